@@ -1,0 +1,6 @@
+// A route that does no work, used by `npm run bench:http` as the baseline.
+const html = '<!doctype html><html lang="en"><head><title>Rounds</title></head><body><p>Rounds</p></body></html>'
+
+export async function loader() {
+  return new Response(html, { headers: { 'Content-Type': 'text/html; charset=utf-8' } })
+}

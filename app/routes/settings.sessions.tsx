@@ -1,0 +1,127 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json } from '@remix-run/node'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { endOtherSessions, endSession, listSessions } from '#db/sessions'
+import { disconnectSessions } from '#server/realtime/index'
+import { SettingsNav } from '~/components/settings-nav'
+import { requireUser } from '~/utils/auth.server'
+
+export const meta: MetaFunction = () => [{ title: 'Devices and sessions — Rounds' }]
+
+const SessionAction = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('end-one'), sessionId: z.string().min(1).max(100) }),
+  z.object({ intent: z.literal('end-others') }),
+])
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { userId, sessionId } = requireUser(context, request)
+  const sessions = await listSessions(userId)
+  return json({
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      current: s.id === sessionId,
+      createdAt: s.createdAt.toISOString(),
+      device: describeDevice(s.userAgent),
+      ipAddress: s.ipAddress,
+    })),
+  })
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { userId, sessionId } = requireUser(context, request)
+  const parsed = SessionAction.safeParse(Object.fromEntries(await request.formData()))
+  if (!parsed.success) return json({ message: 'Choose which session to end.', ok: false }, { status: 400 })
+  if (parsed.data.intent === 'end-one' && parsed.data.sessionId === sessionId) {
+    return json({ message: 'To end this session, use Sign out.', ok: false }, { status: 400 })
+  }
+  const ended =
+    parsed.data.intent === 'end-one'
+      ? await endSession(userId, parsed.data.sessionId)
+      : await endOtherSessions(userId, sessionId)
+  disconnectSessions(ended)
+  if (parsed.data.intent === 'end-one' && ended.length === 0) {
+    return json({ message: 'That session has already ended.', ok: false }, { status: 404 })
+  }
+  return json({
+    message: ended.length === 1 ? 'Signed out 1 other session.' : `Signed out ${ended.length} other sessions.`,
+    ok: true,
+  })
+}
+
+function describeDevice(userAgent: string | null) {
+  if (!userAgent) return 'Unknown device'
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Firefox\//.test(userAgent)
+      ? 'Firefox'
+      : /Chrome\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : 'Browser'
+  const os = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Mac OS X/.test(userAgent)
+        ? 'macOS'
+        : /Windows/.test(userAgent)
+          ? 'Windows'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : 'unknown system'
+  return `${browser} on ${os}`
+}
+
+export default function SessionsRoute() {
+  const { sessions } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const others = sessions.filter((s) => !s.current).length
+  return (
+    <div className="mx-auto max-w-2xl">
+      <SettingsNav />
+      <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h1 className="text-2xl font-semibold">Devices and sessions</h1>
+        <p className="mt-2 text-slate-600">Where your account is signed in. End any session you do not recognise.</p>
+        {result ? (
+          <p role={result.ok ? 'status' : 'alert'} className={`mt-4 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
+            {result.message}
+          </p>
+        ) : null}
+        <ul className="mt-4 divide-y divide-slate-200">
+          {sessions.map((s) => (
+            <li key={s.id} className="flex flex-wrap items-center justify-between gap-3 py-3" data-testid="session-row">
+              <div>
+                <p className="font-medium">
+                  {s.device} {s.current ? <span className="ml-1 rounded bg-brand-100 px-2 py-0.5 text-xs text-brand-700">This device</span> : null}
+                </p>
+                <p className="text-sm text-slate-500">
+                  Signed in {new Date(s.createdAt).toUTCString().replace(' GMT', ' UTC')}
+                  {s.ipAddress ? ` · ${s.ipAddress}` : ''}
+                </p>
+              </div>
+              {s.current ? null : (
+                <Form method="post">
+                  <input type="hidden" name="intent" value="end-one" />
+                  <input type="hidden" name="sessionId" value={s.id} />
+                  <button type="submit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
+                    Sign out
+                  </button>
+                </Form>
+              )}
+            </li>
+          ))}
+        </ul>
+        {others > 0 ? (
+          <Form method="post" className="mt-4">
+            <input type="hidden" name="intent" value="end-others" />
+            <button type="submit" className="rounded-md bg-red-700 px-4 py-2 font-semibold text-white hover:bg-red-800">
+              Sign out all other devices
+            </button>
+          </Form>
+        ) : null}
+      </section>
+    </div>
+  )
+}

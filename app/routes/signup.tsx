@@ -1,0 +1,130 @@
+import { getFormProps, getInputProps, useForm } from '@conform-to/react'
+import { getZodConstraint, parseWithZod } from '@conform-to/zod'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { z } from 'zod'
+import { createAccount, findAccountByEmail } from '#db/accounts'
+import { hashPassword, isCommonPassword } from '#server/passwords'
+import { Field, FieldErrors, FormCard, SubmitButton, inputClass } from '~/components/forms'
+import { requireSignedOut } from '~/utils/auth.server'
+import { sendAccountExistsNotice, sendVerificationCode } from '~/utils/email-code.server'
+import { spendTry } from '~/utils/rate-limit.server'
+import { PASSWORD_MAX, PASSWORD_MIN } from '~/utils/password-rules'
+import { emailField, text } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'Join Rounds' }]
+
+function ageOn(dateOfBirth: Date, today: Date) {
+  let age = today.getUTCFullYear() - dateOfBirth.getUTCFullYear()
+  const beforeBirthday =
+    today.getUTCMonth() < dateOfBirth.getUTCMonth() ||
+    (today.getUTCMonth() === dateOfBirth.getUTCMonth() && today.getUTCDate() < dateOfBirth.getUTCDate())
+  if (beforeBirthday) age--
+  return age
+}
+
+/** The browser checks the shape; the server also refuses common passwords. */
+function signupSchema(options: { isCommonPassword?: (password: string) => boolean } = {}) {
+  return z.object({
+  name: text('name', { min: 2, max: 80 }).refine((v) => /\p{L}/u.test(v), 'Your name needs at least one letter.'),
+  email: emailField,
+  password: z
+    .string({ required_error: 'Choose a password.' })
+    .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
+    .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
+    .refine((v) => !options.isCommonPassword?.(v), 'That password is too common. Choose one that is harder to guess.'),
+  dateOfBirth: z
+    .string({ required_error: 'Enter your date of birth.' })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter your date of birth as a date, such as 1988-04-21.')
+    .refine((v) => {
+      const d = new Date(`${v}T00:00:00Z`)
+      return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v) && d.getUTCFullYear() >= 1900 && d < new Date()
+    }, 'That is not a real date of birth.')
+    .refine((v) => ageOn(new Date(`${v}T00:00:00Z`), new Date()) >= 18, 'Rounds is for doctors aged 18 and over.'),
+  })
+}
+
+export const SignupSchema = signupSchema()
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  requireSignedOut(context)
+  return null
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  requireSignedOut(context)
+  const formData = await request.formData()
+  const submission = parseWithZod(formData, { schema: signupSchema({ isCommonPassword }) })
+  if (submission.status !== 'success') {
+    return json(submission.reply({ hideFields: ['password'] }), { status: 400 })
+  }
+  const wait = await spendTry('signUp', context.clientAddress ?? 'unknown')
+  if (wait) {
+    return json(submission.reply({ formErrors: [`Too many sign-ups from here. Try again in ${wait} minutes.`], hideFields: ['password'] }), { status: 429 })
+  }
+  const { name, email, password, dateOfBirth } = submission.value
+  const existing = await findAccountByEmail(email)
+  if (existing) {
+    // Same answer as for a new address, so the form does not reveal who has an account.
+    if (existing.emailVerified) await sendAccountExistsNotice(email)
+    else await sendVerificationCode(existing.id, existing.email)
+  } else {
+    const created = await createAccount({ name, email, dateOfBirth, passwordHash: await hashPassword(password) })
+    if (created) await sendVerificationCode(created.userId, email)
+  }
+  return redirect(`/verify?email=${encodeURIComponent(email)}`)
+}
+
+export default function SignupRoute() {
+  const lastResult = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const [form, fields] = useForm({
+    id: 'signup',
+    lastResult,
+    constraint: getZodConstraint(SignupSchema),
+    shouldValidate: 'onBlur',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignupSchema }),
+  })
+  return (
+    <FormCard
+      title="Join Rounds"
+      intro={
+        <p>
+          For doctors: clubs in your speciality, live talks and case discussions. Already a member?{' '}
+          <Link to="/login" className="font-medium text-brand-700 underline">
+            Sign in
+          </Link>
+          .
+        </p>
+      }
+    >
+      <Form method="post" {...getFormProps(form)} className="space-y-4">
+        <Field label="Full name" errorId={fields.name.errorId} errors={fields.name.errors}>
+          <input {...getInputProps(fields.name, { type: 'text' })} autoComplete="name" className={inputClass} />
+        </Field>
+        <Field label="Email" errorId={fields.email.errorId} errors={fields.email.errors}>
+          <input {...getInputProps(fields.email, { type: 'email' })} autoComplete="email" className={inputClass} />
+        </Field>
+        <Field
+          label="Password"
+          hint={`At least ${PASSWORD_MIN} characters. A short sentence works well.`}
+          errorId={fields.password.errorId}
+          errors={fields.password.errors}
+        >
+          <input {...getInputProps(fields.password, { type: 'password' })} autoComplete="new-password" className={inputClass} />
+        </Field>
+        <Field
+          label="Date of birth"
+          hint="Rounds is for adults; we use this to keep ads appropriate."
+          errorId={fields.dateOfBirth.errorId}
+          errors={fields.dateOfBirth.errors}
+        >
+          <input {...getInputProps(fields.dateOfBirth, { type: 'date' })} autoComplete="bday" className={inputClass} />
+        </Field>
+        <FieldErrors id={form.errorId} errors={form.errors} />
+        <SubmitButton pending={navigation.state === 'submitting'}>Create account</SubmitButton>
+      </Form>
+    </FormCard>
+  )
+}

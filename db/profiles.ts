@@ -1,0 +1,163 @@
+import { and, asc, eq, ne, sql } from 'drizzle-orm'
+import { db } from './client'
+import { PublicError, isUniqueViolation } from './errors'
+import { profiles, users } from './schema/index'
+import type { Viewer } from './viewer'
+
+export type ProfileVisibility = 'public' | 'private'
+
+/** What anyone may see of any profile: name, photo, speciality. */
+export type BasicCard = {
+  handle: string
+  name: string
+  photoUrl: string | null
+  speciality: string | null
+}
+
+export type FullProfile = BasicCard & {
+  city: string | null
+  interests: string[]
+  bio: string | null
+  visibility: ProfileVisibility
+}
+
+export type OwnProfile = FullProfile & { registrationNumber: string | null; email: string }
+
+export type ProfileView =
+  | { kind: 'own'; profile: OwnProfile }
+  | { kind: 'full'; profile: FullProfile }
+  | { kind: 'card'; profile: BasicCard; reason: 'private' | 'signed-out' }
+
+export const photoUrl = (photoPath: string | null) => (photoPath ? `/uploads/${photoPath}` : null)
+
+type ProfileRow = typeof profiles.$inferSelect
+
+const toCard = (row: ProfileRow): BasicCard => ({
+  handle: row.handle,
+  name: row.name,
+  photoUrl: photoUrl(row.photoPath),
+  speciality: row.speciality,
+})
+
+const toFull = (row: ProfileRow): FullProfile => ({
+  ...toCard(row),
+  city: row.city,
+  interests: row.interests,
+  bio: row.bio,
+  visibility: row.visibility,
+})
+
+/**
+ * The one rule for reading a profile. The registration number never leaves
+ * this module except to its owner; a private profile is a basic card to others.
+ */
+function canSeeFullProfile(viewer: Viewer, row: ProfileRow) {
+  if (!viewer) return false
+  if (viewer.userId === row.userId) return true
+  return row.visibility === 'public'
+}
+
+export async function getProfileForViewer(viewer: Viewer, handle: string): Promise<ProfileView | null> {
+  const [row] = await db
+    .select({ profile: profiles, email: users.email })
+    .from(profiles)
+    .innerJoin(users, eq(users.id, profiles.userId))
+    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
+    .limit(1)
+  if (!row) return null
+  if (viewer?.userId === row.profile.userId) {
+    return {
+      kind: 'own',
+      profile: { ...toFull(row.profile), registrationNumber: row.profile.registrationNumber, email: row.email },
+    }
+  }
+  if (canSeeFullProfile(viewer, row.profile)) return { kind: 'full', profile: toFull(row.profile) }
+  return { kind: 'card', profile: toCard(row.profile), reason: viewer ? 'private' : 'signed-out' }
+}
+
+export async function getOwnProfile(userId: string): Promise<OwnProfile> {
+  const [row] = await db
+    .select({ profile: profiles, email: users.email })
+    .from(profiles)
+    .innerJoin(users, eq(users.id, profiles.userId))
+    .where(eq(profiles.userId, userId))
+  if (!row) throw new PublicError('We could not find your profile.', 404)
+  return { ...toFull(row.profile), registrationNumber: row.profile.registrationNumber, email: row.email }
+}
+
+export type ProfileUpdate = {
+  handle: string
+  name: string
+  speciality: string | null
+  city: string | null
+  interests: string[]
+  bio: string | null
+  registrationNumber: string | null
+  visibility: ProfileVisibility
+}
+
+/**
+ * Saves the profile and, when given, the new photo, in one transaction.
+ * Returns the previous photo's file name when it was replaced, for the caller to delete.
+ */
+export async function updateProfile(
+  userId: string,
+  update: ProfileUpdate,
+  photo?: { photoPath: string | null },
+): Promise<{ replacedPhoto: string | null }> {
+  try {
+    return await db.transaction(async (tx) => {
+      const [clash] = await tx
+        .select({ userId: profiles.userId })
+        .from(profiles)
+        .where(and(sql`lower(${profiles.handle}) = lower(${update.handle})`, ne(profiles.userId, userId)))
+      if (clash) throw new PublicError('That handle is taken. Try another.', 409, 'handle')
+      const [before] = await tx
+        .select({ photoPath: profiles.photoPath })
+        .from(profiles)
+        .where(eq(profiles.userId, userId))
+        .for('update')
+      if (!before) throw new PublicError('We could not find your profile.', 404)
+      await tx
+        .update(profiles)
+        .set({ ...update, ...(photo ?? {}), updatedAt: new Date() })
+        .where(eq(profiles.userId, userId))
+      const replaced = photo && before.photoPath !== photo.photoPath ? before.photoPath : null
+      return { replacedPhoto: replaced }
+    })
+  } catch (error) {
+    if (isUniqueViolation(error, 'profiles_handle_key')) {
+      throw new PublicError('That handle is taken. Try another.', 409, 'handle')
+    }
+    throw error
+  }
+}
+
+/** Doctors to show on the front page: everyone as a basic card, in name order. */
+export async function listDoctorCards(_viewer: Viewer, limit = 12): Promise<BasicCard[]> {
+  const rows = await db
+    .select()
+    .from(profiles)
+    .innerJoin(users, eq(users.id, profiles.userId))
+    .where(sql`${users.emailVerifiedAt} is not null`)
+    .orderBy(asc(profiles.name))
+    .limit(limit)
+  return rows.map((r) => toCard(r.profiles))
+}
+
+export async function countDoctors() {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(users)
+    .where(sql`${users.emailVerifiedAt} is not null`)
+  return row?.n ?? 0
+}
+
+/** What the page header shows for the signed-in person. */
+export async function getNavIdentity(userId: string) {
+  const [row] = await db
+    .select({ handle: profiles.handle, name: profiles.name, photoPath: profiles.photoPath })
+    .from(profiles)
+    .where(eq(profiles.userId, userId))
+  return row ? { handle: row.handle, name: row.name, photoUrl: photoUrl(row.photoPath) } : null
+}

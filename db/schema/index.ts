@@ -1,0 +1,4 @@
+export * from './users'
+export * from './clubs'
+export * from './talks'
+export * from './quizzes'

@@ -1,0 +1,27 @@
+import { index, integer, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import { clubs } from './clubs'
+import { users } from './users'
+
+export const talkType = pgEnum('talk_type', ['talk', 'case_discussion', 'surgery', 'quiz'])
+export const talkStatus = pgEnum('talk_status', ['scheduled', 'live', 'ended'])
+
+export const talks = pgTable(
+  'talks',
+  {
+    id: text('id').primaryKey(),
+    clubId: text('club_id')
+      .notNull()
+      .references(() => clubs.id, { onDelete: 'cascade' }),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => users.id),
+    type: talkType('type').notNull().default('talk'),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    durationMinutes: integer('duration_minutes').notNull().default(60),
+    status: talkStatus('status').notNull().default('scheduled'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('talks_club_starts_idx').on(t.clubId, t.startsAt), index('talks_starts_idx').on(t.startsAt)],
+)

@@ -1,0 +1,33 @@
+/** The curated list a profile's speciality is chosen from. */
+export const specialities = [
+  'Anaesthesiology',
+  'Cardiology',
+  'Dermatology',
+  'Emergency Medicine',
+  'Endocrinology',
+  'Gastroenterology',
+  'General Practice',
+  'General Surgery',
+  'Geriatrics',
+  'Haematology',
+  'Infectious Diseases',
+  'Internal Medicine',
+  'Nephrology',
+  'Neurology',
+  'Neurosurgery',
+  'Obstetrics & Gynaecology',
+  'Oncology',
+  'Ophthalmology',
+  'Orthopaedics',
+  'Otorhinolaryngology',
+  'Paediatrics',
+  'Pathology',
+  'Psychiatry',
+  'Public Health',
+  'Pulmonology',
+  'Radiology',
+  'Rheumatology',
+  'Urology',
+] as const
+
+export type Speciality = (typeof specialities)[number]

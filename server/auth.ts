@@ -1,0 +1,99 @@
+import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle'
+import { remember } from '@epic-web/remember'
+import { Lucia, TimeSpan, type Session, type User } from 'lucia'
+import { db } from '../db/client'
+import { sessions, users } from '../db/schema/index'
+import { config } from './config'
+
+// The session layer sits behind this module: routes and sockets only call the
+// functions below, so lucia can be swapped without touching them.
+
+/** Idle sessions end after this; each use inside the second half extends it. */
+export const SESSION_IDLE = new TimeSpan(14, 'd')
+/** No session lives longer than this, however active. */
+export const SESSION_ABSOLUTE_MS = 90 * 24 * 60 * 60 * 1000
+
+function createLucia() {
+  const adapter = new DrizzlePostgreSQLAdapter(db, sessions, users)
+  return new Lucia(adapter, {
+    sessionExpiresIn: SESSION_IDLE,
+    sessionCookie: {
+      name: 'rounds_session',
+      attributes: { secure: config().secureCookies, sameSite: 'lax' },
+    },
+    getSessionAttributes: (attributes) => ({ createdAt: new Date(attributes.createdAt) }),
+    getUserAttributes: (attributes) => ({
+      email: attributes.email,
+      role: attributes.role,
+      emailVerified: attributes.emailVerifiedAt !== null,
+    }),
+  })
+}
+
+const lucia = remember('rounds:lucia', createLucia)
+
+declare module 'lucia' {
+  interface Register {
+    Lucia: ReturnType<typeof createLucia>
+    DatabaseSessionAttributes: { createdAt: Date; userAgent: string | null; ipAddress: string | null }
+    DatabaseUserAttributes: { email: string; role: 'member' | 'staff'; emailVerifiedAt: Date | null }
+  }
+}
+
+export type AuthUser = User
+export type AuthSession = Session
+
+export const sessionCookieName = lucia.sessionCookieName
+
+export async function startSession(userId: string, device: { userAgent: string | null; ipAddress: string | null }) {
+  const session = await lucia.createSession(userId, {
+    createdAt: new Date(),
+    userAgent: device.userAgent?.slice(0, 300) ?? null,
+    ipAddress: device.ipAddress,
+  })
+  return { session, cookie: lucia.createSessionCookie(session.id).serialize() }
+}
+
+export type ValidatedSession = { user: User; session: Session; refreshCookie?: string }
+
+/** Checks a session id from a cookie; returns null when signed out or expired. */
+export async function validateSessionId(sessionId: string | null | undefined): Promise<ValidatedSession | null> {
+  if (!sessionId) return null
+  const { session, user } = await lucia.validateSession(sessionId)
+  if (!session || !user) return null
+  if (Date.now() - session.createdAt.getTime() > SESSION_ABSOLUTE_MS) {
+    await lucia.invalidateSession(session.id)
+    return null
+  }
+  return {
+    session,
+    user,
+    refreshCookie: session.fresh ? lucia.createSessionCookie(session.id).serialize() : undefined,
+  }
+}
+
+export function readSessionId(cookieHeader: string | null | undefined) {
+  return lucia.readSessionCookie(cookieHeader ?? '')
+}
+
+export async function validateCookieHeader(cookieHeader: string | null | undefined) {
+  return validateSessionId(readSessionId(cookieHeader))
+}
+
+export async function endSessionById(sessionId: string) {
+  await lucia.invalidateSession(sessionId)
+}
+
+export function blankSessionCookie() {
+  return lucia.createBlankSessionCookie().serialize()
+}
+
+export function verifyOrigin(origin: string | null | undefined, allowedHosts: string[]) {
+  if (!origin) return false
+  try {
+    const host = new URL(origin).host
+    return allowedHosts.includes(host)
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod'
+
+const optionalUrl = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .url(`must be a URL such as ${example}`)
+    .refine((value) => protocols.some((p) => value.startsWith(p)), `must start with ${protocols.join(' or ')}`)
+    .optional()
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value)
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    APP_ENV: z.enum(['local', 'production']).default('local'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_URL: z.string().url('must be the address people open, such as https://rounds.example.org').optional(),
+    DATABASE_URL: z.preprocess(emptyToUndefined, optionalUrl(['postgres://', 'postgresql://'], 'postgres://user:pass@host:5432/rounds')),
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+    DATA_DIR: z.string().default('.data'),
+    REDIS_URL: z.preprocess(emptyToUndefined, optionalUrl(['redis://', 'rediss://'], 'redis://127.0.0.1:6379')),
+    SMTP_URL: z.preprocess(emptyToUndefined, optionalUrl(['smtp://', 'smtps://'], 'smtps://user:pass@smtp.example.org:465')),
+    MAIL_FROM: z.string().default('Rounds <no-reply@rounds.local>'),
+    SESSION_SECRET: z.preprocess(
+      emptyToUndefined,
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    SEED_DEMO_DATA: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.APP_ENV !== 'production') return
+    if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when APP_ENV=production (there is no dev mailbox in production)' })
+    if (!env.PUBLIC_URL?.startsWith('https://')) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be an https:// address when APP_ENV=production' })
+    if (!env.SESSION_SECRET) ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required when APP_ENV=production' })
+  })
+
+export type Config = z.infer<typeof envSchema> & {
+  publicUrl: string
+  isProduction: boolean
+  devMailbox: boolean
+  secureCookies: boolean
+  secret: string
+}
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env)
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`Rounds cannot start: some environment variables are wrong.\n${lines.join('\n')}`)
+  }
+  const parsed = result.data
+  const publicUrl = parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`
+  const isProduction = parsed.APP_ENV === 'production'
+  return {
+    ...parsed,
+    publicUrl,
+    isProduction,
+    devMailbox: !isProduction && !parsed.SMTP_URL,
+    secureCookies: publicUrl.startsWith('https://'),
+    // Locally a fixed secret keeps sessions and codes valid across restarts.
+    secret: parsed.SESSION_SECRET ?? 'rounds-local-development-secret-not-for-production',
+  }
+}
+
+let cached: Config | undefined
+export function config(): Config {
+  cached ??= parseConfig()
+  return cached
+}

@@ -1,0 +1,125 @@
+import { createServer } from 'node:http'
+import path from 'node:path'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import express from 'express'
+import { closeDatabase, openDatabase, rawSql } from '../db/client'
+import { seedDemoData, demoLogins } from '../db/seed'
+import { db } from '../db/client'
+import { ConfigError, config } from './config'
+import { cspNonce, originCheck, securityHeaders } from './http/security'
+import { sessionMiddleware, toViewer } from './http/session'
+import { hashPassword } from './passwords'
+import { attachRealtime } from './realtime/index'
+import { uploadsDir } from './uploads'
+
+const dev = process.argv.includes('--dev')
+
+async function main() {
+  const cfg = config()
+  const log = (message: string) => console.log(`[rounds] ${message}`)
+
+  const { url } = await openDatabase({
+    dataDir: path.resolve(cfg.DATA_DIR, 'postgres'),
+    embeddedPort: cfg.EMBEDDED_PG_PORT,
+  })
+  log(cfg.DATABASE_URL ? 'Connected to the Postgres at DATABASE_URL.' : `Embedded Postgres running (${url.replace(/:[^:@/]+@/, ':***@')}).`)
+  if (cfg.SEED_DEMO_DATA) {
+    const { seeded } = await seedDemoData(db, { hashPassword })
+    if (seeded) log('Added demo clubs, doctors and talks.')
+  }
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', 'loopback')
+  const httpServer = createServer(app)
+  const allowedHosts = () => [new URL(cfg.publicUrl).host]
+
+  app.get('/healthz', (_req, res) => {
+    rawSql()`select 1`
+      .then(() => res.json({ ok: true, database: 'up' }))
+      .catch(() => res.status(503).json({ ok: false, database: 'down' }))
+  })
+
+  app.use(cspNonce)
+  app.use(securityHeaders({ dev, secure: cfg.secureCookies }))
+  app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))
+
+  let build: () => Promise<ServerBuild>
+  let closeVite: (() => Promise<void>) | undefined
+  if (dev) {
+    const vite = await import('vite').then((v) =>
+      v.createServer({ server: { middlewareMode: true } }),
+    )
+    app.use(vite.middlewares)
+    build = () => vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
+    closeVite = () => vite.close()
+  } else {
+    const buildDir = path.resolve('build')
+    app.use('/assets', express.static(path.join(buildDir, 'client/assets'), { immutable: true, maxAge: '1y' }))
+    app.use(express.static(path.join(buildDir, 'client'), { maxAge: '1h' }))
+    app.use(express.static('public', { maxAge: '1h' }))
+    const serverBuild = (await import(path.join(buildDir, 'server/index.js'))) as ServerBuild
+    build = async () => serverBuild
+  }
+
+  app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook'] }))
+  app.use(sessionMiddleware())
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      mode: dev ? 'development' : 'production',
+      getLoadContext: (req, res) => ({
+        viewer: toViewer(res.locals.auth ?? null),
+        auth: res.locals.auth ?? null,
+        cspNonce: res.locals.cspNonce as string,
+        clientAddress: req.ip ?? null,
+        devMailbox: cfg.devMailbox,
+        mediaEnabled: false,
+      }),
+    }),
+  )
+
+  const io = await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL })
+
+  await new Promise<void>((resolve) => httpServer.listen(cfg.PORT, cfg.HOST, resolve))
+  log(`Rounds is running at ${cfg.publicUrl}`)
+  if (cfg.SEED_DEMO_DATA && !cfg.isProduction) {
+    log(`Demo logins (password ${demoLogins[0].password}):`)
+    for (const login of demoLogins) log(`  ${login.email}`)
+  }
+  if (cfg.devMailbox) log(`Emails are not sent: read them at ${cfg.publicUrl}/dev/mailbox`)
+
+  let stopping = false
+  const shutdown = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log(`${signal}: finishing open requests and shutting down…`)
+    const force = setTimeout(() => {
+      log('Shutdown took too long; exiting.')
+      process.exit(1)
+    }, 15_000)
+    force.unref()
+    // Stop accepting, let in-flight requests finish, close sockets, then the database.
+    httpServer.close(() => {
+      void (async () => {
+        await closeVite?.()
+        await closeDatabase()
+        log('Stopped cleanly.')
+        process.exit(0)
+      })()
+    })
+    httpServer.closeIdleConnections()
+    void io.close()
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch(async (error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message)
+  else console.error('[rounds] Could not start:', error)
+  await closeDatabase().catch(() => {})
+  process.exit(1)
+})

@@ -1,0 +1,57 @@
+import type { Server as HttpServer } from 'node:http'
+import { remember } from '@epic-web/remember'
+import { Server, type Socket } from 'socket.io'
+import { validateCookieHeader, verifyOrigin } from '../auth'
+
+export type SocketData = { userId: string; sessionId: string; role: 'member' | 'staff' }
+export type RoundsSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>
+
+const registry = remember('rounds:realtime', () => ({ io: undefined as Server | undefined }))
+
+export async function attachRealtime(httpServer: HttpServer, options: { allowedHosts: () => string[]; redisUrl?: string }) {
+  const io = new Server(httpServer, {
+    serveClient: false,
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+    allowRequest: (req, callback) => {
+      const ok = verifyOrigin(req.headers.origin, [...options.allowedHosts(), req.headers.host ?? ''])
+      callback(ok ? null : 'This address is not allowed to connect.', ok)
+    },
+  })
+  if (options.redisUrl) {
+    const [{ createClient }, { createAdapter }] = await Promise.all([
+      import('redis'),
+      import('@socket.io/redis-streams-adapter'),
+    ])
+    const client = createClient({ url: options.redisUrl })
+    await client.connect()
+    io.adapter(createAdapter(client))
+    io.engine.on('close', () => void client.quit().catch(() => {}))
+  }
+  // The same session check as HTTP: the cookie is read and validated on every
+  // handshake, including a recovered one (skipMiddlewares: false).
+  io.use((socket, next) => {
+    validateCookieHeader(socket.handshake.headers.cookie)
+      .then((auth) => {
+        if (!auth) return next(new Error('Please sign in to join live rooms.'))
+        socket.data = { userId: auth.user.id, sessionId: auth.session.id, role: auth.user.role }
+        next()
+      })
+      .catch(() => next(new Error('We could not check your session. Try again in a moment.')))
+  })
+  io.on('connection', (socket: RoundsSocket) => {
+    void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`])
+  })
+  registry.io = io
+  return io
+}
+
+/** Disconnects every socket opened with one of these sessions, on every node. */
+export function disconnectSessions(sessionIds: string[]) {
+  const io = registry.io
+  if (!io || sessionIds.length === 0) return
+  io.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true)
+}
+
+export function realtimeServer() {
+  return registry.io
+}

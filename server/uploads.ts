@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto'
+import { mkdir, unlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import sharp from 'sharp'
+import { PublicError } from '../db/errors'
+import { config } from './config'
+
+export const PHOTO_MAX_BYTES = 5 * 1024 * 1024
+const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif'])
+
+export function uploadsDir() {
+  return path.resolve(config().DATA_DIR, 'uploads')
+}
+
+/**
+ * Checks that the bytes are a photo (not just named like one), then stores a
+ * square 512 px WebP with metadata stripped. Returns the stored file name.
+ */
+export async function storeProfilePhoto(bytes: Uint8Array): Promise<string> {
+  if (bytes.byteLength === 0) throw new PublicError('Choose a photo to upload.', 400, 'photo')
+  if (bytes.byteLength > PHOTO_MAX_BYTES) throw new PublicError('The photo must be 5 MB or smaller.', 413, 'photo')
+  let format: string | undefined
+  try {
+    const meta = await sharp(bytes).metadata()
+    format = meta.format
+    if (!meta.width || !meta.height || meta.width * meta.height > 50_000_000) format = undefined
+  } catch {
+    format = undefined
+  }
+  if (!format || !ACCEPTED_FORMATS.has(format)) {
+    throw new PublicError('That file is not a photo we can use. Upload a JPEG, PNG, WebP or GIF.', 400, 'photo')
+  }
+  const output = await sharp(bytes, { animated: false })
+    .rotate()
+    .resize(512, 512, { fit: 'cover' })
+    .webp({ quality: 82 })
+    .toBuffer()
+  const name = `${randomUUID()}.webp`
+  await mkdir(uploadsDir(), { recursive: true })
+  await writeFile(path.join(uploadsDir(), name), output)
+  return name
+}
+
+export async function deleteUpload(name: string | null) {
+  if (!name || name.includes('/') || name.includes('..')) return
+  await unlink(path.join(uploadsDir(), name)).catch(() => {})
+}
