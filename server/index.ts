@@ -7,7 +7,7 @@ import { closeDatabase, openDatabase, rawSql } from '../db/client'
 import { seedDemoData, demoLogins } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
-import { cspNonce, originCheck, securityHeaders } from './http/security'
+import { MAX_BODY_BYTES, bodyLimit, cspNonce, originCheck, securityHeaders } from './http/security'
 import { sessionMiddleware, toViewer } from './http/session'
 import { hashPassword } from './passwords'
 import { attachRealtime } from './realtime/index'
@@ -64,22 +64,23 @@ async function main() {
   }
 
   app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook'] }))
+  app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sessionMiddleware())
-  app.all(
-    '*',
-    createRequestHandler({
-      build,
-      mode: dev ? 'development' : 'production',
-      getLoadContext: (req, res) => ({
-        viewer: toViewer(res.locals.auth ?? null),
-        auth: res.locals.auth ?? null,
-        cspNonce: res.locals.cspNonce as string,
-        clientAddress: req.ip ?? null,
-        devMailbox: cfg.devMailbox,
-        mediaEnabled: false,
-      }),
+  const remixHandler = createRequestHandler({
+    build,
+    mode: dev ? 'development' : 'production',
+    getLoadContext: (req, res) => ({
+      viewer: toViewer(res.locals.auth ?? null),
+      auth: res.locals.auth ?? null,
+      cspNonce: res.locals.cspNonce as string,
+      clientAddress: req.ip ?? null,
+      devMailbox: cfg.devMailbox,
+      mediaEnabled: false,
     }),
-  )
+  })
+  app.all('*', (req, res, next) => {
+    remixHandler(req, res, next).catch(next)
+  })
 
   const io = await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL })
 

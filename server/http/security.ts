@@ -45,3 +45,26 @@ export function originCheck(options: { allowedHosts: () => string[]; exemptPaths
       .send('This form was sent from another site, so Rounds did not accept it. Go back, reload the page and try again.')
   }
 }
+
+/** The largest request body Rounds reads: a 5 MB photo plus the rest of its form. */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024
+
+/**
+ * Refuses oversized bodies before anything reads them. Browsers always send a
+ * Content-Length with forms; a streamed body of unknown size is refused too.
+ */
+export function bodyLimit(maxBytes: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (SAFE_METHODS.has(req.method)) return next()
+    const length = req.get('content-length')
+    if (length === undefined && req.get('transfer-encoding')) {
+      res.status(411).type('text/plain').send('Rounds needs to know the size of what you send. Try again from the form.')
+      return
+    }
+    if (Number(length ?? 0) > maxBytes) {
+      res.status(413).type('text/plain').send('That upload is too large. Photos can be up to 5 MB.')
+      return
+    }
+    next()
+  }
+}

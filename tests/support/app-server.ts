@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-// @ts-expect-error -- a plain .mjs script without types
 import { buildIfStale } from '../../scripts/build-if-stale.mjs'
 import { createDatabase, dropDatabase, freePort, startTestPostgres } from './postgres'
 
@@ -19,7 +18,7 @@ export type AppServer = {
  * `npm start` does) on a free port, with demo data on a fresh database.
  */
 export async function startAppServer(options: { env?: Record<string, string> } = {}): Promise<AppServer> {
-  ;(buildIfStale as (o: { quiet: boolean }) => void)({ quiet: true })
+  buildIfStale({ quiet: true })
   const pg = await startTestPostgres()
   const name = `rounds_app_${process.pid}_${Date.now()}`
   const databaseUrl = await createDatabase(pg.serverUrl, name)

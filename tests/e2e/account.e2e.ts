@@ -1,0 +1,145 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Page } from 'playwright-core'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { newDoctor, signIn, signUpAndVerify, useBrowser, visibleText, type Doctor } from './support'
+
+const { newUserContext } = useBrowser()
+
+// Set E2E_SCREENSHOTS=/some/dir to keep screenshots of the key pages for a human to look at.
+const screenshotDir = process.env.E2E_SCREENSHOTS
+async function screenshot(page: Page, name: string) {
+  if (!screenshotDir) return
+  mkdirSync(screenshotDir, { recursive: true })
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
+}
+
+let tmp: string
+let photoFile: string
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'rounds-e2e-'))
+  photoFile = path.join(tmp, 'portrait.png')
+  await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 30, g: 120, b: 160 } } })
+    .png()
+    .toFile(photoFile)
+})
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+describe('a doctor with a private profile', () => {
+  const asha = newDoctor('Asha Rao')
+  const ashaProfile = {
+    speciality: 'Cardiology',
+    city: 'Pune',
+    bio: 'Interventional cardiologist; I run the Thursday echo club.',
+    registrationNumber: 'MMC-2011-448812',
+  }
+  let ashaHandle: string | undefined
+  let ashaPage: Page | undefined
+
+  function requireAsha() {
+    if (!ashaHandle || !ashaPage) throw new Error('This test needs the sign-up test before it, which did not finish.')
+    return { handle: ashaHandle, page: ashaPage }
+  }
+
+  test('signs up, confirms the email and saves a private profile with a photo', async () => {
+    const { page } = await newUserContext()
+    await signUpAndVerify(page, asha)
+    await page.getByText('Your email is confirmed').waitFor()
+
+    await page.getByLabel('Photo', { exact: true }).setInputFiles(photoFile)
+    await page.getByLabel('Speciality').selectOption(ashaProfile.speciality)
+    await page.getByLabel('City').fill(ashaProfile.city)
+    await page.getByLabel('Bio').fill(ashaProfile.bio)
+    await page.getByLabel('Medical registration number').fill(ashaProfile.registrationNumber)
+    await page.getByRole('radio', { name: /^Private/ }).check()
+    await page.getByRole('button', { name: 'Save profile' }).click()
+    await page.waitForURL((url) => url.searchParams.get('saved') === '1')
+    await page.getByText('Profile saved.').waitFor()
+
+    // The saved values come back into the form, and the new photo replaces the initials.
+    expect(await page.getByLabel('City').inputValue()).toBe(ashaProfile.city)
+    expect(await page.getByRole('radio', { name: /^Private/ }).isChecked()).toBe(true)
+    expect(await page.locator('form img').first().getAttribute('src')).toMatch(/^\/uploads\//)
+    ashaHandle = await page.getByLabel('Handle').inputValue()
+    expect(ashaHandle).toMatch(/^asha-rao/)
+    await screenshot(page, 'profile-settings')
+
+    await page.getByRole('link', { name: 'My profile' }).click()
+    await page.waitForURL(`**/u/${ashaHandle}`)
+    await page.getByRole('heading', { name: asha.name }).waitFor()
+    const own = await visibleText(page)
+    expect(own).toContain(ashaProfile.bio)
+    expect(own).toContain(`Registration number: ${ashaProfile.registrationNumber}`)
+    expect(own).toContain('Profile is private.')
+    ashaPage = page
+  })
+
+  test('another doctor sees only the basic card: name, speciality and photo', async () => {
+    const { handle } = requireAsha()
+    const { page } = await newUserContext()
+    await signUpAndVerify(page, newDoctor('Ben Okafor'))
+
+    await page.goto(`/u/${handle}`)
+    await page.getByTestId('basic-card-notice').waitFor()
+    const text = await visibleText(page)
+    expect(text).toContain(asha.name)
+    expect(text).toContain(ashaProfile.speciality)
+    expect(text).toContain('This profile is private.')
+    for (const secret of [ashaProfile.bio, ashaProfile.city, ashaProfile.registrationNumber]) {
+      expect(text).not.toContain(secret)
+      // Nor in the loader data serialised into the page for hydration.
+      expect(await page.content()).not.toContain(secret)
+    }
+    const photo = page.locator('article img').first()
+    expect(await photo.getAttribute('src')).toMatch(/^\/uploads\/[\w-]+\.webp$/)
+    expect(await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
+    await screenshot(page, 'private-basic-card')
+  })
+
+  test('signs out and in again, and signs out every other device', async () => {
+    const { page } = requireAsha()
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('link', { name: 'Sign in' }).waitFor()
+    expect(await page.getByRole('link', { name: 'My profile' }).count()).toBe(0)
+
+    await signIn(page, asha)
+    const { page: laptop } = await newUserContext()
+    await signIn(laptop, asha)
+
+    await page.goto('/settings/sessions')
+    await expect.poll(() => page.getByTestId('session-row').count()).toBe(2)
+    await page.getByRole('button', { name: 'Sign out all other devices' }).click()
+    await page.getByText('Signed out 1 other session.').waitFor()
+    expect(await page.getByTestId('session-row').count()).toBe(1)
+
+    await laptop.reload()
+    await laptop.getByRole('link', { name: 'Sign in' }).waitFor()
+    expect(await laptop.getByRole('link', { name: 'My profile' }).count()).toBe(0)
+  })
+})
+
+test('sign-up works without JavaScript and shows the error beside the field', async () => {
+  const { page } = await newUserContext({ javaScriptEnabled: false })
+  const child = newDoctor('Young Applicant')
+  const tenYearsAgo = new Date()
+  tenYearsAgo.setUTCFullYear(tenYearsAgo.getUTCFullYear() - 10)
+
+  await page.goto('/signup')
+  await page.getByLabel('Full name').fill(child.name)
+  await page.getByLabel('Email').fill(child.email)
+  await page.getByLabel('Password').fill(child.password)
+  await page.getByLabel('Date of birth').fill(tenYearsAgo.toISOString().slice(0, 10))
+  await page.getByRole('button', { name: 'Create account' }).click()
+
+  const dateOfBirth = page.getByLabel('Date of birth')
+  await page.getByText('Rounds is for doctors aged 18 and over.').waitFor()
+  expect(await dateOfBirth.getAttribute('aria-invalid')).toBe('true')
+  const describedBy = (await dateOfBirth.getAttribute('aria-describedby')) ?? ''
+  expect(describedBy).not.toBe('')
+  expect(await page.locator(`[id="${describedBy.split(' ')[0]}"]`).innerText()).toContain('Rounds is for doctors aged 18 and over.')
+  // What the doctor typed is kept, except the password.
+  expect(await page.getByLabel('Full name').inputValue()).toBe(child.name)
+  expect(new URL(page.url()).pathname).toBe('/signup')
+})

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
+
+/** Chromium at CHROMIUM_PATH or /usr/bin/chromium; global-setup.ts has checked it is there. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: inject('chromiumPath'),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+export type Doctor = { name: string; email: string; password: string; dateOfBirth: string }
+
+/** A doctor no earlier run has used, so runs against a shared DATABASE_URL do not collide. */
+export function newDoctor(name: string): Doctor {
+  const tag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`
+  const local = name.toLowerCase().replace(/[^a-z]+/g, '.').replace(/^\.|\.$/g, '')
+  return { name, email: `${local}.${tag}@hospital.example.org`, password: 'quiet harbour lantern 42', dateOfBirth: '1986-03-14' }
+}
+
+/**
+ * One Chromium for the test file, a fresh context (cookies, storage) per user,
+ * and a check after each test that no page logged an error or threw.
+ */
+export function useBrowser() {
+  const baseUrl = inject('baseUrl')
+  let browser: Browser | undefined
+  const contexts: BrowserContext[] = []
+  const errors: string[] = []
+
+  beforeAll(async () => {
+    browser = await launchChromium()
+  })
+  afterEach(() => {
+    const found = errors.splice(0)
+    expect(found, 'the browser reported errors').toEqual([])
+  })
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()))
+    await browser?.close()
+  })
+
+  async function newUserContext(options: BrowserContextOptions = {}) {
+    if (!browser) throw new Error('The browser is not running; call newUserContext inside a test.')
+    const context = await browser.newContext({ baseURL: baseUrl, ...options })
+    context.setDefaultTimeout(10_000)
+    context.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console.error on ${message.page()?.url() ?? '?'}: ${message.text()}`)
+    })
+    context.on('weberror', (webError) => errors.push(`uncaught on ${webError.page()?.url() ?? '?'}: ${webError.error().message}`))
+    contexts.push(context)
+    const page = await context.newPage()
+    return { context, page }
+  }
+
+  return { baseUrl, newUserContext }
+}
+
+/** The newest sign-in code mailed to `email`, read from the dev mailbox page. */
+export async function latestCode(context: BrowserContext, email: string): Promise<string> {
+  const page = await context.newPage()
+  try {
+    await page.goto(`/dev/mailbox?to=${encodeURIComponent(email)}`)
+    const subject = await page.getByTestId('mail-subject').first().textContent()
+    const code = /^\s*(\d{6}) is your Rounds code/.exec(subject ?? '')?.[1]
+    if (!code) throw new Error(`The newest mail to ${email} holds no code: ${JSON.stringify(subject)}`)
+    return code
+  } finally {
+    await page.close()
+  }
+}
+
+/** Signs up through the form and confirms the email; ends on the profile settings page. */
+export async function signUpAndVerify(page: Page, doctor: Doctor) {
+  await page.goto('/signup')
+  await page.getByLabel('Full name').fill(doctor.name)
+  await page.getByLabel('Email').fill(doctor.email)
+  await page.getByLabel('Password').fill(doctor.password)
+  await page.getByLabel('Date of birth').fill(doctor.dateOfBirth)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.waitForURL((url) => url.pathname === '/verify')
+  expect(await page.getByLabel('Email').inputValue()).toBe(doctor.email)
+
+  await page.getByLabel('Code').fill(await latestCode(page.context(), doctor.email))
+  await page.getByRole('button', { name: 'Confirm' }).click()
+  await page.waitForURL((url) => url.pathname === '/settings/profile' && url.searchParams.get('welcome') === '1')
+}
+
+export async function signIn(page: Page, doctor: Doctor) {
+  await page.goto('/login')
+  await page.getByLabel('Email').fill(doctor.email)
+  await page.getByLabel('Password').fill(doctor.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('link', { name: 'My profile' }).waitFor()
+}
+
+/** The text a reader sees, without the hidden parts of the page. */
+export async function visibleText(page: Page) {
+  return page.locator('body').innerText()
+}
