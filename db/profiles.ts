@@ -3,6 +3,7 @@ import { db } from './client'
 import { PublicError, isUniqueViolation } from './errors'
 import { profiles, users } from './schema/index'
 import type { Viewer } from './viewer'
+import { fullProfileVisibleSql } from './visibility'
 
 export type ProfileVisibility = 'public' | 'private'
 
@@ -48,18 +49,17 @@ const toFull = (row: ProfileRow): FullProfile => ({
 })
 
 /**
- * The one rule for reading a profile. The registration number never leaves
- * this module except to its owner; a private profile is a basic card to others.
+ * The one rule for reading a profile (see db/visibility.ts). The registration
+ * number never leaves this module except to its owner; a private profile is a
+ * basic card to everyone but its approved followers.
  */
-function canSeeFullProfile(viewer: Viewer, row: ProfileRow) {
-  if (!viewer) return false
-  if (viewer.userId === row.userId) return true
-  return row.visibility === 'public'
-}
-
 export async function getProfileForViewer(viewer: Viewer, handle: string): Promise<ProfileView | null> {
   const [row] = await db
-    .select({ profile: profiles, email: users.email })
+    .select({
+      profile: profiles,
+      email: users.email,
+      fullVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
+    })
     .from(profiles)
     .innerJoin(users, eq(users.id, profiles.userId))
     .where(sql`lower(${profiles.handle}) = lower(${handle})`)
@@ -71,7 +71,7 @@ export async function getProfileForViewer(viewer: Viewer, handle: string): Promi
       profile: { ...toFull(row.profile), registrationNumber: row.profile.registrationNumber, email: row.email },
     }
   }
-  if (canSeeFullProfile(viewer, row.profile)) return { kind: 'full', profile: toFull(row.profile) }
+  if (row.fullVisible) return { kind: 'full', profile: toFull(row.profile) }
   return { kind: 'card', profile: toCard(row.profile), reason: viewer ? 'private' : 'signed-out' }
 }
 

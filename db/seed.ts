@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import type { Database } from './client'
-import { clubMembers, clubs, profiles, quizOptions, quizQuestions, quizzes, talks, users } from './schema/index'
+import {
+  clubFollows,
+  clubMembers,
+  clubs,
+  follows,
+  profiles,
+  quizOptions,
+  quizQuestions,
+  quizzes,
+  talkRsvps,
+  talks,
+  users,
+} from './schema/index'
 
 /*
  * Demo data for Rounds. Everything lives in plain arrays so the demo is the
@@ -1054,6 +1066,38 @@ export async function seedDemoData(
     })
   }
 
+  // The social graph: each doctor follows the next five in the list (a request,
+  // for the last of them when that profile is private), follows two public
+  // clubs, and members say they are going to some upcoming talks.
+  const followRows = doctors.flatMap((doctor, index) =>
+    [1, 2, 3, 4, 5].map((step) => {
+      const target = doctors[(index + step) % doctors.length]
+      const pending = target.visibility === 'private' && step === 5
+      return {
+        followerId: userId(doctor.handle),
+        followeeId: userId(target.handle),
+        status: pending ? ('pending' as const) : ('approved' as const),
+        createdAt: new Date(now.getTime() - (step * 7 + index) * DAY_MS),
+        approvedAt: pending ? null : new Date(now.getTime() - (step * 7 + index) * DAY_MS),
+      }
+    }),
+  )
+  const publicClubs = clubSeeds.filter((club) => club.visibility === 'public')
+  const clubFollowRows = doctors.flatMap((doctor, index) =>
+    [0, 2].map((step) => ({
+      clubId: clubId(publicClubs[(index + step) % publicClubs.length].slug),
+      userId: userId(doctor.handle),
+    })),
+  )
+  const rsvpRows = talkRows
+    .filter((talk) => talk.status === 'scheduled')
+    .flatMap((talk, index) =>
+      memberRows
+        .filter((member) => member.clubId === talk.clubId)
+        .slice(0, 2 + (index % 6))
+        .map((member) => ({ talkId: talk.id, userId: member.userId })),
+    )
+
   return database.transaction(async (tx) => {
     // Another process may have seeded between the check and the transaction.
     if (await hasUsers(tx)) return { seeded: false }
@@ -1067,6 +1111,9 @@ export async function seedDemoData(
       await tx.insert(quizQuestions).values(questionRows)
       await tx.insert(quizOptions).values(optionRows)
     }
+    await tx.insert(follows).values(followRows)
+    await tx.insert(clubFollows).values(clubFollowRows).onConflictDoNothing()
+    await tx.insert(talkRsvps).values(rsvpRows)
     return { seeded: true }
   })
 }

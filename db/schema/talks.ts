@@ -1,4 +1,4 @@
-import { index, integer, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import { index, integer, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 import { clubs } from './clubs'
 import { users } from './users'
 
@@ -23,5 +23,23 @@ export const talks = pgTable(
     status: talkStatus('status').notNull().default('scheduled'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('talks_club_starts_idx').on(t.clubId, t.startsAt), index('talks_starts_idx').on(t.startsAt)],
+  (t) => [
+    index('talks_club_starts_idx').on(t.clubId, t.startsAt),
+    index('talks_starts_idx').on(t.startsAt),
+    index('talks_host_starts_idx').on(t.hostId, t.startsAt),
+  ],
+)
+
+export const talkRsvps = pgTable(
+  'talk_rsvps',
+  {
+    talkId: text('talk_id')
+      .notNull()
+      .references(() => talks.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.talkId, t.userId] }), index('talk_rsvps_user_idx').on(t.userId)],
 )

@@ -1,0 +1,189 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { db } from './client'
+import { PublicError } from './errors'
+import { photoUrl, type BasicCard } from './profiles'
+import { follows, profiles } from './schema/index'
+import type { Viewer } from './viewer'
+import { fullProfileVisibleSql, listedToViewerSql } from './visibility'
+
+export type FollowState = 'self' | 'none' | 'pending' | 'following'
+
+async function findPerson(handle: string) {
+  const [row] = await db
+    .select({ userId: profiles.userId, visibility: profiles.visibility, name: profiles.name })
+    .from(profiles)
+    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
+    .limit(1)
+  if (!row) throw new PublicError('No doctor on Rounds has that handle.', 404)
+  return row
+}
+
+function requireSignedIn(viewer: Viewer): asserts viewer is NonNullable<Viewer> {
+  if (!viewer) throw new PublicError('Sign in to follow doctors and clubs.', 401)
+}
+
+export async function getFollowState(viewer: Viewer, handle: string): Promise<FollowState> {
+  if (!viewer) return 'none'
+  const person = await findPerson(handle)
+  if (person.userId === viewer.userId) return 'self'
+  const [row] = await db
+    .select({ status: follows.status })
+    .from(follows)
+    .where(and(eq(follows.followerId, viewer.userId), eq(follows.followeeId, person.userId)))
+  if (!row) return 'none'
+  return row.status === 'approved' ? 'following' : 'pending'
+}
+
+/** Follows a doctor; a private profile gets a request instead. Repeating it changes nothing. */
+export async function followUser(viewer: Viewer, handle: string): Promise<FollowState> {
+  requireSignedIn(viewer)
+  const person = await findPerson(handle)
+  if (person.userId === viewer.userId) throw new PublicError('You cannot follow yourself.', 400)
+  const status = person.visibility === 'private' ? 'pending' : 'approved'
+  await db
+    .insert(follows)
+    .values({
+      followerId: viewer.userId,
+      followeeId: person.userId,
+      status,
+      approvedAt: status === 'approved' ? new Date() : null,
+    })
+    .onConflictDoNothing()
+  return getFollowState(viewer, handle)
+}
+
+/** Unfollows, or withdraws a pending request. */
+export async function unfollowUser(viewer: Viewer, handle: string) {
+  requireSignedIn(viewer)
+  const person = await findPerson(handle)
+  await db.delete(follows).where(and(eq(follows.followerId, viewer.userId), eq(follows.followeeId, person.userId)))
+}
+
+export type FollowRequest = BasicCard & { requestedAt: Date }
+
+export async function listFollowRequests(viewer: Viewer): Promise<FollowRequest[]> {
+  requireSignedIn(viewer)
+  const rows = await db
+    .select({ profile: profiles, requestedAt: follows.createdAt })
+    .from(follows)
+    .innerJoin(profiles, eq(profiles.userId, follows.followerId))
+    .where(and(eq(follows.followeeId, viewer.userId), eq(follows.status, 'pending')))
+    .orderBy(desc(follows.createdAt))
+  return rows.map((r) => ({
+    handle: r.profile.handle,
+    name: r.profile.name,
+    photoUrl: photoUrl(r.profile.photoPath),
+    speciality: r.profile.speciality,
+    requestedAt: r.requestedAt,
+  }))
+}
+
+export async function countFollowRequests(viewer: Viewer) {
+  if (!viewer) return 0
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(follows)
+    .where(and(eq(follows.followeeId, viewer.userId), eq(follows.status, 'pending')))
+  return row?.n ?? 0
+}
+
+/** Approves or declines someone's request to follow the viewer. */
+export async function respondToFollowRequest(viewer: Viewer, followerHandle: string, approve: boolean) {
+  requireSignedIn(viewer)
+  const follower = await findPerson(followerHandle)
+  const where = and(
+    eq(follows.followerId, follower.userId),
+    eq(follows.followeeId, viewer.userId),
+    eq(follows.status, 'pending'),
+  )
+  const rows = approve
+    ? await db.update(follows).set({ status: 'approved', approvedAt: new Date() }).where(where).returning({ id: follows.followerId })
+    : await db.delete(follows).where(where).returning({ id: follows.followerId })
+  if (rows.length === 0) throw new PublicError('That request is no longer waiting for you.', 404)
+}
+
+/** Removes someone from the viewer's followers. */
+export async function removeFollower(viewer: Viewer, followerHandle: string) {
+  requireSignedIn(viewer)
+  const follower = await findPerson(followerHandle)
+  await db.delete(follows).where(and(eq(follows.followerId, follower.userId), eq(follows.followeeId, viewer.userId)))
+}
+
+export type PersonList = { people: BasicCard[]; hiddenCount: number; total: number }
+
+/**
+ * Followers or following of a doctor, as the viewer may see them: a private
+ * profile's lists only to itself and its approved followers; inside any list,
+ * people with private profiles only to themselves and their approved followers.
+ */
+async function listPeople(
+  viewer: Viewer,
+  handle: string,
+  direction: 'followers' | 'following',
+  page: { limit: number; offset: number },
+): Promise<PersonList | null> {
+  const [owner] = await db
+    .select({
+      userId: profiles.userId,
+      listsVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
+    })
+    .from(profiles)
+    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
+  if (!owner) throw new PublicError('No doctor on Rounds has that handle.', 404)
+  if (!owner.listsVisible) return null
+  const anchor = direction === 'followers' ? follows.followeeId : follows.followerId
+  const other = direction === 'followers' ? follows.followerId : follows.followeeId
+  const listed = listedToViewerSql(viewer, profiles.userId, profiles.visibility)
+  const base = and(eq(anchor, owner.userId), eq(follows.status, 'approved'))
+  const [counts] = await db
+    .select({
+      total: sql<number>`count(*)::int`,
+      listed: sql<number>`count(*) filter (where ${listed})::int`,
+    })
+    .from(follows)
+    .innerJoin(profiles, eq(profiles.userId, other))
+    .where(base)
+  const rows = await db
+    .select({ profile: profiles })
+    .from(follows)
+    .innerJoin(profiles, eq(profiles.userId, other))
+    .where(and(base, listed))
+    .orderBy(asc(profiles.name))
+    .limit(page.limit)
+    .offset(page.offset)
+  return {
+    people: rows.map(({ profile }) => ({
+      handle: profile.handle,
+      name: profile.name,
+      photoUrl: photoUrl(profile.photoPath),
+      speciality: profile.speciality,
+    })),
+    hiddenCount: (counts?.total ?? 0) - (counts?.listed ?? 0),
+    total: counts?.total ?? 0,
+  }
+}
+
+export function listFollowers(viewer: Viewer, handle: string, page = { limit: 50, offset: 0 }) {
+  return listPeople(viewer, handle, 'followers', page)
+}
+
+export function listFollowing(viewer: Viewer, handle: string, page = { limit: 50, offset: 0 }) {
+  return listPeople(viewer, handle, 'following', page)
+}
+
+export async function followCounts(handle: string) {
+  const person = await findPerson(handle)
+  const [row] = await db
+    .select({
+      followers: sql<number>`count(*) filter (where ${follows.followeeId} = ${person.userId})::int`,
+      following: sql<number>`count(*) filter (where ${follows.followerId} = ${person.userId})::int`,
+    })
+    .from(follows)
+    .where(
+      and(
+        eq(follows.status, 'approved'),
+        sql`(${follows.followeeId} = ${person.userId} or ${follows.followerId} = ${person.userId})`,
+      ),
+    )
+  return row ?? { followers: 0, following: 0 }
+}
