@@ -8,6 +8,8 @@ export type RoundsContext = {
   clientAddress: string | null
   devMailbox: boolean
   mediaEnabled: boolean
+  /** The address people open (PUBLIC_URL), for share links. */
+  publicUrl: string
 }
 
 declare module '@remix-run/node' {

@@ -72,8 +72,19 @@ export async function validateSessionId(sessionId: string | null | undefined): P
   }
 }
 
-export function readSessionId(cookieHeader: string | null | undefined) {
-  return lucia.readSessionCookie(cookieHeader ?? '')
+export function readSessionId(cookieHeader: string | null | undefined): string | null {
+  // lucia's parser decodes every cookie in the header and throws on one bad
+  // %-escape, often another app's cookie on the same host; read only ours.
+  for (const item of (cookieHeader ?? '').split(';')) {
+    const separator = item.indexOf('=')
+    if (separator === -1 || item.slice(0, separator).trim() !== lucia.sessionCookieName) continue
+    try {
+      return decodeURIComponent(item.slice(separator + 1).trim()) || null
+    } catch {
+      return null
+    }
+  }
+  return null
 }
 
 export async function validateCookieHeader(cookieHeader: string | null | undefined) {

@@ -76,6 +76,7 @@ async function main() {
       clientAddress: req.ip ?? null,
       devMailbox: cfg.devMailbox,
       mediaEnabled: false,
+      publicUrl: cfg.publicUrl,
     }),
   })
   app.all('*', (req, res, next) => {

@@ -1,9 +1,11 @@
 import { z } from 'zod'
 
 // Control characters (other than tab and newline), lone surrogates and bidi
-// overrides can hide text or break pages, so they are refused outright.
+// overrides can hide text or break pages, so they are refused outright. A lone
+// surrogate sent over HTTP arrives as U+FFFD (its bytes are not valid UTF-8),
+// so the replacement character is refused too.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 export function text(label: string, options: { min?: number; max: number; multiline?: boolean }) {
   const base = z

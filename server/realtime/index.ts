@@ -1,10 +1,16 @@
 import type { Server as HttpServer } from 'node:http'
 import { remember } from '@epic-web/remember'
 import { Server, type Socket } from 'socket.io'
+import { z } from 'zod'
+import { canEnterClubRoom } from '../../db/clubs'
 import { validateCookieHeader, verifyOrigin } from '../auth'
+import { handler } from './events'
 
 export type SocketData = { userId: string; sessionId: string; role: 'member' | 'staff' }
-export type RoundsSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event maps are declared per namespace as features land
+export type RoundsSocket = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, SocketData>
+
+const ClubRoom = z.object({ clubId: z.string({ invalid_type_error: 'Say which club.' }).min(1, 'Say which club.').max(60, 'That club id is not valid.') })
 
 const registry = remember('rounds:realtime', () => ({ io: undefined as Server | undefined }))
 
@@ -40,6 +46,23 @@ export async function attachRealtime(httpServer: HttpServer, options: { allowedH
   })
   io.on('connection', (socket: RoundsSocket) => {
     void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`])
+    const viewer = { userId: socket.data.userId, role: socket.data.role }
+    // A club's room carries its live updates; only those who may see the club get in.
+    socket.on(
+      'club:enter',
+      handler(ClubRoom, async ({ clubId }) => {
+        if (!(await canEnterClubRoom(viewer, clubId))) return { ok: false, error: 'We could not find that club. It may be private.' }
+        await socket.join(`club:${clubId}`)
+        return { ok: true }
+      }),
+    )
+    socket.on(
+      'club:leave',
+      handler(ClubRoom, async ({ clubId }) => {
+        await socket.leave(`club:${clubId}`)
+        return { ok: true }
+      }),
+    )
   })
   registry.io = io
   return io
@@ -50,6 +73,11 @@ export function disconnectSessions(sessionIds: string[]) {
   const io = registry.io
   if (!io || sessionIds.length === 0) return
   io.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true)
+}
+
+/** Takes a person out of a club's room on every node, e.g. when removed or banned. */
+export function removeFromClubRoom(userId: string, clubId: string) {
+  registry.io?.in(`user:${userId}`).socketsLeave(`club:${clubId}`)
 }
 
 export function realtimeServer() {

@@ -57,6 +57,7 @@ export function loadContext(auth: ValidatedSession | null, clientAddress: string
     clientAddress,
     devMailbox: true,
     mediaEnabled: false,
+    publicUrl: 'http://localhost:3000',
   }
 }
 

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from '../../server/config'
+
+// NODE_ENV is typed as always set in process.env; these are partial environments.
+const parse = (env: Record<string, string>) => parseConfig(env as NodeJS.ProcessEnv)
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    parse(env)
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    return error as ConfigError
+  }
+  throw new Error(`parseConfig accepted ${JSON.stringify(env)}`)
+}
+
+const PRODUCTION = {
+  APP_ENV: 'production',
+  PUBLIC_URL: 'https://rounds.example.org',
+  SMTP_URL: 'smtps://user:pass@smtp.example.org:465',
+  SESSION_SECRET: 's'.repeat(32),
+}
+
+describe('parseConfig', () => {
+  it('runs locally with no settings at all', () => {
+    const config = parse({})
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      APP_ENV: 'local',
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATA_DIR: '.data',
+      EMBEDDED_PG_PORT: 54329,
+      SEED_DEMO_DATA: true,
+      publicUrl: 'http://localhost:3000',
+      isProduction: false,
+      devMailbox: true,
+      secureCookies: false,
+    })
+    expect(config.DATABASE_URL).toBeUndefined()
+    expect(config.secret.length).toBeGreaterThanOrEqual(32)
+  })
+
+  it('reads numbers, flags and an empty DATABASE_URL as unset', () => {
+    const config = parse({ PORT: '8080', SEED_DEMO_DATA: '0', DATABASE_URL: '', SMTP_URL: 'smtp://localhost:1025' })
+    expect(config).toMatchObject({ PORT: 8080, SEED_DEMO_DATA: false, publicUrl: 'http://localhost:8080', devMailbox: false })
+    expect(config.DATABASE_URL).toBeUndefined()
+  })
+
+  it.each(['abc', '0', '70000', '80.5', '-1'])('refuses PORT=%s, naming PORT', (port) => {
+    const error = configError({ PORT: port })
+    expect(error.message).toMatch(/^\s+PORT: /m)
+    expect(error.message).not.toMatch(/^\s+(SMTP_URL|DATABASE_URL):/m)
+  })
+
+  it('refuses production without mail, an https address or a session secret, listing each', () => {
+    const error = configError({ APP_ENV: 'production' })
+    expect(error.message).toContain('Rounds cannot start')
+    expect(error.message).toMatch(/^\s+SMTP_URL: is required when APP_ENV=production/m)
+    expect(error.message).toMatch(/^\s+PUBLIC_URL: must be an https:\/\/ address/m)
+    expect(error.message).toMatch(/^\s+SESSION_SECRET: is required when APP_ENV=production/m)
+  })
+
+  it.each([
+    ['PUBLIC_URL', { PUBLIC_URL: 'http://rounds.example.org' }],
+    ['SESSION_SECRET', { SESSION_SECRET: 'too-short' }],
+    ['SMTP_URL', { SMTP_URL: 'https://mail.example.org' }],
+  ])('refuses production with a bad %s alone', (name, override) => {
+    const error = configError({ ...PRODUCTION, ...override })
+    const named = error.message.split('\n').filter((line) => /^\s+\w+:/.test(line)).map((line) => line.trim().split(':')[0])
+    expect(named).toEqual([name])
+  })
+
+  it('accepts a complete production configuration with secure cookies and no dev mailbox', () => {
+    const config = parse(PRODUCTION)
+    expect(config).toMatchObject({ isProduction: true, devMailbox: false, secureCookies: true, secret: 's'.repeat(32) })
+  })
+
+  it.each(['mysql://root@db:3306/rounds', 'sqlite:///tmp/rounds.db', 'not a url'])('refuses DATABASE_URL=%s', (url) => {
+    const error = configError({ DATABASE_URL: url })
+    expect(error.message).toMatch(/^\s+DATABASE_URL: must/m)
+    expect(error.message).not.toContain('root@db')
+  })
+
+  it('accepts both postgres URL spellings', () => {
+    expect(parse({ DATABASE_URL: 'postgres://u:p@db:5432/rounds' }).DATABASE_URL).toBe('postgres://u:p@db:5432/rounds')
+    expect(parse({ DATABASE_URL: 'postgresql://db/rounds' }).DATABASE_URL).toBe('postgresql://db/rounds')
+  })
+})
