@@ -113,6 +113,43 @@ describe('the server on its embedded Postgres', () => {
     const settings = await fetch(`${baseUrl}/settings/profile`, { headers: { cookie }, redirect: 'manual' })
     expect(settings.status).toBe(200)
     expect(await settings.text()).toContain('Rhea Restart')
+    await checkHttpGuards()
     expect(await stop(second.child)).toBe(0)
   }, 180_000)
 })
+
+/** What every request passes through before Remix: origin check, body limit, headers, 404s. */
+async function checkHttpGuards() {
+  const login = new URLSearchParams({ email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026' })
+  const noOrigin = await fetch(`${baseUrl}/login`, { method: 'POST', body: login, redirect: 'manual' })
+  expect(noOrigin.status).toBe(403)
+  expect(await noOrigin.text()).toContain('sent from another site')
+  const evil = await fetch(`${baseUrl}/login`, { method: 'POST', body: login, headers: { origin: 'https://evil.example' }, redirect: 'manual' })
+  expect(evil.status).toBe(403)
+  const ok = await fetch(`${baseUrl}/login`, { method: 'POST', body: login, headers: { origin: baseUrl }, redirect: 'manual' })
+  expect(ok.status).toBe(302)
+  expect(ok.headers.get('set-cookie')).toMatch(/HttpOnly/i)
+  expect(ok.headers.get('set-cookie')).toMatch(/SameSite=Lax/i)
+
+  const huge = await fetch(`${baseUrl}/settings/profile`, {
+    method: 'POST',
+    body: 'x'.repeat(7 * 1024 * 1024),
+    headers: { origin: baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+    redirect: 'manual',
+  })
+  expect(huge.status).toBe(413)
+
+  const page = await fetch(`${baseUrl}/`)
+  const csp = page.headers.get('content-security-policy') ?? ''
+  expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/)
+  const nonce = /'nonce-([^']+)'/.exec(csp)?.[1]
+  expect(await page.text()).toContain(`nonce="${nonce}"`)
+  expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+
+  const missing = await fetch(`${baseUrl}/no-such-page`)
+  expect(missing.status).toBe(404)
+  expect(await missing.text()).toContain('We could not find that page')
+
+  const health = await fetch(`${baseUrl}/healthz`).then((r) => r.json())
+  expect(health).toEqual({ ok: true, database: 'up' })
+}
