@@ -102,7 +102,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       : submission.reply({ formErrors: [error.message] })
     return json(reply, { status: error.status })
   }
-  return redirect('/settings/profile?saved=1')
+  // A new value each save gives the form a fresh key, so it shows what was stored.
+  return redirect(`/settings/profile?saved=${Date.now().toString(36)}`)
 }
 
 export default function ProfileSettingsRoute() {
@@ -110,8 +111,9 @@ export default function ProfileSettingsRoute() {
   const lastResult = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const navigation = useNavigation()
+  const savedKey = searchParams.get('saved')
   const [form, fields] = useForm({
-    id: 'profile',
+    id: `profile-${savedKey ?? 'initial'}`,
     lastResult,
     defaultValue: {
       ...profile,
@@ -123,7 +125,7 @@ export default function ProfileSettingsRoute() {
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ProfileSchema }),
   })
-  const saved = searchParams.get('saved') === '1' && navigation.state === 'idle' && !lastResult
+  const saved = savedKey !== null && navigation.state === 'idle' && !lastResult
   const welcome = searchParams.get('welcome') === '1'
   return (
     <div className="mx-auto max-w-2xl">
@@ -138,7 +140,7 @@ export default function ProfileSettingsRoute() {
           Profile saved.
         </p>
       ) : null}
-      <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="space-y-5 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+      <Form key={savedKey ?? 'initial'} method="post" encType="multipart/form-data" {...getFormProps(form)} className="space-y-5 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-2xl font-semibold">Your profile</h1>
         <div className="flex items-center gap-4">
           <Avatar name={profile.name} photoUrl={profile.photoUrl} size={72} />

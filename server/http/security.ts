@@ -24,6 +24,9 @@ export function securityHeaders(options: { dev: boolean; secure: boolean }) {
           },
         },
     crossOriginEmbedderPolicy: false,
+    // With 'no-referrer' (helmet's default) Chromium sends `Origin: null` on plain
+    // form posts, which the origin check must refuse; same-origin keeps it exact.
+    referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: options.secure,
   })
 }

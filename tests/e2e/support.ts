@@ -31,17 +31,19 @@ export function newDoctor(name: string): Doctor {
  * One Chromium for the test file, a fresh context (cookies, storage) per user,
  * and a check after each test that no page logged an error or threw.
  */
-export function useBrowser() {
+export function setUpBrowser() {
   const baseUrl = inject('baseUrl')
   let browser: Browser | undefined
   const contexts: BrowserContext[] = []
   const errors: string[] = []
+  const expected: RegExp[] = []
 
   beforeAll(async () => {
     browser = await launchChromium()
   })
   afterEach(() => {
-    const found = errors.splice(0)
+    const found = errors.splice(0).filter((e) => !expected.some((pattern) => pattern.test(e)))
+    expected.length = 0
     expect(found, 'the browser reported errors').toEqual([])
   })
   afterAll(async () => {
@@ -62,7 +64,12 @@ export function useBrowser() {
     return { context, page }
   }
 
-  return { baseUrl, newUserContext }
+  /** Errors the current test causes on purpose, such as Chromium logging a 400 page it loaded. */
+  function expectBrowserErrors(...patterns: RegExp[]) {
+    expected.push(...patterns)
+  }
+
+  return { baseUrl, newUserContext, expectBrowserErrors }
 }
 
 /** The newest sign-in code mailed to `email`, read from the dev mailbox page. */
@@ -100,7 +107,12 @@ export async function signIn(page: Page, doctor: Doctor) {
   await page.getByLabel('Email').fill(doctor.email)
   await page.getByLabel('Password').fill(doctor.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('link', { name: 'My profile' }).waitFor()
+  await siteNav(page).getByRole('link', { name: 'My profile' }).waitFor()
+}
+
+/** The header's navigation, where "Sign in" or "My profile" and "Sign out" are. */
+export function siteNav(page: Page) {
+  return page.getByRole('navigation', { name: 'Main' })
 }
 
 /** The text a reader sees, without the hidden parts of the page. */
