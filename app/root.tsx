@@ -19,7 +19,7 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const me = context.viewer ? await getNavIdentity(context.viewer.userId) : null
-  return json({ me, devMailbox: context.devMailbox, nonce: context.cspNonce })
+  return json({ me, requestCount: me?.pendingFollowRequests ?? 0, devMailbox: context.devMailbox, nonce: context.cspNonce })
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -33,7 +33,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body className="flex min-h-full flex-col">
-        <SiteHeader me={data?.me ?? null} />
+        <SiteHeader me={data?.me ?? null} requestCount={data?.requestCount ?? 0} />
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
           {children}
         </main>

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
 import { can, canActOn, canGrant, permissionsOf, type ClubPermission, type ClubRole } from './club-permissions'
+import { qualified } from './sql'
 import { db, type Transaction } from './client'
 import { PublicError, isUniqueViolation } from './errors'
 import { photoUrl, type BasicCard } from './profiles'
@@ -40,14 +41,14 @@ function requireSignedIn(viewer: Viewer): asserts viewer is NonNullable<Viewer> 
 /** A club is visible to a viewer when it is public, or when the viewer is a member or invited. */
 export function visibleClubCondition(viewer: Viewer): SQL {
   if (!viewer) return sql`${clubs.visibility} = 'public'`
-  return sql`(${clubs.visibility} = 'public' or exists (select 1 from ${clubMembers} m where m.club_id = ${clubs.id} and m.user_id = ${viewer.userId}))`
+  return sql`(${clubs.visibility} = 'public' or exists (select 1 from ${clubMembers} m where m.club_id = ${qualified(clubs.id)} and m.user_id = ${viewer.userId}))`
 }
 
-const memberCountSql = sql<number>`(select count(*)::int from ${clubMembers} m where m.club_id = ${clubs.id})`
+const memberCountSql = sql<number>`(select count(*)::int from ${clubMembers} m where m.club_id = ${qualified(clubs.id)})`
 
 function isMemberSql(viewer: Viewer) {
   return viewer
-    ? sql<boolean>`exists (select 1 from ${clubMembers} m where m.club_id = ${clubs.id} and m.user_id = ${viewer.userId})`
+    ? sql<boolean>`exists (select 1 from ${clubMembers} m where m.club_id = ${qualified(clubs.id)} and m.user_id = ${viewer.userId})`
     : sql<boolean>`false`
 }
 
@@ -97,15 +98,19 @@ type Access = {
   following: boolean
 }
 
+// Qualified by hand: in a single-table select drizzle renders clubs.id as a bare "id", which
+// inside a subquery on club_invitations (it has its own id) would mean the invitation's id.
+const clubIdColumn = sql`${clubs}.id`
+
 async function loadAccess(viewer: Viewer, where: SQL, tx: Transaction | typeof db = db): Promise<Access | null> {
   const uid = viewer?.userId ?? ''
   const [row] = await tx
     .select({
       club: clubs,
-      role: sql<ClubRole | null>`(select m.role from ${clubMembers} m where m.club_id = ${clubs.id} and m.user_id = ${uid})`,
-      banned: sql<boolean>`exists (select 1 from ${clubBans} b where b.club_id = ${clubs.id} and b.user_id = ${uid})`,
-      invited: sql<boolean>`exists (select 1 from ${clubInvitations} i where i.club_id = ${clubs.id} and i.user_id = ${uid} and i.status = 'pending')`,
-      following: sql<boolean>`exists (select 1 from ${clubFollows} f where f.club_id = ${clubs.id} and f.user_id = ${uid})`,
+      role: sql<ClubRole | null>`(select m.role from ${clubMembers} m where m.club_id = ${clubIdColumn} and m.user_id = ${uid})`,
+      banned: sql<boolean>`exists (select 1 from ${clubBans} b where b.club_id = ${clubIdColumn} and b.user_id = ${uid})`,
+      invited: sql<boolean>`exists (select 1 from ${clubInvitations} i where i.club_id = ${clubIdColumn} and i.user_id = ${uid} and i.status = 'pending')`,
+      following: sql<boolean>`exists (select 1 from ${clubFollows} f where f.club_id = ${clubIdColumn} and f.user_id = ${uid})`,
     })
     .from(clubs)
     .where(where)
@@ -754,10 +759,10 @@ export async function listAuditLog(viewer: Viewer, slug: string, limit = 100): P
       action: clubAuditLog.action,
       details: clubAuditLog.details,
       createdAt: clubAuditLog.createdAt,
-      actorHandle: sql<string | null>`(select handle from ${profiles} where user_id = ${clubAuditLog.actorId})`,
-      actorName: sql<string | null>`(select name from ${profiles} where user_id = ${clubAuditLog.actorId})`,
-      targetHandle: sql<string | null>`(select handle from ${profiles} where user_id = ${clubAuditLog.targetUserId})`,
-      targetName: sql<string | null>`(select name from ${profiles} where user_id = ${clubAuditLog.targetUserId})`,
+      actorHandle: sql<string | null>`(select handle from ${profiles} where user_id = ${qualified(clubAuditLog.actorId)})`,
+      actorName: sql<string | null>`(select name from ${profiles} where user_id = ${qualified(clubAuditLog.actorId)})`,
+      targetHandle: sql<string | null>`(select handle from ${profiles} where user_id = ${qualified(clubAuditLog.targetUserId)})`,
+      targetName: sql<string | null>`(select name from ${profiles} where user_id = ${qualified(clubAuditLog.targetUserId)})`,
     })
     .from(clubAuditLog)
     .where(eq(clubAuditLog.clubId, access.club.id))

@@ -1,12 +1,13 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { db } from './client'
 import { PublicError } from './errors'
-import { photoUrl, type BasicCard } from './profiles'
+import { photoUrl, type BasicCard, type FollowState } from './profiles'
+
+export type { FollowState }
 import { follows, profiles } from './schema/index'
 import type { Viewer } from './viewer'
 import { fullProfileVisibleSql, listedToViewerSql } from './visibility'
 
-export type FollowState = 'self' | 'none' | 'pending' | 'following'
 
 async function findPerson(handle: string) {
   const [row] = await db
@@ -133,7 +134,8 @@ async function listPeople(
   if (!owner.listsVisible) return null
   const anchor = direction === 'followers' ? follows.followeeId : follows.followerId
   const other = direction === 'followers' ? follows.followerId : follows.followeeId
-  const listed = listedToViewerSql(viewer, profiles.userId, profiles.visibility)
+  // The owner of the lists knows everyone in them; others see what db/visibility.ts allows.
+  const listed = viewer?.userId === owner.userId ? sql`true` : listedToViewerSql(viewer, profiles.userId, profiles.visibility)
   const base = and(eq(anchor, owner.userId), eq(follows.status, 'approved'))
   const [counts] = await db
     .select({

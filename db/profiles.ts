@@ -1,7 +1,8 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm'
+import { qualified } from './sql'
 import { db } from './client'
 import { PublicError, isUniqueViolation } from './errors'
-import { profiles, users } from './schema/index'
+import { follows, profiles, users } from './schema/index'
 import type { Viewer } from './viewer'
 import { fullProfileVisibleSql } from './visibility'
 
@@ -153,11 +154,64 @@ export async function countDoctors() {
   return row?.n ?? 0
 }
 
-/** What the page header shows for the signed-in person. */
+/** What the page header shows for the signed-in person, in one query. */
 export async function getNavIdentity(userId: string) {
   const [row] = await db
-    .select({ handle: profiles.handle, name: profiles.name, photoPath: profiles.photoPath })
+    .select({
+      handle: profiles.handle,
+      name: profiles.name,
+      photoPath: profiles.photoPath,
+      pendingFollowRequests: sql<number>`(select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'pending')`,
+    })
     .from(profiles)
     .where(eq(profiles.userId, userId))
-  return row ? { handle: row.handle, name: row.name, photoUrl: photoUrl(row.photoPath) } : null
+  return row
+    ? { handle: row.handle, name: row.name, photoUrl: photoUrl(row.photoPath), pendingFollowRequests: row.pendingFollowRequests }
+    : null
+}
+
+export type FollowState = 'self' | 'none' | 'pending' | 'following'
+
+export type ProfilePage = {
+  view: ProfileView
+  followState: FollowState
+  /** Follower and following counts, only for those who may open the lists. */
+  counts: { followers: number; following: number } | null
+  /** Pending follow requests, for the owner. */
+  pendingRequests: number
+  /** A public profile may be described in share tags; a private one never. */
+  shareable: boolean
+}
+
+/** Everything the profile page needs, in one round trip. */
+export async function getProfilePage(viewer: Viewer, handle: string): Promise<ProfilePage | null> {
+  const uid = viewer?.userId ?? ''
+  const [row] = await db
+    .select({
+      profile: profiles,
+      email: users.email,
+      fullVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
+      followStatus: sql<string | null>`(select f.status::text from ${follows} f where f.follower_id = ${uid} and f.followee_id = ${qualified(profiles.userId)})`,
+      followers: sql<number>`(select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'approved')`,
+      following: sql<number>`(select count(*)::int from ${follows} f where f.follower_id = ${qualified(profiles.userId)} and f.status = 'approved')`,
+      pending: sql<number>`case when ${profiles.userId} = ${uid} then (select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'pending') else 0 end`,
+    })
+    .from(profiles)
+    .innerJoin(users, eq(users.id, profiles.userId))
+    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
+    .limit(1)
+  if (!row) return null
+  const own = viewer?.userId === row.profile.userId
+  const view: ProfileView = own
+    ? { kind: 'own', profile: { ...toFull(row.profile), registrationNumber: row.profile.registrationNumber, email: row.email } }
+    : row.fullVisible
+      ? { kind: 'full', profile: toFull(row.profile) }
+      : { kind: 'card', profile: toCard(row.profile), reason: viewer ? 'private' : 'signed-out' }
+  return {
+    view,
+    followState: own ? 'self' : row.followStatus === 'approved' ? 'following' : row.followStatus === 'pending' ? 'pending' : 'none',
+    counts: view.kind === 'card' ? null : { followers: row.followers, following: row.following },
+    pendingRequests: row.pending,
+    shareable: row.profile.visibility === 'public',
+  }
 }

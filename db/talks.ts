@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
+import { qualified } from './sql'
 import { db } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
@@ -28,7 +29,7 @@ export const talkColumns = {
   status: talks.status,
   club: { slug: clubs.slug, name: clubs.name, visibility: clubs.visibility },
   host: { handle: profiles.handle, name: profiles.name },
-  rsvpCount: sql<number>`(select count(*)::int from ${talkRsvps} r where r.talk_id = ${talks.id})`,
+  rsvpCount: sql<number>`(select count(*)::int from ${talkRsvps} r where r.talk_id = ${qualified(talks.id)})`,
 }
 
 /** Talks in clubs the viewer may see, with whatever extra condition the caller adds. */
@@ -78,7 +79,7 @@ export async function getTalkForViewer(viewer: Viewer, talkId: string) {
     .select({
       description: talks.description,
       going: viewer
-        ? sql<boolean>`exists (select 1 from ${talkRsvps} r where r.talk_id = ${talks.id} and r.user_id = ${viewer.userId})`
+        ? sql<boolean>`exists (select 1 from ${talkRsvps} r where r.talk_id = ${qualified(talks.id)} and r.user_id = ${viewer.userId})`
         : sql<boolean>`false`,
     })
     .from(talks)

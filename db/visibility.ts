@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import { follows } from './schema/index'
+import { qualified } from './sql'
 import type { Viewer } from './viewer'
 
 /*
@@ -14,7 +15,7 @@ import type { Viewer } from './viewer'
  */
 
 export function isApprovedFollowerSql(viewer: NonNullable<Viewer>, userId: AnyPgColumn | SQL) {
-  return sql`exists (select 1 from ${follows} f where f.follower_id = ${viewer.userId} and f.followee_id = ${userId} and f.status = 'approved')`
+  return sql`exists (select 1 from ${follows} f where f.follower_id = ${viewer.userId} and f.followee_id = ${qualified(userId)} and f.status = 'approved')`
 }
 
 export function fullProfileVisibleSql(viewer: Viewer, userId: AnyPgColumn | SQL, visibility: AnyPgColumn | SQL): SQL {

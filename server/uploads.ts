@@ -17,8 +17,21 @@ export function uploadsDir() {
  * square 512 px WebP with metadata stripped. Returns the stored file name.
  */
 export async function storeProfilePhoto(bytes: Uint8Array): Promise<string> {
-  if (bytes.byteLength === 0) throw new PublicError('Choose a photo to upload.', 400, 'photo')
-  if (bytes.byteLength > PHOTO_MAX_BYTES) throw new PublicError('The photo must be 5 MB or smaller.', 413, 'photo')
+  await requirePhoto(bytes, { field: 'photo', noun: 'photo' })
+  return storeWebp(bytes, 512, 512)
+}
+
+/** A club's cover: the same checks as a profile photo, stored as a wide 1200×400 WebP. */
+export async function storeClubCover(bytes: Uint8Array): Promise<string> {
+  await requirePhoto(bytes, { field: 'cover', noun: 'cover image' })
+  return storeWebp(bytes, 1200, 400)
+}
+
+async function requirePhoto(bytes: Uint8Array, { field, noun }: { field: string; noun: string }) {
+  if (bytes.byteLength === 0) throw new PublicError(`Choose a ${noun} to upload.`, 400, field)
+  if (bytes.byteLength > PHOTO_MAX_BYTES) {
+    throw new PublicError(`The ${noun} must be 5 MB or smaller.`, 413, field)
+  }
   let format: string | undefined
   try {
     const meta = await sharp(bytes).metadata()
@@ -28,11 +41,14 @@ export async function storeProfilePhoto(bytes: Uint8Array): Promise<string> {
     format = undefined
   }
   if (!format || !ACCEPTED_FORMATS.has(format)) {
-    throw new PublicError('That file is not a photo we can use. Upload a JPEG, PNG, WebP or GIF.', 400, 'photo')
+    throw new PublicError('That file is not a photo we can use. Upload a JPEG, PNG, WebP or GIF.', 400, field)
   }
+}
+
+async function storeWebp(bytes: Uint8Array, width: number, height: number) {
   const output = await sharp(bytes, { animated: false })
     .rotate()
-    .resize(512, 512, { fit: 'cover' })
+    .resize(width, height, { fit: 'cover' })
     .webp({ quality: 82 })
     .toBuffer()
   const name = `${randomUUID()}.webp`

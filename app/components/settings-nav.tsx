@@ -1,13 +1,20 @@
-import { NavLink } from '@remix-run/react'
+import { NavLink, useRouteLoaderData } from '@remix-run/react'
+import type { loader as rootLoader } from '~/root'
+import { CountBadge } from './site-chrome'
 
 const tabClass = ({ isActive }: { isActive: boolean }) =>
-  `rounded-md px-3 py-2 text-sm font-medium ${isActive ? 'bg-white text-brand-700 shadow-sm' : 'text-slate-600 hover:text-slate-900'}`
+  `flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium ${isActive ? 'bg-white text-brand-700 shadow-sm' : 'text-slate-600 hover:text-slate-900'}`
 
 export function SettingsNav() {
+  const requestCount = useRouteLoaderData<typeof rootLoader>('root')?.requestCount ?? 0
   return (
-    <nav aria-label="Settings" className="mb-6 flex gap-1 rounded-lg bg-slate-100 p-1">
+    <nav aria-label="Settings" className="mb-6 flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
       <NavLink to="/settings/profile" className={tabClass}>
         Profile
+      </NavLink>
+      <NavLink to="/settings/requests" className={tabClass}>
+        Follow requests
+        <CountBadge count={requestCount} label="waiting" />
       </NavLink>
       <NavLink to="/settings/sessions" className={tabClass}>
         Devices and sessions

@@ -6,7 +6,18 @@ type Me = { handle: string; name: string; photoUrl: string | null } | null
 const navClass = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${isActive ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:text-slate-900'}`
 
-export function SiteHeader({ me }: { me: Me }) {
+/** A small count beside a link; the label is read out, such as "3 waiting". */
+export function CountBadge({ count, label }: { count: number; label: string }) {
+  if (count <= 0) return null
+  return (
+    <span className="inline-flex min-w-5 items-center justify-center rounded-full bg-red-600 px-1.5 text-xs font-semibold leading-5 text-white">
+      {count > 99 ? '99+' : count}
+      <span className="sr-only"> {label}</span>
+    </span>
+  )
+}
+
+export function SiteHeader({ me, requestCount = 0 }: { me: Me; requestCount?: number }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
@@ -29,6 +40,14 @@ export function SiteHeader({ me }: { me: Me }) {
                   My profile
                 </span>
               </NavLink>
+              {requestCount > 0 ? (
+                <NavLink to="/settings/requests" className={navClass} data-testid="header-requests">
+                  <span className="flex items-center gap-2">
+                    Follow requests
+                    <CountBadge count={requestCount} label="waiting" />
+                  </span>
+                </NavLink>
+              ) : null}
               <NavLink to="/settings/profile" className={navClass}>
                 Settings
               </NavLink>

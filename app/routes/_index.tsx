@@ -1,14 +1,21 @@
-import type { LoaderFunctionArgs } from '@remix-run/node'
+import type { LoaderFunctionArgs, SerializeFrom } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { listClubsForViewer } from '#db/clubs'
+import { homeFeed } from '#db/feed'
 import { countDoctors, listDoctorCards } from '#db/profiles'
 import { listPastTalks, listUpcomingTalks } from '#db/talks'
 import { Avatar } from '~/components/avatar'
+import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { ClubCard } from '~/components/feed-club-card'
+import { FeedSection } from '~/components/feed-section'
 import { TalkCard } from '~/components/talk-card'
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const viewer = context.viewer
+  if (viewer) {
+    return json({ kind: 'feed' as const, feed: await homeFeed(viewer) })
+  }
   const [upcoming, past, clubs, doctors, doctorCount] = await Promise.all([
     listUpcomingTalks(viewer, 6),
     listPastTalks(viewer, 4),
@@ -16,30 +23,113 @@ export async function loader({ context }: LoaderFunctionArgs) {
     listDoctorCards(viewer, 12),
     countDoctors(),
   ])
-  return json({ signedIn: Boolean(viewer), upcoming, past, clubs, doctors, doctorCount })
+  return json({ kind: 'landing' as const, upcoming, past, clubs, doctors, doctorCount })
 }
 
 export default function Index() {
-  const { signedIn, upcoming, past, clubs, doctors, doctorCount } = useLoaderData<typeof loader>()
+  const data = useLoaderData<typeof loader>()
+  return data.kind === 'feed' ? <HomeFeed feed={data.feed} /> : <Landing {...data} />
+}
+
+type Loaded = SerializeFrom<typeof loader>
+type FeedData = Extract<Loaded, { kind: 'feed' }>['feed']
+
+const linkClass = 'font-medium text-brand-700 underline'
+
+function HomeFeed({ feed }: { feed: FeedData }) {
   return (
     <div className="space-y-10">
-      {signedIn ? null : (
-        <section className="rounded-2xl bg-brand-700 px-6 py-10 text-white sm:px-10">
-          <h1 className="text-3xl font-semibold sm:text-4xl">Learn from colleagues, live.</h1>
-          <p className="mt-3 max-w-2xl text-brand-50">
-            Rounds brings doctors together in clubs for their speciality: live talks, case discussions, surgeries and
-            quizzes — with privacy controls that do what they say.
-          </p>
-          <div className="mt-6 flex flex-wrap gap-3">
-            <Link to="/signup" className="rounded-md bg-white px-4 py-2 font-semibold text-brand-700">
-              Join Rounds
-            </Link>
-            <Link to="/login" className="rounded-md border border-white/60 px-4 py-2 font-semibold">
-              Sign in
-            </Link>
-          </div>
-        </section>
-      )}
+      <h1 className="sr-only">Your home on Rounds</h1>
+      <FeedSection
+        id="upcoming"
+        title="Upcoming from people and clubs you follow"
+        empty={
+          feed.upcoming.length ? null : (
+            <p>
+              Nothing scheduled yet.{' '}
+              <Link to="/clubs" className={linkClass}>
+                Follow clubs
+              </Link>{' '}
+              to see their talks here — or follow doctors from their profile to see the talks they host.
+            </p>
+          )
+        }
+      >
+        <ul className="mt-4 grid gap-3 sm:grid-cols-2">
+          {feed.upcoming.map((t) => (
+            <TalkCard key={t.id} talk={t} reason={t.reason} />
+          ))}
+        </ul>
+      </FeedSection>
+
+      <FeedSection
+        id="recommended"
+        title="Recommended clubs"
+        intro="Public clubs picked for your speciality and interests."
+        empty={
+          feed.recommendedClubs.length ? null : (
+            <p>
+              No new suggestions: you are in every club we would suggest.{' '}
+              <Link to="/clubs" className={linkClass}>
+                Browse all clubs
+              </Link>{' '}
+              or add interest areas in{' '}
+              <Link to="/settings/profile" className={linkClass}>
+                your profile
+              </Link>
+              .
+            </p>
+          )
+        }
+      >
+        <ul className="mt-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+          {feed.recommendedClubs.map((c) => (
+            <ClubCard key={c.id} club={c} reason={c.reason} />
+          ))}
+        </ul>
+      </FeedSection>
+
+      <FeedSection
+        id="trending"
+        title="Trending discussions"
+        intro="Talks colleagues are signing up for this fortnight."
+        empty={
+          feed.trending.length ? null : (
+            <p>
+              Nothing is trending yet. When you plan to attend a talk, press <strong>Going</strong> on its page — it helps
+              colleagues find it.
+            </p>
+          )
+        }
+      >
+        <ul className="mt-4 grid gap-3 sm:grid-cols-2">
+          {feed.trending.map((t) => (
+            <TalkCard key={t.id} talk={t} reason={t.reason} />
+          ))}
+        </ul>
+      </FeedSection>
+    </div>
+  )
+}
+
+function Landing({ upcoming, past, clubs, doctors, doctorCount }: Extract<Loaded, { kind: 'landing' }>) {
+  return (
+    <div className="space-y-10">
+      <section className="rounded-2xl bg-brand-700 px-6 py-10 text-white sm:px-10">
+        <h1 className="text-3xl font-semibold sm:text-4xl">Learn from colleagues, live.</h1>
+        <p className="mt-3 max-w-2xl text-brand-50">
+          Rounds brings doctors together in clubs for their speciality: live talks, case discussions, surgeries and
+          quizzes — with privacy controls that do what they say.
+        </p>
+        <div className="mt-6 flex flex-wrap gap-3">
+          <Link to="/signup" className="rounded-md bg-white px-4 py-2 font-semibold text-brand-700">
+            Join Rounds
+          </Link>
+          <Link to="/login" className="rounded-md border border-white/60 px-4 py-2 font-semibold">
+            Sign in
+          </Link>
+        </div>
+      </section>
 
       <section aria-labelledby="upcoming">
         <h2 id="upcoming" className="text-xl font-semibold">
@@ -62,14 +152,7 @@ export default function Index() {
         </h2>
         <ul className="mt-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
           {clubs.map((c) => (
-            <li key={c.id} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-              <h3 className="font-semibold">{c.name}</h3>
-              <p className="mt-1 line-clamp-3 text-sm text-slate-600">{c.description}</p>
-              <p className="mt-2 text-xs text-slate-500">
-                {c.memberCount} members · {c.visibility === 'private' ? 'Private' : 'Public'}
-                {c.isMember ? ' · You are a member' : ''}
-              </p>
-            </li>
+            <ClubCard key={c.id} club={c} />
           ))}
         </ul>
       </section>
@@ -107,4 +190,8 @@ export default function Index() {
       ) : null}
     </div>
   )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
 }

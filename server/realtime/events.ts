@@ -7,8 +7,11 @@ export function handler<S extends z.ZodTypeAny, R extends Record<string, unknown
   schema: S,
   run: (input: z.infer<S>) => Promise<Ack<R>>,
 ) {
-  return (payload: unknown, ack?: unknown) => {
+  return (...args: unknown[]) => {
+    // socket.io passes the ack last, whatever came before it: nothing, one payload, or more.
+    const ack = args.at(-1)
     const reply = typeof ack === 'function' ? (ack as (a: Ack<R>) => void) : () => {}
+    const payload = typeof ack === 'function' && args.length === 1 ? undefined : args[0]
     const parsed = schema.safeParse(payload)
     if (!parsed.success) {
       reply({ ok: false, error: parsed.error.issues[0]?.message ?? 'That request was not understood.' })

@@ -10,7 +10,17 @@ export type SocketData = { userId: string; sessionId: string; role: 'member' | '
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event maps are declared per namespace as features land
 export type RoundsSocket = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, SocketData>
 
-const ClubRoom = z.object({ clubId: z.string({ invalid_type_error: 'Say which club.' }).min(1, 'Say which club.').max(60, 'That club id is not valid.') })
+const notUnderstood = 'That request was not understood.'
+// zod's own messages ("Required", "Expected object, received null") are not for people: name each case.
+const ClubRoom = z.object(
+  {
+    clubId: z
+      .string({ required_error: 'Say which club.', invalid_type_error: 'Say which club.' })
+      .min(1, 'Say which club.')
+      .max(60, 'That club id is not valid.'),
+  },
+  { required_error: notUnderstood, invalid_type_error: notUnderstood },
+)
 
 const registry = remember('rounds:realtime', () => ({ io: undefined as Server | undefined }))
 

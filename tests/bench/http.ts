@@ -103,6 +103,13 @@ async function load(baseUrl: string, target: Target, seconds: number, connection
   }
 }
 
+/** Other work on the machine (tests, browsers) skews the figures; say so. */
+function loadLine() {
+  const [one, five] = os.loadavg()
+  const busy = one > os.cpus().length / 2
+  return `Load average ${fmt(one, 2)} (1 min), ${fmt(five, 2)} (5 min)${busy ? ' — the machine is busy with other work; figures will be noisy.' : '.'}`
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 const fmt = (n: number, digits = 1) => n.toFixed(digits)
 
@@ -122,13 +129,21 @@ function line(label: string, r: Round) {
 }
 
 async function main(): Promise<number> {
-  const opts = options()
+  let opts: ReturnType<typeof options>
+  try {
+    opts = options()
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error)
+    console.error('Usage: npm run bench:http -- [--duration 10] [--warmup 3] [--connections 50]')
+    return 1
+  }
   console.log('Rounds HTTP benchmark')
   console.log(`Node ${process.version} · ${os.cpus().length} CPU cores (${os.cpus()[0]?.model.trim() ?? 'unknown'}) · ${os.platform()} ${os.arch()}`)
   console.log(
     `${opts.connections} connections · warm-up ${opts.warmup}s per target · ${opts.duration}s per measured round · order bare, profile, bare, profile · figures are the mean of the 2 rounds`,
   )
-  console.log('Server and load generator share this machine; autocannon itself uses CPU.\n')
+  console.log('Server and load generator share this machine; autocannon itself uses CPU.')
+  console.log(`${loadLine()}\n`)
 
   let server: AppServer | undefined
   const stopServer = async () => {
@@ -190,6 +205,7 @@ async function main(): Promise<number> {
     console.log(line(`bare ${BARE_PATH}`, b))
     console.log(line(`profile ${PROFILE_PATH}`, p))
     console.log(`\nprofile/bare req/s ratio: ${fmt(ratio, 2)}`)
+    console.log(loadLine())
 
     if (problems.length) {
       console.error(`\nBENCHMARK INVALID — the server did not answer every request with 2xx:\n  ${problems.join('\n  ')}`)

@@ -117,8 +117,13 @@ describe('derived views', () => {
     expect((await listDoctorCards(anonymous, 100)).map((c) => c.handle)).not.toContain(unverified.handle)
   })
 
-  it('gives the header just the handle, name and photo', async () => {
-    expect(await getNavIdentity(publicDoctor.id)).toEqual({ handle: 'maya-chen', name: 'Dr Maya Chen', photoUrl: '/uploads/maya.webp' })
+  it('gives the header just the handle, name, photo and waiting follow requests', async () => {
+    expect(await getNavIdentity(publicDoctor.id)).toEqual({
+      handle: 'maya-chen',
+      name: 'Dr Maya Chen',
+      photoUrl: '/uploads/maya.webp',
+      pendingFollowRequests: 0,
+    })
   })
 })
 

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { createAccount } from '../../db/accounts'
+import { createClub, type ClubInput } from '../../db/clubs'
 import { db, rawSql } from '../../db/client'
-import { profiles, users } from '../../db/schema/index'
+import { profiles, talks, users } from '../../db/schema/index'
+import type { Viewer } from '../../db/viewer'
 import { hashPassword } from '../../server/passwords'
 
 // Users are created through the same data-layer function sign-up uses, then
@@ -83,6 +86,60 @@ export async function profileRow(userId: string) {
 }
 
 export async function countRows(table: 'users' | 'profiles' | 'sessions' | 'dev_mailbox' | 'email_verifications') {
+  const [row] = await rawSql().unsafe<{ n: number }[]>(`select count(*)::int as n from ${table}`)
+  return row.n
+}
+
+/** A signed-in doctor as the data layer sees them. */
+export const viewerOf = (doctor: { id: string }, role: 'member' | 'staff' = 'member'): NonNullable<Viewer> => ({
+  userId: doctor.id,
+  role,
+})
+
+export type TestClub = { id: string; slug: string; name: string }
+
+/** A club made through createClub (owner membership and audit row included), with a unique slug. */
+export async function createTestClub(owner: { id: string }, options: Partial<ClubInput> = {}): Promise<TestClub> {
+  const tag = unique()
+  const input: ClubInput = {
+    name: `Test Club ${tag}`,
+    slug: `club-${tag}`,
+    description: '',
+    specialities: [],
+    visibility: 'public',
+    ...options,
+  }
+  const { id, slug } = await createClub(viewerOf(owner), input)
+  return { id, slug, name: input.name }
+}
+
+/** A talk written straight to the database: scheduling has no data-layer function yet. */
+export async function createTalk(options: {
+  clubId: string
+  hostId: string
+  startsAt?: Date
+  status?: 'scheduled' | 'live' | 'ended'
+  title?: string
+  description?: string
+}) {
+  const id = randomUUID()
+  const title = options.title ?? `Test talk ${unique()}`
+  await db.insert(talks).values({
+    id,
+    clubId: options.clubId,
+    hostId: options.hostId,
+    title,
+    description: options.description ?? '',
+    startsAt: options.startsAt ?? new Date(Date.now() + 24 * 60 * 60 * 1000),
+    status: options.status ?? 'scheduled',
+  })
+  return { id, title }
+}
+
+/** Rows in a table of clubs, follows or RSVPs, for before/after comparisons. */
+export async function countTableRows(
+  table: 'clubs' | 'club_members' | 'club_follows' | 'club_bans' | 'club_invitations' | 'club_invite_links' | 'club_audit_log' | 'follows' | 'talk_rsvps',
+) {
   const [row] = await rawSql().unsafe<{ n: number }[]>(`select count(*)::int as n from ${table}`)
   return row.n
 }

@@ -1,0 +1,187 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { useEffect, useState } from 'react'
+import { z } from 'zod'
+import { PublicError } from '#db/errors'
+import { getTalkForViewer, getTalkShareInfo, setRsvp } from '#db/talks'
+import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { ShareBox, absoluteUrl } from '~/components/share'
+import { TalkStatusBadge, talkTypeLabel, utcWhen } from '~/components/talk-card'
+import { requireUser } from '~/utils/auth.server'
+import { shareMeta } from '~/utils/share-meta'
+
+const NOT_FOUND = 'We could not find that talk. It may be in a private club, or the link may be wrong.'
+
+const RsvpAction = z.object({
+  intent: z.enum(['going', 'not-going'], { errorMap: () => ({ message: 'Choose Going or Not going.' }) }),
+})
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const id = params.id ?? ''
+  // Share tags come from the public view only, whoever is asking (crawlers are never signed in).
+  const [talk, shareInfo] = await Promise.all([getTalkForViewer(context.viewer, id), getTalkShareInfo(id)])
+  if (!talk) throw new Response(NOT_FOUND, { status: 404 })
+  const url = absoluteUrl(context.publicUrl, `/t/${talk.id}`)
+  const share = shareInfo
+    ? {
+        title: shareInfo.title,
+        description: `${shareInfo.clubName} · ${utcWhen.format(shareInfo.startsAt)}${shareInfo.description ? ` — ${shareInfo.description.replace(/\s+/g, ' ')}` : ''}`,
+        url,
+        type: 'article' as const,
+      }
+    : null
+  return json({ talk, share, shareUrl: url, signedIn: Boolean(context.viewer) })
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? shareMeta(data.share) : [{ title: 'Talk not found — Rounds' }])
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { viewer } = requireUser(context, request)
+  const parsed = RsvpAction.safeParse(Object.fromEntries(await request.formData()))
+  if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
+  const going = parsed.data.intent === 'going'
+  try {
+    await setRsvp(viewer, params.id ?? '', going)
+  } catch (error) {
+    if (!(error instanceof PublicError)) throw error
+    return json({ ok: false, message: error.message }, { status: error.status })
+  }
+  return json({ ok: true, message: going ? 'You are going. Add it to your calendar so you do not miss it.' : 'You are no longer going.' })
+}
+
+/** The start in the reader's own time zone; shown after hydration, since the server cannot know it. */
+function LocalTime({ iso }: { iso: string }) {
+  const [local, setLocal] = useState<string | null>(null)
+  useEffect(() => {
+    setLocal(
+      new Intl.DateTimeFormat(undefined, {
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      }).format(new Date(iso)),
+    )
+  }, [iso])
+  if (!local) return null
+  return (
+    <p className="text-sm text-slate-600" data-testid="local-time">
+      Your time: <time dateTime={iso}>{local}</time>
+    </p>
+  )
+}
+
+export default function TalkRoute() {
+  const { talk, share, shareUrl, signedIn } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const busy = navigation.state === 'submitting'
+  const ended = talk.status === 'ended'
+  return (
+    <div className="mx-auto max-w-3xl space-y-4">
+      <article className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+        <p className="flex flex-wrap items-center gap-2 text-xs font-semibold uppercase tracking-wide text-brand-700">
+          <span>{talkTypeLabel[talk.type]}</span>
+          <span aria-hidden="true">·</span>
+          <Link to={`/c/${talk.club.slug}`} className="underline">
+            {talk.club.name}
+          </Link>
+          {talk.club.visibility === 'private' ? <span className="normal-case text-slate-500">(private club)</span> : null}
+          <TalkStatusBadge status={talk.status} />
+        </p>
+        <h1 className="mt-2 text-2xl font-semibold sm:text-3xl">{talk.title}</h1>
+        <p className="mt-2 text-slate-700">
+          Hosted by{' '}
+          <Link to={`/u/${talk.host.handle}`} className="font-medium text-brand-700 underline">
+            {talk.host.name}
+          </Link>
+        </p>
+
+        <dl className="mt-5 grid gap-3 sm:grid-cols-3">
+          <div>
+            <dt className="text-xs font-semibold uppercase tracking-wide text-slate-500">When</dt>
+            <dd>
+              <time dateTime={talk.startsAt}>{utcWhen.format(new Date(talk.startsAt))}</time>
+              <LocalTime iso={talk.startsAt} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs font-semibold uppercase tracking-wide text-slate-500">Duration</dt>
+            <dd>{talk.durationMinutes} minutes</dd>
+          </div>
+          <div>
+            <dt className="text-xs font-semibold uppercase tracking-wide text-slate-500">Going</dt>
+            <dd data-testid="rsvp-count">
+              {talk.rsvpCount} {talk.rsvpCount === 1 ? 'doctor' : 'doctors'}
+              {talk.going ? ' (including you)' : ''}
+            </dd>
+          </div>
+        </dl>
+
+        {talk.description ? <p className="mt-6 whitespace-pre-line text-slate-800">{talk.description}</p> : null}
+
+        {result ? (
+          <p role={result.ok ? 'status' : 'alert'} className={`mt-6 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
+            {result.message}
+          </p>
+        ) : null}
+
+        <div className="mt-6 flex flex-wrap items-center gap-3">
+          {ended ? (
+            <p className="text-slate-600">This talk has ended.</p>
+          ) : !signedIn ? (
+            <Link
+              to={`/login?redirectTo=${encodeURIComponent(`/t/${talk.id}`)}`}
+              className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700"
+            >
+              Sign in to say you are going
+            </Link>
+          ) : (
+            <Form method="post">
+              <fieldset className="flex flex-wrap items-center gap-2" disabled={busy}>
+                <legend className="sr-only">Are you going?</legend>
+                <button
+                  type="submit"
+                  name="intent"
+                  value="going"
+                  aria-pressed={talk.going}
+                  className={`rounded-md px-4 py-2 font-semibold ${talk.going ? 'bg-brand-600 text-white' : 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-50'}`}
+                >
+                  Going
+                </button>
+                <button
+                  type="submit"
+                  name="intent"
+                  value="not-going"
+                  aria-pressed={!talk.going}
+                  className={`rounded-md px-4 py-2 font-semibold ${!talk.going ? 'bg-slate-700 text-white' : 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-50'}`}
+                >
+                  Not going
+                </button>
+              </fieldset>
+            </Form>
+          )}
+          {ended ? null : (
+            <a
+              href={`/t/${talk.id}.ics`}
+              download={`rounds-talk-${talk.id.slice(0, 8)}.ics`}
+              className="rounded-md border border-slate-300 px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50"
+            >
+              Add to calendar (.ics)
+            </a>
+          )}
+        </div>
+      </article>
+      {talk.club.visibility === 'private' ? (
+        <p className="text-sm text-slate-600">This talk is in a private club: only its members can open this link.</p>
+      ) : null}
+      <ShareBox url={shareUrl} text={share ? `${share.title} on Rounds` : 'A talk on Rounds'} />
+    </div>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

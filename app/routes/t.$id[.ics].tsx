@@ -1,0 +1,97 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { getTalkForViewer } from '#db/talks'
+import { talkTypeLabel } from '~/components/talk-card'
+
+/*
+ * "Add to calendar": one VEVENT as an iCalendar file (RFC 5545). Times are in
+ * UTC ("Z" form, §3.3.5) so no VTIMEZONE is needed; lines end in CRLF and are
+ * folded at 75 octets (§3.1); text is escaped (§3.3.11).
+ */
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const talk = await getTalkForViewer(context.viewer, params.id ?? '')
+  if (!talk) throw new Response('We could not find that talk.', { status: 404 })
+  const pageUrl = new URL(`/t/${talk.id}`, context.publicUrl)
+  const start = new Date(talk.startsAt)
+  const end = new Date(start.getTime() + talk.durationMinutes * 60_000)
+  const body = icsEvent({
+    uid: `talk-${talk.id}@${pageUrl.hostname}`,
+    start,
+    end,
+    summary: talk.title,
+    description: [`${talkTypeLabel[talk.type]} in ${talk.club.name}, hosted by ${talk.host.name}.`, talk.description, pageUrl.toString()]
+      .filter(Boolean)
+      .join('\n\n'),
+    url: pageUrl.toString(),
+  })
+  return new Response(body, {
+    headers: {
+      'Content-Type': 'text/calendar; charset=utf-8',
+      'Content-Disposition': `attachment; filename="rounds-talk-${talk.id.slice(0, 8)}.ics"`,
+      // A talk in a private club is for its members: keep it out of shared caches.
+      'Cache-Control': 'private, no-cache',
+    },
+  })
+}
+
+type IcsEvent = {
+  uid: string
+  start: Date
+  end: Date
+  summary: string
+  description: string
+  url: string
+}
+
+export function icsEvent(event: IcsEvent, now = new Date()) {
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Rounds//Talks//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    'BEGIN:VEVENT',
+    `UID:${escapeText(event.uid)}`,
+    `DTSTAMP:${icsUtc(now)}`,
+    `DTSTART:${icsUtc(event.start)}`,
+    `DTEND:${icsUtc(event.end)}`,
+    `SUMMARY:${escapeText(event.summary)}`,
+    `DESCRIPTION:${escapeText(event.description)}`,
+    `URL:${event.url}`,
+    'STATUS:CONFIRMED',
+    'TRANSP:OPAQUE',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ]
+  return lines.map(fold).join('\r\n') + '\r\n'
+}
+
+/** 20260314T183000Z */
+export function icsUtc(date: Date) {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+}
+
+function escapeText(value: string) {
+  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n')
+}
+
+/** Folds a content line at 75 octets, never inside a UTF-8 character. */
+function fold(line: string) {
+  const encoder = new TextEncoder()
+  const parts: string[] = []
+  let current = ''
+  let octets = 0
+  for (const char of line) {
+    const size = encoder.encode(char).length
+    // Continuation lines start with a space, which counts towards their 75.
+    if (octets + size > 75) {
+      parts.push(current)
+      current = ' '
+      octets = 1
+    }
+    current += char
+    octets += size
+  }
+  parts.push(current)
+  return parts.join('\r\n')
+}

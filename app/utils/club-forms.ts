@@ -1,0 +1,103 @@
+import { z } from 'zod'
+import { clubRoles, type ClubPermission } from '#db/club-permissions'
+import { PublicError } from '#db/errors'
+import { specialities } from '#db/specialities'
+import { optionalText, text } from '~/utils/validation'
+
+export const CLUB_MAX_SPECIALITIES = 5
+
+export const clubSlugField = z
+  .string({ required_error: 'Choose an address for the club.', invalid_type_error: 'Choose an address for the club.' })
+  .trim()
+  .toLowerCase()
+  .max(40, 'A club address can be at most 40 characters.')
+  .min(3, 'A club address needs at least 3 characters.')
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Use lowercase letters, digits and single hyphens, such as heart-failure-club.')
+
+/** The club form, for creating and for editing. Checked in the browser and again on the server. */
+export const ClubSchema = z.object({
+  name: text('club name', { min: 3, max: 80 }),
+  slug: clubSlugField,
+  description: optionalText('club description', { max: 2000, multiline: true }).transform((v) => v ?? ''),
+  specialities: z
+    // Checked as a whole, so an error shows beside the checkboxes rather than against one of them.
+    .array(z.string(), { invalid_type_error: 'Choose specialities from the list.' })
+    .default([])
+    .refine((list) => list.every((s) => (specialities as readonly string[]).includes(s)), 'Choose specialities from the list.')
+    .transform((list) => [...new Set(list)])
+    .refine((list) => list.length <= CLUB_MAX_SPECIALITIES, `Choose at most ${CLUB_MAX_SPECIALITIES} specialities.`),
+  visibility: z.enum(['public', 'private'], { errorMap: () => ({ message: 'Choose who can see the club.' }) }),
+  cover: z.any().optional(),
+  removeCover: z.literal('on').optional(),
+})
+
+/** A suggested address for a club name: "Heart Failure Club (Leeds)" → "heart-failure-club-leeds". */
+export function slugFromName(name: string) {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '')
+}
+
+/** A doctor's handle as typed into an admin form; a leading @ is forgiven. */
+export const handleField = z
+  .string({ required_error: 'Enter the doctor’s handle.', invalid_type_error: 'Enter the doctor’s handle.' })
+  .trim()
+  .transform((v) => v.replace(/^@/, '').toLowerCase())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter the doctor’s handle.')
+      .max(60, 'That handle is too long.')
+      .regex(/^[a-z0-9-]+$/, 'A handle has only letters, digits and hyphens, such as asha-rao.'),
+  )
+
+export const roleField = z.enum(clubRoles, { errorMap: () => ({ message: 'Choose a role from the list.' }) })
+
+/** Empty means "no limit"; otherwise a whole number from 1 to max. `unit` is plural, such as "days". */
+export function optionalWholeNumber(unit: string, max: number) {
+  const message = `Enter a whole number of ${unit} from 1 to ${max.toLocaleString('en-GB')}, or leave it empty.`
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? Number(v.trim()) : v),
+    z
+      .number({ invalid_type_error: message })
+      .int(message)
+      .min(1, message)
+      .max(max, message)
+      .optional()
+      .transform((v) => v ?? null),
+  )
+}
+
+/**
+ * Runs a data-layer read for a loader: a PublicError (such as "club not found")
+ * becomes the HTTP error page with its message; anything else stays a 500.
+ */
+export async function orErrorPage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (error) {
+    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
+    throw error
+  }
+}
+
+/** Any of these opens the club's admin page; each section there needs its own one. */
+export const ADMIN_PERMISSIONS = ['edit:club', 'manage:members', 'manage:invites', 'manage:roles', 'read:audit', 'transfer:club'] as const satisfies readonly ClubPermission[]
+
+export function opensAdminPage(permissions: readonly string[]) {
+  return ADMIN_PERMISSIONS.some((p) => permissions.includes(p))
+}
+
+export const PEOPLE_PAGE_SIZE = 100
+
+/** `?page=` as a page number from 1; anything odd is page 1. */
+export function pageNumber(value: string | null) {
+  const n = Number(value)
+  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : 1
+}
