@@ -21,6 +21,8 @@ export const talks = pgTable(
     startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
     durationMinutes: integer('duration_minutes').notNull().default(60),
     status: talkStatus('status').notNull().default('scheduled'),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
