@@ -291,6 +291,7 @@ export async function leaveClub(viewer: Viewer, slug: string) {
 export async function followClub(viewer: Viewer, slug: string) {
   requireSignedIn(viewer)
   const access = await requireVisibleClub(viewer, slug)
+  if (access.banned) throw new PublicError('The club’s admins have removed you from this club, so you cannot follow it.', 403)
   await db.insert(clubFollows).values({ clubId: access.club.id, userId: viewer.userId }).onConflictDoNothing()
 }
 
@@ -503,14 +504,15 @@ export async function previewInviteLink(viewer: Viewer, token: string): Promise<
     .innerJoin(clubs, eq(clubs.id, clubInviteLinks.clubId))
     .where(eq(clubInviteLinks.token, token))
   if (!row) throw new PublicError('This invite link is not valid. Check that you copied all of it.', 404)
-  const refusal = linkRefusal(linkState(row.link))
-  if (refusal) throw refusal
   let alreadyMember = false
   if (viewer) {
     const access = await loadAccess(viewer, eq(clubs.id, row.club.id))
     alreadyMember = access?.role != null
     if (access?.banned) throw new PublicError('The club’s admins have removed you from this club, so this link does not work for you.', 403)
   }
+  // A member reopening an old link is simply sent on to the club.
+  const refusal = alreadyMember ? null : linkRefusal(linkState(row.link))
+  if (refusal) throw refusal
   return {
     club: {
       slug: row.club.slug,

