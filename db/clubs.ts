@@ -689,9 +689,12 @@ export async function removeMember(viewer: Viewer, slug: string, handle: string,
     if (member && !canActOn(access.role, member.role)) throw new PublicError('Your role cannot remove that member.', 403)
     if (!member && !options.ban) throw new PublicError('That doctor is not a member of this club.', 404, 'handle')
     await tx.delete(clubMembers).where(and(eq(clubMembers.clubId, access.club.id), eq(clubMembers.userId, userId)))
+    // Someone who may no longer see the club must not keep following it.
+    if (options.ban || access.club.visibility === 'private') {
+      await tx.delete(clubFollows).where(and(eq(clubFollows.clubId, access.club.id), eq(clubFollows.userId, userId)))
+    }
     if (options.ban) {
       await tx.insert(clubBans).values({ clubId: access.club.id, userId, bannedBy: viewer!.userId }).onConflictDoNothing()
-      await tx.delete(clubFollows).where(and(eq(clubFollows.clubId, access.club.id), eq(clubFollows.userId, userId)))
       await tx
         .update(clubInvitations)
         .set({ status: 'revoked', respondedAt: new Date() })
