@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
+import type { AnyPgColumn } from 'drizzle-orm/pg-core'
+import { can, type ClubRole } from './club-permissions'
 import { qualified } from './sql'
-import { db } from './client'
+import { db, type Transaction } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
-import { clubs, profiles, talkRsvps, talks } from './schema/index'
+import { clubMembers, clubs, profiles, talkRoles, talkRsvps, talks } from './schema/index'
 import type { Viewer } from './viewer'
 
 export type TalkType = 'talk' | 'case_discussion' | 'surgery' | 'quiz'
@@ -103,4 +106,223 @@ export async function setRsvp(viewer: Viewer, talkId: string, going: boolean) {
   } else {
     await db.delete(talkRsvps).where(and(eq(talkRsvps.talkId, talkId), eq(talkRsvps.userId, viewer.userId)))
   }
+}
+
+// ---------------------------------------------------------------- scheduling
+
+// The same characters app/utils/validation.ts refuses: control characters (other than tab and
+// newline), lone surrogates, bidi overrides, BOM and U+FFFD. Sockets and jobs reach the data
+// layer without the form schema, so the rule is enforced here too.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uFEFF\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * Text a person typed, made safe to store: NFC, trimmed, within its length, no hidden
+ * characters. Refuses with a 400 naming the field; nothing is written by the caller.
+ */
+export function checkedText(
+  value: unknown,
+  label: string,
+  options: { min?: number; max: number; multiline?: boolean; field?: string },
+): string {
+  const field = options.field ?? label
+  if (typeof value !== 'string') throw new PublicError(`Write your ${label} first.`, 400, field)
+  // Refuse huge input before normalising it.
+  if (value.length > options.max * 4 + 100) throw new PublicError(`Your ${label} can be at most ${options.max} characters.`, 400, field)
+  const v = value.normalize('NFC').trim()
+  if (UNSAFE_TEXT.test(v)) throw new PublicError(`Your ${label} contains characters we cannot show.`, 400, field)
+  if (!options.multiline && /[\n\r\t]/.test(v)) throw new PublicError(`Your ${label} must be on one line.`, 400, field)
+  if (v.length > options.max) throw new PublicError(`Your ${label} can be at most ${options.max} characters.`, 400, field)
+  const min = options.min ?? 0
+  if (v.length < min) {
+    throw new PublicError(min <= 1 ? `Write your ${label} first.` : `Your ${label} needs at least ${min} characters.`, 400, field)
+  }
+  return v
+}
+
+export const talkTypes = ['talk', 'case_discussion', 'surgery', 'quiz'] as const satisfies readonly TalkType[]
+
+export type ScheduleInput = {
+  type: TalkType
+  title: string
+  description: string
+  startsAt: Date
+  durationMinutes: number
+  cohostHandles: string[]
+  speakerHandles: string[]
+}
+
+const START_GRACE_MS = 5 * 60 * 1000
+const MAX_LISTED = 20
+
+function checkedSchedule(input: ScheduleInput, now = Date.now()) {
+  if (!talkTypes.includes(input.type)) throw new PublicError('Choose what kind of session this is.', 400, 'type')
+  const title = checkedText(input.title, 'title', { min: 3, max: 120 })
+  const description = checkedText(input.description ?? '', 'description', { max: 5000, multiline: true })
+  const startsAt = input.startsAt
+  if (!(startsAt instanceof Date) || Number.isNaN(startsAt.getTime())) {
+    throw new PublicError('Enter when the talk starts.', 400, 'startsAt')
+  }
+  if (startsAt.getTime() <= now - START_GRACE_MS) {
+    throw new PublicError('That start is in the past. Choose a time from now on.', 400, 'startsAt')
+  }
+  const duration = input.durationMinutes
+  if (!Number.isInteger(duration) || duration < 10 || duration > 480) {
+    throw new PublicError('A session runs from 10 minutes to 8 hours (480 minutes).', 400, 'durationMinutes')
+  }
+  const handles = (list: unknown, field: string, who: string) => {
+    if (!Array.isArray(list)) return []
+    if (list.length > MAX_LISTED) throw new PublicError(`Add at most ${MAX_LISTED} ${who}.`, 400, field)
+    const out = list.map((h) => (typeof h === 'string' ? h.trim().replace(/^@/, '').toLowerCase() : ''))
+    const bad = out.find((h) => !/^[a-z0-9_-]{1,60}$/.test(h))
+    if (bad !== undefined) throw new PublicError(`Write ${who} as handles, such as asha-rao.`, 400, field)
+    return [...new Set(out)]
+  }
+  const cohosts = handles(input.cohostHandles, 'cohostHandles', 'co-hosts')
+  const speakers = handles(input.speakerHandles, 'speakerHandles', 'speakers')
+  const both = speakers.find((h) => cohosts.includes(h))
+  if (both) throw new PublicError(`@${both} is listed as a co-host and as a speaker. Choose one.`, 400, 'speakerHandles')
+  return { type: input.type, title, description, startsAt, durationMinutes: duration, cohosts, speakers }
+}
+
+/** Co-hosts and speakers by handle; each must be a member of the club (400 naming the first who is not). */
+async function resolveTalkPeople(tx: Transaction, clubId: string, hostId: string, lists: { cohosts: string[]; speakers: string[] }) {
+  const all = [...lists.cohosts, ...lists.speakers]
+  if (all.length === 0) return []
+  const rows = await tx
+    .select({
+      userId: profiles.userId,
+      handle: sql<string>`lower(${profiles.handle})`,
+      member: sql<boolean>`exists (select 1 from ${clubMembers} m where m.club_id = ${clubId} and m.user_id = ${qualified(profiles.userId)})`,
+    })
+    .from(profiles)
+    .where(sql`lower(${profiles.handle}) in (${sql.join(all.map((h) => sql`${h}`), sql`, `)})`)
+  const byHandle = new Map(rows.map((r) => [r.handle, r]))
+  const people: { userId: string; role: 'cohost' | 'speaker' }[] = []
+  for (const [role, list, field] of [
+    ['cohost', lists.cohosts, 'cohostHandles'],
+    ['speaker', lists.speakers, 'speakerHandles'],
+  ] as const) {
+    for (const handle of list) {
+      const row = byHandle.get(handle)
+      if (!row?.member) {
+        throw new PublicError(`@${handle} is not a member of this club. Invite them to the club first.`, 400, field)
+      }
+      // The host hosts already; listing them again changes nothing.
+      if (row.userId !== hostId) people.push({ userId: row.userId, role })
+    }
+  }
+  return people
+}
+
+const clubNotFound = () => new PublicError('We could not find that club. It may be private or the link may be wrong.', 404)
+const talkNotFound = () => new PublicError('We could not find that talk.', 404)
+
+function viewerClubRoleSql(viewer: NonNullable<Viewer>, clubId: SQL | AnyPgColumn) {
+  return sql<ClubRole | null>`(select m.role from ${clubMembers} m where m.club_id = ${clubId} and m.user_id = ${viewer.userId})`
+}
+
+/** Schedules a talk in a club; the viewer hosts it. Needs the club permission 'schedule:talks'. */
+export async function scheduleTalk(viewer: Viewer, clubSlug: string, input: ScheduleInput): Promise<{ id: string }> {
+  if (!viewer) throw new PublicError('Sign in to schedule a talk.', 401)
+  const value = checkedSchedule(input)
+  if (typeof clubSlug !== 'string' || clubSlug.length > 60) throw clubNotFound()
+  return db.transaction(async (tx) => {
+    const [club] = await tx
+      .select({ id: clubs.id, visibility: clubs.visibility, role: viewerClubRoleSql(viewer, sql`${clubs}.id`) })
+      .from(clubs)
+      .where(sql`lower(${clubs.slug}) = lower(${clubSlug})`)
+    if (!club || (club.visibility === 'private' && !club.role)) throw clubNotFound()
+    if (!can(club.role, 'schedule:talks')) throw new PublicError('Only the club’s owner and admins can schedule talks here.', 403)
+    const people = await resolveTalkPeople(tx, club.id, viewer.userId, value)
+    const id = randomUUID()
+    await tx.insert(talks).values({
+      id,
+      clubId: club.id,
+      hostId: viewer.userId,
+      type: value.type,
+      title: value.title,
+      description: value.description,
+      startsAt: value.startsAt,
+      durationMinutes: value.durationMinutes,
+    })
+    if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: id, ...p })))
+    return { id }
+  })
+}
+
+/** A scheduled talk the viewer may change: its host, or a club admin who may schedule talks. */
+async function requireTalkEditor(tx: Transaction, viewer: NonNullable<Viewer>, talkId: string) {
+  if (typeof talkId !== 'string' || !/^[0-9a-f-]{36}$/i.test(talkId)) throw talkNotFound()
+  const [row] = await tx
+    .select({
+      id: talks.id,
+      clubId: talks.clubId,
+      hostId: talks.hostId,
+      status: talks.status,
+      visible: sql<boolean>`${visibleClubCondition(viewer)}`,
+      role: viewerClubRoleSql(viewer, qualified(talks.clubId)),
+    })
+    .from(talks)
+    .innerJoin(clubs, eq(clubs.id, talks.clubId))
+    .where(eq(talks.id, talkId))
+    .for('update', { of: talks })
+  if (!row || !row.visible) throw talkNotFound()
+  if (row.hostId !== viewer.userId && !can(row.role, 'schedule:talks')) {
+    throw new PublicError('Only the talk’s host and the club’s admins can change it.', 403)
+  }
+  if (row.status !== 'scheduled') {
+    throw new PublicError(row.status === 'live' ? 'This talk is live, so it can no longer be changed.' : 'This talk has ended.', 409)
+  }
+  return row
+}
+
+/** Changes a talk that has not started; the co-host and speaker lists are replaced. */
+export async function updateTalk(viewer: Viewer, talkId: string, input: ScheduleInput): Promise<{ id: string }> {
+  if (!viewer) throw new PublicError('Sign in to change a talk.', 401)
+  const value = checkedSchedule(input)
+  return db.transaction(async (tx) => {
+    const talk = await requireTalkEditor(tx, viewer, talkId)
+    const people = await resolveTalkPeople(tx, talk.clubId, talk.hostId, value)
+    await tx
+      .update(talks)
+      .set({
+        type: value.type,
+        title: value.title,
+        description: value.description,
+        startsAt: value.startsAt,
+        durationMinutes: value.durationMinutes,
+      })
+      .where(eq(talks.id, talk.id))
+    await tx.delete(talkRoles).where(eq(talkRoles.talkId, talk.id))
+    if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: talk.id, ...p })))
+    return { id: talk.id }
+  })
+}
+
+/** Deletes a talk that has not started (its roles and RSVPs go with it). */
+export async function cancelTalk(viewer: Viewer, talkId: string): Promise<{ id: string }> {
+  if (!viewer) throw new PublicError('Sign in to cancel a talk.', 401)
+  return db.transaction(async (tx) => {
+    const talk = await requireTalkEditor(tx, viewer, talkId)
+    await tx.delete(talks).where(eq(talks.id, talk.id))
+    return { id: talk.id }
+  })
+}
+
+export type TalkRoleEntry = { handle: string; name: string; role: 'host' | 'cohost' | 'speaker' }
+
+/** Who presents a talk: the host first, then co-hosts and speakers. The caller has checked the viewer may see the talk. */
+export async function listTalkRoles(talkId: string): Promise<TalkRoleEntry[]> {
+  if (typeof talkId !== 'string' || !/^[0-9a-f-]{36}$/i.test(talkId)) return []
+  const rows = await db.execute<{ handle: string; name: string; role: TalkRoleEntry['role'] }>(sql`
+    select p.handle, p.name, x.role from (
+      select t.host_id as user_id, 'host' as role, 0 as rank, t.created_at from ${talks} t where t.id = ${talkId}
+      union all
+      select r.user_id, r.role::text, case r.role when 'speaker' then 2 else 1 end, r.created_at
+      from ${talkRoles} r join ${talks} t on t.id = r.talk_id
+      where r.talk_id = ${talkId} and r.user_id <> t.host_id
+    ) x join ${profiles} p on p.user_id = x.user_id
+    order by x.rank, x.created_at, p.name`)
+  return rows.map((r) => ({ handle: r.handle, name: r.name, role: r.role === 'speaker' ? 'speaker' : r.role === 'host' ? 'host' : 'cohost' }))
 }

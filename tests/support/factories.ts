@@ -143,3 +143,39 @@ export async function countTableRows(
   const [row] = await rawSql().unsafe<{ n: number }[]>(`select count(*)::int as n from ${table}`)
   return row.n
 }
+
+export type LiveTable =
+  | 'talks'
+  | 'talk_roles'
+  | 'talk_stage'
+  | 'talk_removals'
+  | 'talk_comments'
+  | 'talk_questions'
+  | 'talk_question_votes'
+  | 'talk_attendance'
+  | 'talk_reaction_totals'
+
+/** Rows in a talk or live-room table, optionally for one talk only, for before/after comparisons. */
+export async function countLiveRows(table: LiveTable, talkId?: string) {
+  const column = table === 'talks' ? 'id' : 'talk_id'
+  const rows =
+    table === 'talk_question_votes'
+      ? await rawSql().unsafe<{ n: number }[]>(
+          `select count(*)::int as n from talk_question_votes v join talk_questions q on q.id = v.question_id${talkId ? ' where q.talk_id = $1' : ''}`,
+          talkId ? [talkId] : [],
+        )
+      : await rawSql().unsafe<{ n: number }[]>(`select count(*)::int as n from ${table}${talkId ? ` where ${column} = $1` : ''}`, talkId ? [talkId] : [])
+  return rows[0].n
+}
+
+/** Makes a doctor a club member with a role, straight in the database (no audit row). */
+export async function addClubMember(club: { id: string }, doctor: { id: string }, role: 'owner' | 'admin' | 'moderator' | 'member' = 'member') {
+  await rawSql()`insert into club_members (club_id, user_id, role) values (${club.id}, ${doctor.id}, ${role})
+    on conflict (club_id, user_id) do update set role = excluded.role`
+}
+
+/** Gives a doctor a role in a talk (co-host or speaker), as scheduling does. */
+export async function addTalkRole(talkId: string, doctor: { id: string }, role: 'cohost' | 'speaker') {
+  await rawSql()`insert into talk_roles (talk_id, user_id, role) values (${talkId}, ${doctor.id}, ${role})
+    on conflict (talk_id, user_id) do update set role = excluded.role`
+}
