@@ -2,9 +2,15 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run
 import { json } from '@remix-run/node'
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import { getPendingErasure } from '#db/data-rights'
 import { getNavIdentity } from '#db/profiles'
+import { CookieBanner } from '~/components/cookie-banner'
+import { ErasureBanner } from '~/components/erasure-banner'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { Notices } from '~/components/notices'
 import { SiteFooter, SiteHeader } from '~/components/site-chrome'
+import { readConsentId } from '~/utils/consent.server'
+import { privacyChrome } from '~/utils/privacy-chrome.server'
 import styles from '~/tailwind.css?url'
 
 export const links: LinksFunction = () => [
@@ -17,9 +23,21 @@ export const meta: MetaFunction = () => [
   { name: 'description', content: 'Clubs, live talks, case discussions and quizzes for doctors.' },
 ]
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  const me = context.viewer ? await getNavIdentity(context.viewer.userId) : null
-  return json({ me, requestCount: me?.pendingFollowRequests ?? 0, devMailbox: context.devMailbox, nonce: context.cspNonce })
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const userId = context.viewer?.userId ?? null
+  const [me, privacy, erasure] = await Promise.all([
+    userId ? getNavIdentity(userId) : null,
+    privacyChrome(userId, readConsentId(request)),
+    userId ? getPendingErasure(userId) : null,
+  ])
+  return json({
+    me,
+    requestCount: me?.pendingFollowRequests ?? 0,
+    devMailbox: context.devMailbox,
+    nonce: context.cspNonce,
+    ...privacy,
+    erasure: erasure ? { scheduledFor: erasure.scheduledFor.toISOString() } : null,
+  })
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -34,7 +52,10 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body className="flex min-h-full flex-col">
         <SiteHeader me={data?.me ?? null} requestCount={data?.requestCount ?? 0} />
+        {data?.cookieBanner ? <CookieBanner /> : null}
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
+          <ErasureBanner erasure={data?.erasure ?? null} />
+          <Notices notices={data?.notices ?? []} deactivated={data?.deactivated ?? false} />
           {children}
         </main>
         <SiteFooter devMailbox={data?.devMailbox ?? false} />

@@ -16,7 +16,9 @@ import {
   profiles,
 } from './schema/index'
 import type { Viewer } from './viewer'
-import { listedToViewerSql } from './visibility'
+import { assertMayInviteToClub } from './privacy'
+import { enqueueSearchUpdate } from './search'
+import { listedToViewerSql, presentToViewerSql } from './visibility'
 
 export type ClubVisibility = 'public' | 'private'
 
@@ -223,6 +225,7 @@ export async function createClub(viewer: Viewer, input: ClubInput, coverPath: st
       await tx.insert(clubs).values({ id, ...input, coverPath, ownerId: viewer.userId })
       await tx.insert(clubMembers).values({ clubId: id, userId: viewer.userId, role: 'owner' })
       await audit(tx, { clubId: id, actorId: viewer.userId, action: 'club.created', details: { visibility: input.visibility } })
+      await enqueueSearchUpdate(tx, { kind: 'club', id })
     })
   } catch (error) {
     if (isUniqueViolation(error, 'clubs_slug_key')) throw new PublicError('Another club already uses that address.', 409, 'slug')
@@ -240,6 +243,7 @@ export async function updateClub(viewer: Viewer, slug: string, input: ClubInput,
         .update(clubs)
         .set({ ...input, ...(cover ?? {}) })
         .where(eq(clubs.id, access.club.id))
+      await enqueueSearchUpdate(tx, { kind: 'club', id: access.club.id })
       await audit(tx, {
         clubId: access.club.id,
         actorId: viewer!.userId,
@@ -313,7 +317,8 @@ export async function listClubMembers(viewer: Viewer, slug: string, page = { lim
   if (access.club.visibility === 'private' && !access.role) throw notFound()
   const seesAll = can(access.role, 'read:members-all')
   const listed = seesAll ? sql`true` : listedToViewerSql(viewer, profiles.userId, profiles.visibility)
-  const base = eq(clubMembers.clubId, access.club.id)
+  // Deactivated accounts are left out of the list and its counts, for admins too.
+  const base = and(eq(clubMembers.clubId, access.club.id), presentToViewerSql(viewer, profiles.userId))
   const [counts] = await db
     .select({ total: sql<number>`count(*)::int`, listed: sql<number>`count(*) filter (where ${listed})::int` })
     .from(clubMembers)
@@ -338,7 +343,7 @@ export async function listClubFollowers(viewer: Viewer, slug: string, page = { l
   const access = await requireVisibleClub(viewer, slug)
   if (access.club.visibility === 'private' && !access.role) throw notFound()
   const listed = listedToViewerSql(viewer, profiles.userId, profiles.visibility)
-  const base = eq(clubFollows.clubId, access.club.id)
+  const base = and(eq(clubFollows.clubId, access.club.id), presentToViewerSql(viewer, profiles.userId))
   const [counts] = await db
     .select({ total: sql<number>`count(*)::int`, listed: sql<number>`count(*) filter (where ${listed})::int` })
     .from(clubFollows)
@@ -571,6 +576,7 @@ export async function inviteToClub(viewer: Viewer, slug: string, handle: string)
   await db.transaction(async (tx) => {
     const access = await requirePermission(viewer, slug, 'manage:members', tx)
     const userId = await findUserIdByHandle(tx, handle)
+    await assertMayInviteToClub(tx, viewer!.userId, userId)
     const [member] = await tx
       .select({ userId: clubMembers.userId })
       .from(clubMembers)

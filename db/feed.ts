@@ -3,9 +3,10 @@ import { qualified } from './sql'
 import { db } from './client'
 import { type ClubSummary, visibleClubCondition } from './clubs'
 import { photoUrl } from './profiles'
-import { clubBans, clubFollows, clubMembers, clubs, follows, profiles, talkRsvps, talks } from './schema/index'
+import { clubBans, clubFollows, clubMembers, clubs, follows, privacySettings, profiles, talkRsvps, talks } from './schema/index'
 import { selectVisibleTalks, type TalkSummary } from './talks'
 import type { Viewer } from './viewer'
+import { activeUserSql } from './visibility'
 
 export type Explained<T> = T & { reason: string }
 
@@ -41,6 +42,8 @@ async function upcomingFromFollows(viewer: NonNullable<Viewer>, now: Date, limit
       gte(talks.startsAt, new Date(now.getTime() - 3 * HOUR)),
       sql`${talks.status} <> 'ended'`,
       sql`(${memberOf} or ${followsClub} or ${followsHost})`,
+      // A host who deactivated their account is not shown in anyone's feed.
+      activeUserSql(talks.hostId),
     ),
   )
     .orderBy(asc(talks.startsAt))
@@ -70,11 +73,14 @@ async function upcomingFromFollows(viewer: NonNullable<Viewer>, now: Date, limit
 
 async function recommendedClubsFor(viewer: NonNullable<Viewer>, limit = 6) {
   const [me] = await db
-    .select({ speciality: profiles.speciality, interests: profiles.interests })
+    .select({ speciality: profiles.speciality, interests: profiles.interests, objected: privacySettings.objectPersonalisation })
     .from(profiles)
+    .leftJoin(privacySettings, eq(privacySettings.userId, profiles.userId))
     .where(eq(profiles.userId, viewer.userId))
-  const speciality = me?.speciality ?? null
-  const interests = (me?.interests ?? []).map((i) => i.toLowerCase()).slice(0, 10)
+  // An objection to personalisation stops it: no speciality or interests, only what is popular.
+  const personal = me && !me.objected ? me : null
+  const speciality = personal?.speciality ?? null
+  const interests = (personal?.interests ?? []).map((i) => i.toLowerCase()).slice(0, 10)
   const inSpeciality = speciality ? sql<boolean>`${clubs.specialities} @> array[${speciality}]::text[]` : sql<boolean>`false`
   const clubText = sql`lower(${clubs.name} || ' ' || ${clubs.description} || ' ' || array_to_string(${clubs.specialities}, ' '))`
   const matchedInterest = interests.length
@@ -151,7 +157,7 @@ async function trendingTalks(viewer: Viewer, now: Date, limit = 6) {
     .innerJoin(clubs, eq(clubs.id, talks.clubId))
     .crossJoinLateral(going)
     // Only talks someone is going to: filtering after the limit let talks nobody chose fill every slot.
-    .where(and(visibleClubCondition(viewer), inWindow, sql`${going.n} > 0`))
+    .where(and(visibleClubCondition(viewer), inWindow, sql`${going.n} > 0`, activeUserSql(talks.hostId)))
     .orderBy(sql`${score(going.n)} desc`)
     .limit(limit)
   const goingNow = sql`(select count(*) from ${talkRsvps} r where r.talk_id = ${qualified(talks.id)})`

@@ -6,14 +6,15 @@ import { photoUrl, type BasicCard, type FollowState } from './profiles'
 export type { FollowState }
 import { follows, profiles } from './schema/index'
 import type { Viewer } from './viewer'
-import { fullProfileVisibleSql, listedToViewerSql } from './visibility'
+import { activeUserSql, listedToViewerSql, listsVisibleSql, presentToViewerSql } from './visibility'
 
 
-async function findPerson(handle: string) {
+/** A doctor by handle; a deactivated account is found only by its owner. */
+async function findPerson(handle: string, viewer: Viewer = null) {
   const [row] = await db
     .select({ userId: profiles.userId, visibility: profiles.visibility, name: profiles.name })
     .from(profiles)
-    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
+    .where(and(sql`lower(${profiles.handle}) = lower(${handle})`, presentToViewerSql(viewer, profiles.userId)))
     .limit(1)
   if (!row) throw new PublicError('No doctor on Rounds has that handle.', 404)
   return row
@@ -25,7 +26,7 @@ function requireSignedIn(viewer: Viewer): asserts viewer is NonNullable<Viewer> 
 
 export async function getFollowState(viewer: Viewer, handle: string): Promise<FollowState> {
   if (!viewer) return 'none'
-  const person = await findPerson(handle)
+  const person = await findPerson(handle, viewer)
   if (person.userId === viewer.userId) return 'self'
   const [row] = await db
     .select({ status: follows.status })
@@ -38,7 +39,7 @@ export async function getFollowState(viewer: Viewer, handle: string): Promise<Fo
 /** Follows a doctor; a private profile gets a request instead. Repeating it changes nothing. */
 export async function followUser(viewer: Viewer, handle: string): Promise<FollowState> {
   requireSignedIn(viewer)
-  const person = await findPerson(handle)
+  const person = await findPerson(handle, viewer)
   if (person.userId === viewer.userId) throw new PublicError('You cannot follow yourself.', 400)
   const status = person.visibility === 'private' ? 'pending' : 'approved'
   await db
@@ -56,7 +57,7 @@ export async function followUser(viewer: Viewer, handle: string): Promise<Follow
 /** Unfollows, or withdraws a pending request. */
 export async function unfollowUser(viewer: Viewer, handle: string) {
   requireSignedIn(viewer)
-  const person = await findPerson(handle)
+  const person = await findPerson(handle, viewer)
   await db.delete(follows).where(and(eq(follows.followerId, viewer.userId), eq(follows.followeeId, person.userId)))
 }
 
@@ -68,7 +69,7 @@ export async function listFollowRequests(viewer: Viewer): Promise<FollowRequest[
     .select({ profile: profiles, requestedAt: follows.createdAt })
     .from(follows)
     .innerJoin(profiles, eq(profiles.userId, follows.followerId))
-    .where(and(eq(follows.followeeId, viewer.userId), eq(follows.status, 'pending')))
+    .where(and(eq(follows.followeeId, viewer.userId), eq(follows.status, 'pending'), activeUserSql(follows.followerId)))
     .orderBy(desc(follows.createdAt))
   return rows.map((r) => ({
     handle: r.profile.handle,
@@ -84,14 +85,14 @@ export async function countFollowRequests(viewer: Viewer) {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(follows)
-    .where(and(eq(follows.followeeId, viewer.userId), eq(follows.status, 'pending')))
+    .where(and(eq(follows.followeeId, viewer.userId), eq(follows.status, 'pending'), activeUserSql(follows.followerId)))
   return row?.n ?? 0
 }
 
 /** Approves or declines someone's request to follow the viewer. */
 export async function respondToFollowRequest(viewer: Viewer, followerHandle: string, approve: boolean) {
   requireSignedIn(viewer)
-  const follower = await findPerson(followerHandle)
+  const follower = await findPerson(followerHandle, viewer)
   const where = and(
     eq(follows.followerId, follower.userId),
     eq(follows.followeeId, viewer.userId),
@@ -106,7 +107,7 @@ export async function respondToFollowRequest(viewer: Viewer, followerHandle: str
 /** Removes someone from the viewer's followers. */
 export async function removeFollower(viewer: Viewer, followerHandle: string) {
   requireSignedIn(viewer)
-  const follower = await findPerson(followerHandle)
+  const follower = await findPerson(followerHandle, viewer)
   await db.delete(follows).where(and(eq(follows.followerId, follower.userId), eq(follows.followeeId, viewer.userId)))
 }
 
@@ -126,17 +127,18 @@ async function listPeople(
   const [owner] = await db
     .select({
       userId: profiles.userId,
-      listsVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
+      listsVisible: sql<boolean>`${listsVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
     })
     .from(profiles)
-    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
+    .where(and(sql`lower(${profiles.handle}) = lower(${handle})`, presentToViewerSql(viewer, profiles.userId)))
   if (!owner) throw new PublicError('No doctor on Rounds has that handle.', 404)
   if (!owner.listsVisible) return null
   const anchor = direction === 'followers' ? follows.followeeId : follows.followerId
   const other = direction === 'followers' ? follows.followerId : follows.followeeId
   // The owner of the lists knows everyone in them; others see what db/visibility.ts allows.
   const listed = viewer?.userId === owner.userId ? sql`true` : listedToViewerSql(viewer, profiles.userId, profiles.visibility)
-  const base = and(eq(anchor, owner.userId), eq(follows.status, 'approved'))
+  // Deactivated accounts are not in anyone's list, nor in its counts.
+  const base = and(eq(anchor, owner.userId), eq(follows.status, 'approved'), presentToViewerSql(viewer, profiles.userId))
   const [counts] = await db
     .select({
       total: sql<number>`count(*)::int`,

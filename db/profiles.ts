@@ -3,8 +3,9 @@ import { qualified } from './sql'
 import { db } from './client'
 import { PublicError, isUniqueViolation } from './errors'
 import { follows, profiles, users } from './schema/index'
+import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
-import { fullProfileVisibleSql } from './visibility'
+import { activeUserSql, fullProfileVisibleSql, listsVisibleSql } from './visibility'
 
 export type ProfileVisibility = 'public' | 'private'
 
@@ -59,6 +60,7 @@ export async function getProfileForViewer(viewer: Viewer, handle: string): Promi
     .select({
       profile: profiles,
       email: users.email,
+      deactivatedAt: users.deactivatedAt,
       fullVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
     })
     .from(profiles)
@@ -66,6 +68,8 @@ export async function getProfileForViewer(viewer: Viewer, handle: string): Promi
     .where(sql`lower(${profiles.handle}) = lower(${handle})`)
     .limit(1)
   if (!row) return null
+  // A deactivated account does not exist for anyone but its owner.
+  if (row.deactivatedAt && viewer?.userId !== row.profile.userId) return null
   if (viewer?.userId === row.profile.userId) {
     return {
       kind: 'own',
@@ -123,6 +127,7 @@ export async function updateProfile(
         .update(profiles)
         .set({ ...update, ...(photo ?? {}), updatedAt: new Date() })
         .where(eq(profiles.userId, userId))
+      await enqueueSearchUpdate(tx, { kind: 'profile', id: userId })
       const replaced = photo && before.photoPath !== photo.photoPath ? before.photoPath : null
       return { replacedPhoto: replaced }
     })
@@ -140,7 +145,7 @@ export async function listDoctorCards(_viewer: Viewer, limit = 12): Promise<Basi
     .select()
     .from(profiles)
     .innerJoin(users, eq(users.id, profiles.userId))
-    .where(sql`${users.emailVerifiedAt} is not null`)
+    .where(and(sql`${users.emailVerifiedAt} is not null`, sql`${users.deactivatedAt} is null`, eq(profiles.discoverable, true)))
     .orderBy(asc(profiles.name))
     .limit(limit)
   return rows.map((r) => toCard(r.profiles))
@@ -161,7 +166,7 @@ export async function getNavIdentity(userId: string) {
       handle: profiles.handle,
       name: profiles.name,
       photoPath: profiles.photoPath,
-      pendingFollowRequests: sql<number>`(select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'pending')`,
+      pendingFollowRequests: sql<number>`(select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'pending' and ${activeUserSql(sql`f.follower_id`)})`,
     })
     .from(profiles)
     .where(eq(profiles.userId, userId))
@@ -190,11 +195,13 @@ export async function getProfilePage(viewer: Viewer, handle: string): Promise<Pr
     .select({
       profile: profiles,
       email: users.email,
+      deactivatedAt: users.deactivatedAt,
       fullVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
+      listsVisible: sql<boolean>`${listsVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
       followStatus: sql<string | null>`(select f.status::text from ${follows} f where f.follower_id = ${uid} and f.followee_id = ${qualified(profiles.userId)})`,
-      followers: sql<number>`(select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'approved')`,
-      following: sql<number>`(select count(*)::int from ${follows} f where f.follower_id = ${qualified(profiles.userId)} and f.status = 'approved')`,
-      pending: sql<number>`case when ${profiles.userId} = ${uid} then (select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'pending') else 0 end`,
+      followers: sql<number>`(select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'approved' and ${activeUserSql(sql`f.follower_id`)})`,
+      following: sql<number>`(select count(*)::int from ${follows} f where f.follower_id = ${qualified(profiles.userId)} and f.status = 'approved' and ${activeUserSql(sql`f.followee_id`)})`,
+      pending: sql<number>`case when ${profiles.userId} = ${uid} then (select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'pending' and ${activeUserSql(sql`f.follower_id`)}) else 0 end`,
     })
     .from(profiles)
     .innerJoin(users, eq(users.id, profiles.userId))
@@ -202,6 +209,7 @@ export async function getProfilePage(viewer: Viewer, handle: string): Promise<Pr
     .limit(1)
   if (!row) return null
   const own = viewer?.userId === row.profile.userId
+  if (row.deactivatedAt && !own) return null
   const view: ProfileView = own
     ? { kind: 'own', profile: { ...toFull(row.profile), registrationNumber: row.profile.registrationNumber, email: row.email } }
     : row.fullVisible
@@ -210,7 +218,7 @@ export async function getProfilePage(viewer: Viewer, handle: string): Promise<Pr
   return {
     view,
     followState: own ? 'self' : row.followStatus === 'approved' ? 'following' : row.followStatus === 'pending' ? 'pending' : 'none',
-    counts: view.kind === 'card' ? null : { followers: row.followers, following: row.following },
+    counts: view.kind === 'card' || !row.listsVisible ? null : { followers: row.followers, following: row.following },
     pendingRequests: row.pending,
     shareable: row.profile.visibility === 'public',
   }

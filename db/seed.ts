@@ -5,6 +5,7 @@ import {
   clubMembers,
   clubs,
   follows,
+  policyVersions,
   profiles,
   quizOptions,
   quizQuestions,
@@ -1121,4 +1122,46 @@ export async function seedDemoData(
 async function hasUsers(database: Pick<Database, 'select'>) {
   const rows = await database.select({ id: users.id }).from(users).limit(1)
   return rows.length > 0
+}
+
+// ---------------------------------------------------------------- privacy policy
+
+/** The first privacy policy. Not demo data: every deployment needs it, so it is seeded apart. */
+export const PRIVACY_POLICY_V1 = {
+  version: '1',
+  effectiveAt: new Date('2025-01-01T00:00:00Z'),
+  significant: false,
+  summary: 'First version of the Rounds privacy policy.',
+  body: `# Who we are
+Rounds is a community and live-learning platform for doctors. This policy says what we collect about you, why, and the choices you have.
+
+# What we collect
+- Your account: email address, date of birth and password (stored only as a hash).
+- Your profile: name, photo, speciality, city, interest areas, bio and registration number. The registration number is never shown to anyone but you.
+- What you do on Rounds: clubs you join or follow, doctors you follow, talks you attend, your comments, questions and poll answers.
+- With your consent only: pages you view (analytics) and interest categories for personalised ads.
+
+# Who sees what
+- A public profile is seen in full by any signed-in doctor; a private one shows only your name, photo and speciality to anyone you have not approved.
+- You choose who sees your followers and following lists, whether you appear in search, and who may invite you to clubs (Settings → Privacy).
+
+# Cookies
+- Strictly necessary cookies keep you signed in and remember your cookie choice. They are always on.
+- Performance, functionality and targeting cookies are used only if you accept them, and you can change your choice at any time (Cookie settings, at the foot of every page).
+
+# Ads
+- Ads are contextual unless you turn on personalised ads and accept targeting cookies. Doctors under 18 never see personalised ads.
+- Advertisers receive only aggregate figures, never your identity.
+
+# Messages
+- Service messages (sign-in codes, security and policy notices) are always sent. Everything else can be turned off per channel in Settings → Notifications, or with the unsubscribe link in each email.
+
+# Your rights
+- You may see, export, correct and erase your data, object to personalisation and analytics, name a nominee to act for you, and deactivate your account for a while.
+- Ask our privacy officer to act on any of these rights; each request gets a reference, a deadline and an answer.`,
+}
+
+/** Adds the policy versions a fresh database needs; running it again changes nothing. */
+export async function seedPolicyVersions(database: Pick<Database, 'insert'>) {
+  await database.insert(policyVersions).values(PRIVACY_POLICY_V1).onConflictDoNothing()
 }

@@ -7,6 +7,7 @@ import { db, type Transaction } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import { clubMembers, clubs, profiles, talkRoles, talkRsvps, talks } from './schema/index'
+import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
 
 export type TalkType = 'talk' | 'case_discussion' | 'surgery' | 'quiz'
@@ -247,6 +248,7 @@ export async function scheduleTalk(viewer: Viewer, clubSlug: string, input: Sche
       durationMinutes: value.durationMinutes,
     })
     if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: id, ...p })))
+    await enqueueSearchUpdate(tx, { kind: 'talk', id })
     return { id }
   })
 }
@@ -296,6 +298,7 @@ export async function updateTalk(viewer: Viewer, talkId: string, input: Schedule
       .where(eq(talks.id, talk.id))
     await tx.delete(talkRoles).where(eq(talkRoles.talkId, talk.id))
     if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: talk.id, ...p })))
+    await enqueueSearchUpdate(tx, { kind: 'talk', id: talk.id })
     return { id: talk.id }
   })
 }
@@ -306,6 +309,7 @@ export async function cancelTalk(viewer: Viewer, talkId: string): Promise<{ id: 
   return db.transaction(async (tx) => {
     const talk = await requireTalkEditor(tx, viewer, talkId)
     await tx.delete(talks).where(eq(talks.id, talk.id))
+    await enqueueSearchUpdate(tx, { kind: 'talk', id: talk.id })
     return { id: talk.id }
   })
 }

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
-import { follows } from './schema/index'
+import { follows, privacySettings, users } from './schema/index'
 import { qualified } from './sql'
 import type { Viewer } from './viewer'
 
@@ -11,8 +11,23 @@ import type { Viewer } from './viewer'
  *  - a full profile (bio, city, interests, lists, activity) shows to its owner,
  *    to any signed-in doctor when public, and to approved followers when private;
  *  - a person appears in someone else's list (followers, following, members)
- *    when public, or to themselves and their approved followers when private.
+ *    when public, or to themselves and their approved followers when private;
+ *  - a deactivated account is seen by its owner only: to everyone else it does
+ *    not exist (no profile, no place in any list or count);
+ *  - a person's own followers/following lists also follow their privacy
+ *    setting: everyone the profile rule allows, approved followers, or only them.
  */
+
+/** The person has not hidden their account (settings → deactivate). */
+export function activeUserSql(userId: AnyPgColumn | SQL): SQL {
+  return sql`not exists (select 1 from ${users} du where du.id = ${qualified(userId)} and du.deactivated_at is not null)`
+}
+
+/** Whether the viewer may know the person exists: always themselves, others only while active. */
+export function presentToViewerSql(viewer: Viewer, userId: AnyPgColumn | SQL): SQL {
+  if (!viewer) return activeUserSql(userId)
+  return sql`(${userId} = ${viewer.userId} or ${activeUserSql(userId)})`
+}
 
 export function isApprovedFollowerSql(viewer: NonNullable<Viewer>, userId: AnyPgColumn | SQL) {
   return sql`exists (select 1 from ${follows} f where f.follower_id = ${viewer.userId} and f.followee_id = ${qualified(userId)} and f.status = 'approved')`
@@ -20,10 +35,17 @@ export function isApprovedFollowerSql(viewer: NonNullable<Viewer>, userId: AnyPg
 
 export function fullProfileVisibleSql(viewer: Viewer, userId: AnyPgColumn | SQL, visibility: AnyPgColumn | SQL): SQL {
   if (!viewer) return sql`false`
-  return sql`(${visibility} = 'public' or ${userId} = ${viewer.userId} or ${isApprovedFollowerSql(viewer, userId)})`
+  return sql`(${presentToViewerSql(viewer, userId)} and (${visibility} = 'public' or ${userId} = ${viewer.userId} or ${isApprovedFollowerSql(viewer, userId)}))`
 }
 
 export function listedToViewerSql(viewer: Viewer, userId: AnyPgColumn | SQL, visibility: AnyPgColumn | SQL): SQL {
-  if (!viewer) return sql`${visibility} = 'public'`
-  return sql`(${visibility} = 'public' or ${userId} = ${viewer.userId} or ${isApprovedFollowerSql(viewer, userId)})`
+  if (!viewer) return sql`(${visibility} = 'public' and ${activeUserSql(userId)})`
+  return sql`(${presentToViewerSql(viewer, userId)} and (${visibility} = 'public' or ${userId} = ${viewer.userId} or ${isApprovedFollowerSql(viewer, userId)}))`
+}
+
+/** Whether the viewer may open the person's followers and following lists. */
+export function listsVisibleSql(viewer: Viewer, userId: AnyPgColumn | SQL, visibility: AnyPgColumn | SQL): SQL {
+  if (!viewer) return sql`false`
+  const setting = sql`coalesce((select ps.lists_visibility::text from ${privacySettings} ps where ps.user_id = ${qualified(userId)}), 'signed_in')`
+  return sql`(${userId} = ${viewer.userId} or (${fullProfileVisibleSql(viewer, userId, visibility)} and (${setting} = 'signed_in' or (${setting} = 'followers' and ${isApprovedFollowerSql(viewer, userId)}))))`
 }

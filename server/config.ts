@@ -27,6 +27,8 @@ const envSchema = z
       emptyToUndefined,
       z.string().min(32, 'must be at least 32 characters').optional(),
     ),
+    MEILI_HOST: z.preprocess(emptyToUndefined, optionalUrl(['http://', 'https://'], 'http://127.0.0.1:7700')),
+    MEILI_API_KEY: z.preprocess(emptyToUndefined, z.string().trim().min(16, 'must be at least 16 characters (a Meilisearch API key)').optional()),
     SEED_DEMO_DATA: z
       .enum(['true', 'false', '1', '0'])
       .default('true')
@@ -37,6 +39,11 @@ const envSchema = z
     if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when APP_ENV=production (there is no dev mailbox in production)' })
     if (!env.PUBLIC_URL?.startsWith('https://')) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be an https:// address when APP_ENV=production' })
     if (!env.SESSION_SECRET) ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required when APP_ENV=production' })
+  })
+  .superRefine((env, ctx) => {
+    // Search uses Meilisearch only with both; a half-configured one is a mistake worth stopping for.
+    if (env.MEILI_HOST && !env.MEILI_API_KEY) ctx.addIssue({ code: 'custom', path: ['MEILI_API_KEY'], message: 'is required when MEILI_HOST is set' })
+    if (env.MEILI_API_KEY && !env.MEILI_HOST) ctx.addIssue({ code: 'custom', path: ['MEILI_HOST'], message: 'is required when MEILI_API_KEY is set' })
   })
 
 export type Config = z.infer<typeof envSchema> & {

@@ -4,13 +4,15 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { closeDatabase, openDatabase, rawSql } from '../db/client'
-import { seedDemoData, demoLogins } from '../db/seed'
+import { closeOpenAttendance } from '../db/live'
+import { seedDemoData, seedPolicyVersions, demoLogins } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, originCheck, securityHeaders } from './http/security'
 import { sessionMiddleware, toViewer } from './http/session'
+import { startJobs, stopJobs } from './jobs/index'
 import { hashPassword } from './passwords'
-import { attachRealtime } from './realtime/index'
+import { attachRealtime, closeRealtime } from './realtime/index'
 import { uploadsDir } from './uploads'
 
 const dev = process.argv.includes('--dev')
@@ -24,10 +26,14 @@ async function main() {
     embeddedPort: cfg.EMBEDDED_PG_PORT,
   })
   log(cfg.DATABASE_URL ? 'Connected to the Postgres at DATABASE_URL.' : `Embedded Postgres running (${url.replace(/:[^:@/]+@/, ':***@')}).`)
+  await seedPolicyVersions(db)
   if (cfg.SEED_DEMO_DATA) {
     const { seeded } = await seedDemoData(db, { hashPassword })
     if (seeded) log('Added demo clubs, doctors and talks.')
   }
+  // Stays in live rooms left open when a server stopped without closing them.
+  const closedStays = await closeOpenAttendance(new Date())
+  if (closedStays > 0) log(`Closed ${closedStays} live-room attendance ${closedStays === 1 ? 'record' : 'records'} left open by the last run.`)
 
   const app = express()
   app.disable('x-powered-by')
@@ -63,7 +69,7 @@ async function main() {
     build = async () => serverBuild
   }
 
-  app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook'] }))
+  app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook', '/unsubscribe'] }))
   app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sessionMiddleware())
   const remixHandler = createRequestHandler({
@@ -83,7 +89,9 @@ async function main() {
     remixHandler(req, res, next).catch(next)
   })
 
-  const io = await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL })
+  await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL })
+  // Exports, erasures and their mails (docs/decisions/007-jobs.md).
+  startJobs()
 
   await new Promise<void>((resolve) => httpServer.listen(cfg.PORT, cfg.HOST, resolve))
   log(`Rounds is running at ${cfg.publicUrl}`)
@@ -103,17 +111,20 @@ async function main() {
       process.exit(1)
     }, 15_000)
     force.unref()
-    // Stop accepting, let in-flight requests finish, close sockets, then the database.
+    // Stop accepting, let in-flight requests finish, close sockets in every namespace (the live
+    // room writes what it still holds), then the database.
     httpServer.close(() => {
       void (async () => {
+        await realtimeClosed
         await closeVite?.()
+        await stopJobs().catch((error: unknown) => console.error('[rounds] Stopping jobs failed:', error))
         await closeDatabase()
         log('Stopped cleanly.')
         process.exit(0)
       })()
     })
     httpServer.closeIdleConnections()
-    void io.close()
+    const realtimeClosed = closeRealtime().catch((error: unknown) => console.error('[rounds] Closing live connections failed:', error))
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))

@@ -4,6 +4,7 @@ const messages: Record<number, { title: string; body: string }> = {
   400: { title: 'That request did not make sense', body: 'Something in the request was wrong. Go back and try again.' },
   403: { title: 'You do not have access to this page', body: 'It may be private, or you may need to sign in with another account.' },
   404: { title: 'We could not find that page', body: 'The link may be wrong, or the page may have been removed or made private.' },
+  410: { title: 'That link no longer works', body: 'It has expired or has already been used.' },
   413: { title: 'That was too large', body: 'The file or text you sent is larger than Rounds accepts.' },
   429: { title: 'Too many tries', body: 'Wait a few minutes, then try again.' },
 }

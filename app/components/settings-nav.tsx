@@ -19,6 +19,27 @@ export function SettingsNav() {
       <NavLink to="/settings/sessions" className={tabClass}>
         Devices and sessions
       </NavLink>
+      <NavLink to="/settings/privacy" className={tabClass}>
+        Privacy
+      </NavLink>
+      <NavLink to="/settings/notifications" className={tabClass}>
+        Notifications
+      </NavLink>
+      <NavLink to="/settings/ads" className={tabClass}>
+        Ads
+      </NavLink>
+      <NavLink to="/settings/nominee" className={tabClass}>
+        Nominee
+      </NavLink>
+      <NavLink to="/settings/deactivate" className={tabClass}>
+        Deactivate
+      </NavLink>
+      <NavLink to="/settings/data" className={tabClass}>
+        Your data
+      </NavLink>
+      <NavLink to="/settings/erase" className={tabClass}>
+        Erase account
+      </NavLink>
     </nav>
   )
 }

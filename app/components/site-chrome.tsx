@@ -1,5 +1,6 @@
 import { Form, Link, NavLink } from '@remix-run/react'
 import { Avatar } from './avatar'
+import { SearchBar } from './search-bar'
 
 type Me = { handle: string; name: string; photoUrl: string | null } | null
 
@@ -28,6 +29,7 @@ export function SiteHeader({ me, requestCount = 0 }: { me: Me; requestCount?: nu
           <img src="/favicon.svg" alt="" width={28} height={28} />
           Rounds
         </Link>
+        <SearchBar />
         <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
           <NavLink to="/" end className={navClass}>
             Home
@@ -81,6 +83,14 @@ export function SiteFooter({ devMailbox }: { devMailbox: boolean }) {
     <footer className="border-t border-slate-200 bg-white">
       <div className="mx-auto flex max-w-5xl flex-wrap justify-between gap-2 px-4 py-4 text-sm text-slate-500">
         <span>Rounds — live learning for doctors</span>
+        <nav aria-label="Legal" className="flex flex-wrap gap-3">
+          <Link to="/privacy" className="underline">
+            Privacy
+          </Link>
+          <Link to="/cookies" className="underline">
+            Cookie settings
+          </Link>
+        </nav>
         {devMailbox ? (
           <Link to="/dev/mailbox" className="underline">
             Dev mailbox (emails are not sent on this server)

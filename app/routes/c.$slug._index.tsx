@@ -30,6 +30,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return json({
     club: { slug: club.slug, name: club.name, description: club.description, visibility: club.visibility, memberCount: club.memberCount },
     canInvite: page.permissions.includes('manage:invites'),
+    canSchedule: page.permissions.includes('schedule:talks'),
     seesInside,
     upcoming,
     past,
@@ -43,7 +44,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => shareMeta(data?.share ?? null)
 
 export default function ClubOverviewRoute() {
-  const { club, canInvite, seesInside, upcoming, past, members, url } = useLoaderData<typeof loader>()
+  const { club, canInvite, canSchedule, seesInside, upcoming, past, members, url } = useLoaderData<typeof loader>()
   const base = `/c/${club.slug}`
   return (
     <div className="grid gap-6 lg:grid-cols-3">
@@ -62,9 +63,19 @@ export default function ClubOverviewRoute() {
         {seesInside ? (
           <>
             <section aria-labelledby="upcoming-talks">
-              <h2 id="upcoming-talks" className="text-xl font-semibold">
-                Upcoming talks
-              </h2>
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                <h2 id="upcoming-talks" className="text-xl font-semibold">
+                  Upcoming talks
+                </h2>
+                {canSchedule ? (
+                  <Link
+                    to={`${base}/talks/new`}
+                    className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+                  >
+                    Schedule a talk
+                  </Link>
+                ) : null}
+              </div>
               {upcoming.length ? (
                 <ul className="mt-3 grid gap-3 sm:grid-cols-2">
                   {upcoming.map((t) => (

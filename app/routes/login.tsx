@@ -5,6 +5,7 @@ import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { findAccountByEmail } from '#db/accounts'
+import { isDeactivated } from '#db/privacy'
 import { startSession } from '#server/auth'
 import { spendPasswordCheck, verifyPassword } from '#server/passwords'
 import { Field, FieldErrors, FormCard, SubmitButton, inputClass } from '~/components/forms'
@@ -55,7 +56,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(`/verify?email=${encodeURIComponent(account.email)}`)
   }
   const { cookie } = await startSession(account.id, deviceOf(request, context))
-  return redirect(safeRedirectPath(redirectTo), { headers: { 'Set-Cookie': cookie } })
+  // A deactivated account signs in to a page that offers to reactivate it.
+  const to = (await isDeactivated(account.id)) ? '/settings/deactivate' : safeRedirectPath(redirectTo)
+  return redirect(to, { headers: { 'Set-Cookie': cookie } })
 }
 
 export default function LoginRoute() {

@@ -1,15 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { useEffect, useState } from 'react'
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoaderData, useSearchParams } from '@remix-run/react'
+import { useEffect, useState, type ReactNode } from 'react'
 import { z } from 'zod'
+import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
-import { getTalkForViewer, getTalkShareInfo, setRsvp } from '#db/talks'
+import { getTalkForViewer, getTalkShareInfo, listTalkRoles, setRsvp } from '#db/talks'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { ShareBox, absoluteUrl } from '~/components/share'
-import { TalkStatusBadge, talkTypeLabel, utcWhen } from '~/components/talk-card'
+import { TalkStatusBadge, talkTypeLabel, utcWhen, type TalkStatus } from '~/components/talk-card'
 import { requireUser } from '~/utils/auth.server'
+import { readConsentId } from '~/utils/consent.server'
 import { shareMeta } from '~/utils/share-meta'
+import type { loader as rootLoader } from '~/root'
 
 const NOT_FOUND = 'We could not find that talk. It may be in a private club, or the link may be wrong.'
 
@@ -17,11 +20,13 @@ const RsvpAction = z.object({
   intent: z.enum(['going', 'not-going'], { errorMap: () => ({ message: 'Choose Going or Not going.' }) }),
 })
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = params.id ?? ''
   // Share tags come from the public view only, whoever is asking (crawlers are never signed in).
   const [talk, shareInfo] = await Promise.all([getTalkForViewer(context.viewer, id), getTalkShareInfo(id)])
   if (!talk) throw new Response(NOT_FOUND, { status: 404 })
+  await recordActivity(context.viewer, 'talk.view', talk.id, readConsentId(request))
+  const roles = await listTalkRoles(talk.id)
   const url = absoluteUrl(context.publicUrl, `/t/${talk.id}`)
   const share = shareInfo
     ? {
@@ -31,7 +36,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
         type: 'article' as const,
       }
     : null
-  return json({ talk, share, shareUrl: url, signedIn: Boolean(context.viewer) })
+  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer) })
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? shareMeta(data.share) : [{ title: 'Talk not found — Rounds' }])
@@ -73,14 +78,86 @@ function LocalTime({ iso }: { iso: string }) {
   )
 }
 
+function PeopleLine({ label, people, testId }: { label: string; people: { handle: string; name: string }[]; testId: string }) {
+  return (
+    <p className="mt-1 text-sm text-slate-700" data-testid={testId}>
+      {label}:{' '}
+      {people.map((p, i) => (
+        <span key={p.handle}>
+          {i > 0 ? ', ' : ''}
+          <Link to={`/u/${p.handle}`} className="text-brand-700 underline">
+            {p.name}
+          </Link>
+        </span>
+      ))}
+    </p>
+  )
+}
+
+const roomButton = 'inline-flex items-center gap-2 rounded-md px-4 py-2 font-semibold'
+
+/** The way into the live room: hosts open it, everyone joins while it is live, and may send questions ahead. */
+function RoomLink({ talkId, status, presenter, signedIn }: { talkId: string; status: TalkStatus; presenter: boolean; signedIn: boolean }) {
+  const room = `/t/${talkId}/live`
+  const liveDot = <span aria-hidden="true" className="size-2 rounded-full bg-white motion-safe:animate-pulse" />
+  let link: ReactNode = null
+  if (status === 'ended') {
+    link = presenter ? (
+      <Link to={`/t/${talkId}/report`} className={`${roomButton} border border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
+        Attendance report
+      </Link>
+    ) : null
+  } else if (!signedIn) {
+    link =
+      status === 'live' ? (
+        <Link to={`/login?redirectTo=${encodeURIComponent(room)}`} className={`${roomButton} bg-red-600 text-white hover:bg-red-700`}>
+          {liveDot}
+          Sign in to join the live room
+        </Link>
+      ) : null
+  } else if (presenter) {
+    link = (
+      <Link to={room} className={`${roomButton} ${status === 'live' ? 'bg-red-600 hover:bg-red-700' : 'bg-brand-600 hover:bg-brand-700'} text-white`}>
+        {status === 'live' ? liveDot : null}
+        {status === 'live' ? 'Go to the live room' : 'Open the room'}
+      </Link>
+    )
+  } else if (status === 'live') {
+    link = (
+      <Link to={room} className={`${roomButton} bg-red-600 text-white hover:bg-red-700`}>
+        {liveDot}
+        Join the live room
+      </Link>
+    )
+  } else {
+    link = (
+      <Link to={room} className={`${roomButton} border border-slate-300 bg-white text-slate-800 hover:bg-slate-50`}>
+        Send questions ahead
+      </Link>
+    )
+  }
+  return link ? <div className="mt-6 flex flex-wrap items-center gap-3">{link}</div> : null
+}
+
 export default function TalkRoute() {
-  const { talk, share, shareUrl, signedIn } = useLoaderData<typeof loader>()
+  const { talk, roles, share, shareUrl, signedIn } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
+  const [searchParams] = useSearchParams()
+  const myHandle = useRouteLoaderData<typeof rootLoader>('root')?.me?.handle
+  // The talk's own host and co-hosts open the room (club moderators also may, from inside it).
+  const presenter = roles.some((r) => r.handle === myHandle && r.role !== 'speaker')
+  const cohosts = roles.filter((r) => r.role === 'cohost')
+  const speakers = roles.filter((r) => r.role === 'speaker')
   const navigation = useNavigation()
   const busy = navigation.state === 'submitting'
   const ended = talk.status === 'ended'
   return (
     <div className="mx-auto max-w-3xl space-y-4">
+      {searchParams.get('scheduled') === '1' ? (
+        <p role="status" className="rounded-md bg-brand-50 p-3 text-brand-900">
+          Your talk is scheduled. The club’s members can see it now; open the room from here when it is time.
+        </p>
+      ) : null}
       <article className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
         <p className="flex flex-wrap items-center gap-2 text-xs font-semibold uppercase tracking-wide text-brand-700">
           <span>{talkTypeLabel[talk.type]}</span>
@@ -98,6 +175,8 @@ export default function TalkRoute() {
             {talk.host.name}
           </Link>
         </p>
+        {cohosts.length ? <PeopleLine label="Co-hosts" people={cohosts} testId="talk-cohosts" /> : null}
+        {speakers.length ? <PeopleLine label="Speakers" people={speakers} testId="talk-speakers" /> : null}
 
         <dl className="mt-5 grid gap-3 sm:grid-cols-3">
           <div>
@@ -121,6 +200,8 @@ export default function TalkRoute() {
         </dl>
 
         {talk.description ? <p className="mt-6 whitespace-pre-line text-slate-800">{talk.description}</p> : null}
+
+        <RoomLink talkId={talk.id} status={talk.status} presenter={presenter} signedIn={signedIn} />
 
         {result ? (
           <p role={result.ok ? 'status' : 'alert'} className={`mt-6 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>

@@ -3,6 +3,7 @@ import { json } from '@remix-run/node'
 import { Link, NavLink, useActionData, useLoaderData, useOutlet } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
+import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
 import { followUser, getFollowState, unfollowUser } from '#db/follows'
 import { getProfilePage, type ProfilePage as ProfilePageData } from '#db/profiles'
@@ -11,6 +12,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FollowButton } from '~/components/follow-button'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { requireUser } from '~/utils/auth.server'
+import { readConsentId } from '~/utils/consent.server'
 import { shareMeta, type ShareCard } from '~/utils/share-meta'
 
 const HANDLE_MAX = 60
@@ -31,10 +33,11 @@ function shareCardFor(page: ProfilePageData, url: string): ShareCard | null {
   return { title: p.name, description: `${p.speciality ?? 'Doctor'} on Rounds, live learning for doctors.`, url, type: 'profile' }
 }
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const handle = params.handle ?? ''
   const page = handle.length <= HANDLE_MAX ? await getProfilePage(context.viewer, handle) : null
   if (!page) throw new Response('No doctor on Rounds has that handle.', { status: 404 })
+  await recordActivity(context.viewer, 'profile.view', page.view.profile.handle, readConsentId(request))
   const shareUrl = absoluteUrl(context.publicUrl, `/u/${page.view.profile.handle}`)
   return json({
     view: page.view,

@@ -6,6 +6,7 @@ export async function sendVerificationCode(userId: string, email: string) {
   const issued = await issueEmailCode(userId)
   if (issued.status === 'throttled') return issued
   await sendMail({
+    kind: 'service',
     to: email,
     subject: `${issued.code} is your Rounds code`,
     text: [
@@ -19,6 +20,7 @@ export async function sendVerificationCode(userId: string, email: string) {
 
 export async function sendAccountExistsNotice(email: string) {
   await sendMail({
+    kind: 'service',
     to: email,
     subject: 'Someone tried to join Rounds with your email',
     text: [

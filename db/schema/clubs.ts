@@ -10,6 +10,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
+import { clubSearchColumns, clubSearchIndexes } from './search'
 import { users } from './users'
 
 export const clubVisibility = pgEnum('club_visibility', ['public', 'private'])
@@ -29,10 +30,12 @@ export const clubs = pgTable(
       .notNull()
       .references(() => users.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    ...clubSearchColumns,
   },
   (t) => [
     uniqueIndex('clubs_slug_key').on(sql`lower(${t.slug})`),
     index('clubs_specialities_idx').using('gin', t.specialities),
+    ...clubSearchIndexes(t),
   ],
 )
 

@@ -1,5 +1,6 @@
 import { index, integer, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 import { clubs } from './clubs'
+import { talkSearchColumns, talkSearchIndexes } from './search'
 import { users } from './users'
 
 export const talkType = pgEnum('talk_type', ['talk', 'case_discussion', 'surgery', 'quiz'])
@@ -24,11 +25,13 @@ export const talks = pgTable(
     openedAt: timestamp('opened_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    ...talkSearchColumns,
   },
   (t) => [
     index('talks_club_starts_idx').on(t.clubId, t.startsAt),
     index('talks_starts_idx').on(t.startsAt),
     index('talks_host_starts_idx').on(t.hostId, t.startsAt),
+    ...talkSearchIndexes(t),
   ],
 )
 

@@ -10,6 +10,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
+import { profileSearchColumns, profileSearchIndexes, userSearchIndexes } from './search'
 
 export const userRole = pgEnum('user_role', ['member', 'staff'])
 export const profileVisibility = pgEnum('profile_visibility', ['public', 'private'])
@@ -24,8 +25,10 @@ export const users = pgTable(
     dateOfBirth: date('date_of_birth', { mode: 'string' }).notNull(),
     role: userRole('role').notNull().default('member'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set while the person has hidden their account (settings → deactivate); see db/visibility.ts. */
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)],
+  (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`), ...userSearchIndexes(t)],
 )
 
 export const profiles = pgTable(
@@ -44,10 +47,12 @@ export const profiles = pgTable(
     registrationNumber: text('registration_number'),
     visibility: profileVisibility('visibility').notNull().default('public'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    ...profileSearchColumns,
   },
   (t) => [
     uniqueIndex('profiles_handle_key').on(sql`lower(${t.handle})`),
     index('profiles_speciality_idx').on(t.speciality),
+    ...profileSearchIndexes(t),
   ],
 )
 

@@ -1,9 +1,26 @@
 import { storeDevMail } from '../../db/mailbox'
+import { mayMessage, userIdByEmail, type MessageKind } from '../../db/privacy'
 import { config } from '../config'
+import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribe'
 
-export type Mail = { to: string; subject: string; text: string }
+/**
+ * A message to send. `kind` says what it is: 'service' (codes, security and
+ * policy notices — always sent) or 'engagement' / 'promotional', which are sent
+ * only when the person has not turned them off, and always carry an unsubscribe link.
+ */
+export type Mail = {
+  to: string
+  subject: string
+  text: string
+  kind: MessageKind
+  /** The recipient's account, when known; otherwise found by address. */
+  userId?: string
+}
 
-type Transport = { sendMail(mail: Mail & { from: string }): Promise<unknown> }
+/** What leaves the server: the text with its unsubscribe footer, and the RFC 8058 headers. */
+export type ComposedMail = { to: string; subject: string; text: string; headers: Record<string, string> }
+
+type Transport = { sendMail(mail: ComposedMail & { from: string }): Promise<unknown> }
 let transport: Promise<Transport> | undefined
 
 async function smtpTransport(url: string): Promise<Transport> {
@@ -11,13 +28,38 @@ async function smtpTransport(url: string): Promise<Transport> {
   return nodemailer.createTransport(url)
 }
 
+export type SendResult = { sent: true } | { sent: false; reason: 'unsubscribed' | 'no-account' }
+
+/**
+ * Checks the recipient's preference and adds the unsubscribe link; answers
+ * `{ sent: false }` instead when the message must not be sent.
+ */
+export async function composeMail(mail: Mail, now = new Date()): Promise<ComposedMail | SendResult> {
+  const base = { to: mail.to, subject: mail.subject, text: mail.text, headers: {} }
+  if (mail.kind === 'service') return base
+  const userId = mail.userId ?? (await userIdByEmail(mail.to))
+  if (!userId) return { sent: false, reason: 'no-account' }
+  if (!(await mayMessage(userId, 'email', mail.kind))) return { sent: false, reason: 'unsubscribed' }
+  const url = unsubscribeUrl(signUnsubscribeToken({ userId, kind: mail.kind, channel: 'email' }, now))
+  const what = mail.kind === 'promotional' ? 'news and offers from Rounds' : 'these updates'
+  return {
+    ...base,
+    text: `${mail.text}\n\n--\nTo stop receiving ${what} by email, open: ${url}\nOr change what we send in Settings → Notifications.`,
+    // RFC 8058: mail clients show an "Unsubscribe" button that POSTs to this URL.
+    headers: { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  }
+}
+
 /** Sends through SMTP when SMTP_URL is set; otherwise keeps the mail in the dev mailbox. */
-export async function sendMail(mail: Mail) {
+export async function sendMail(mail: Mail): Promise<SendResult> {
+  const composed = await composeMail(mail)
+  if ('sent' in composed) return composed
   const { SMTP_URL, MAIL_FROM } = config()
   if (!SMTP_URL) {
-    await storeDevMail(mail)
-    return
+    await storeDevMail({ to: composed.to, subject: composed.subject, text: composed.text })
+    return { sent: true }
   }
   transport ??= smtpTransport(SMTP_URL)
-  await (await transport).sendMail({ ...mail, from: MAIL_FROM })
+  await (await transport).sendMail({ ...composed, from: MAIL_FROM })
+  return { sent: true }
 }

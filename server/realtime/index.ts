@@ -1,10 +1,12 @@
 import type { Server as HttpServer } from 'node:http'
 import { remember } from '@epic-web/remember'
-import { Server, type Socket } from 'socket.io'
+import { Server, type Namespace, type Socket } from 'socket.io'
 import { z } from 'zod'
 import { canEnterClubRoom } from '../../db/clubs'
-import { validateCookieHeader, verifyOrigin } from '../auth'
+import { validateCookieHeader, validateSessionId, verifyOrigin } from '../auth'
 import { handler } from './events'
+import { attachLiveRoom, mayRestoreLiveRooms, type LiveRoom } from './live'
+import { createLiveRateLimits } from './rate-limits'
 
 export type SocketData = { userId: string; sessionId: string; role: 'member' | 'staff' }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event maps are declared per namespace as features land
@@ -22,17 +24,62 @@ const ClubRoom = z.object(
   { required_error: notUnderstood, invalid_type_error: notUnderstood },
 )
 
-const registry = remember('rounds:realtime', () => ({ io: undefined as Server | undefined }))
+const registry = remember('rounds:realtime', () => ({
+  io: undefined as Server | undefined,
+  liveRoom: undefined as LiveRoom | undefined,
+}))
+
+/**
+ * The same session check as HTTP, run by every namespace on every handshake, including a
+ * recovered one (skipMiddlewares: false). A recovered socket must come back with the session
+ * it left with.
+ */
+function authenticate(socket: Socket<never, never, never, Partial<SocketData>>, next: (error?: Error) => void) {
+  const previousSessionId = socket.recovered ? socket.data.sessionId : undefined
+  validateCookieHeader(socket.handshake.headers.cookie)
+    .then((auth) => {
+      if (!auth || (previousSessionId !== undefined && previousSessionId !== auth.session.id)) {
+        return next(new Error('Please sign in to join live rooms.'))
+      }
+      socket.data = { userId: auth.user.id, sessionId: auth.session.id, role: auth.user.role }
+      next()
+    })
+    .catch(() => next(new Error('We could not check your session. Try again in a moment.')))
+}
+
+/**
+ * Socket.io restores a session's rooms and writes the packets it missed before the
+ * namespace's middlewares run (socket.io 4.8 `Namespace._createSocket`), so a signed-out
+ * session would be sent what it missed even though `authenticate` then refuses it. Only a
+ * session whose sign-in is still valid (and, where given, `mayRestore` allows) is restored;
+ * the others start afresh and go through the usual checks.
+ */
+function restoreOnlyValidSessions(nsp: Namespace, mayRestore?: (data: SocketData, rooms: string[]) => Promise<boolean>) {
+  const adapter = nsp.adapter
+  const restore = adapter.restoreSession.bind(adapter)
+  adapter.restoreSession = async (pid, offset) => {
+    const session = await restore(pid, offset)
+    if (!session) return session
+    const data = session.data as Partial<SocketData> | undefined
+    const valid = data?.sessionId ? await validateSessionId(data.sessionId) : null
+    if (!valid || (mayRestore && !(await mayRestore(data as SocketData, session.rooms)))) {
+      throw new Error('This connection cannot be restored.')
+    }
+    return session
+  }
+}
 
 export async function attachRealtime(httpServer: HttpServer, options: { allowedHosts: () => string[]; redisUrl?: string }) {
   const io = new Server(httpServer, {
     serveClient: false,
+    // Applies to every namespace: each keeps its own session id and offset.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
     allowRequest: (req, callback) => {
       const ok = verifyOrigin(req.headers.origin, [...options.allowedHosts(), req.headers.host ?? ''])
       callback(ok ? null : 'This address is not allowed to connect.', ok)
     },
   })
+  let redis: object | undefined
   if (options.redisUrl) {
     const [{ createClient }, { createAdapter }] = await Promise.all([
       import('redis'),
@@ -42,18 +89,13 @@ export async function attachRealtime(httpServer: HttpServer, options: { allowedH
     await client.connect()
     io.adapter(createAdapter(client))
     io.engine.on('close', () => void client.quit().catch(() => {}))
+    redis = client
   }
-  // The same session check as HTTP: the cookie is read and validated on every
-  // handshake, including a recovered one (skipMiddlewares: false).
-  io.use((socket, next) => {
-    validateCookieHeader(socket.handshake.headers.cookie)
-      .then((auth) => {
-        if (!auth) return next(new Error('Please sign in to join live rooms.'))
-        socket.data = { userId: auth.user.id, sessionId: auth.session.id, role: auth.user.role }
-        next()
-      })
-      .catch(() => next(new Error('We could not check your session. Try again in a moment.')))
-  })
+  // Namespaces are set up once the adapter is chosen, so each gets it.
+  const live = io.of('/live')
+  restoreOnlyValidSessions(io.of('/'))
+  restoreOnlyValidSessions(live, mayRestoreLiveRooms)
+  for (const nsp of [io.of('/'), live]) nsp.use(authenticate)
   io.on('connection', (socket: RoundsSocket) => {
     void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`])
     const viewer = { userId: socket.data.userId, role: socket.data.role }
@@ -74,15 +116,18 @@ export async function attachRealtime(httpServer: HttpServer, options: { allowedH
       }),
     )
   })
+  registry.liveRoom = attachLiveRoom(live, { limits: createLiveRateLimits({ redis }) })
   registry.io = io
   return io
 }
 
-/** Disconnects every socket opened with one of these sessions, on every node. */
+/** Disconnects every socket opened with one of these sessions, in every namespace, on every node. */
 export function disconnectSessions(sessionIds: string[]) {
   const io = registry.io
   if (!io || sessionIds.length === 0) return
-  io.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true)
+  const rooms = sessionIds.map((id) => `session:${id}`)
+  io.in(rooms).disconnectSockets(true)
+  io.of('/live').in(rooms).disconnectSockets(true)
 }
 
 /** Takes a person out of a club's room on every node, e.g. when removed or banned. */
@@ -92,4 +137,15 @@ export function removeFromClubRoom(userId: string, clubId: string) {
 
 export function realtimeServer() {
   return registry.io
+}
+
+/**
+ * Disconnects every socket in every namespace (the live room closes their attendance),
+ * then waits until the live room has written what it still holds. Call before closing the database.
+ */
+export async function closeRealtime() {
+  const io = registry.io
+  if (!io) return
+  await io.close()
+  await registry.liveRoom?.close()
 }

@@ -15,13 +15,15 @@ export type AppServer = {
 
 /**
  * Builds the app if needed and runs the real server (`server/index.ts`, as
- * `npm start` does) on a free port, with demo data on a fresh database.
+ * `npm start` does) on a free port, with demo data on a fresh database — or, with
+ * `databaseUrl`, on another server's database (a second node), which it leaves in place.
  */
-export async function startAppServer(options: { env?: Record<string, string> } = {}): Promise<AppServer> {
+export async function startAppServer(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<AppServer> {
   buildIfStale({ quiet: true })
-  const pg = await startTestPostgres()
+  const shared = options.databaseUrl !== undefined
+  const pg = shared ? { serverUrl: new URL(options.databaseUrl!), stop: async () => {} } : await startTestPostgres()
   const name = `rounds_app_${process.pid}_${Date.now()}`
-  const databaseUrl = await createDatabase(pg.serverUrl, name)
+  const databaseUrl = options.databaseUrl ?? (await createDatabase(pg.serverUrl, name))
   const port = await freePort()
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rounds-app-'))
   const root = path.resolve(import.meta.dirname, '../..')
@@ -69,7 +71,7 @@ export async function startAppServer(options: { env?: Record<string, string> } =
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
         if (child.exitCode === null) child.kill('SIGKILL')
       }
-      await dropDatabase(pg.serverUrl, name)
+      if (!shared) await dropDatabase(pg.serverUrl, name)
       await pg.stop()
       rmSync(dataDir, { recursive: true, force: true })
     },

@@ -1,0 +1,258 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react'
+import { io, type Socket } from 'socket.io-client'
+import type {
+  Ack,
+  LiveComment,
+  LiveQuestion,
+  LiveServerEvents,
+  QuestionStatus,
+  ReactionKind,
+  RoomState,
+  StageUpdate,
+} from './protocol'
+import { roomReducer, type RoomEvent } from './room-state'
+import { newClientId } from './ui'
+
+/** Client events are checked on the server; here they are names and payload objects. */
+type LiveSocket = Socket<LiveServerEvents, Record<string, (payload: object, ack: (a: Ack) => void) => void>>
+
+/**
+ * - `connecting`: the first connection, or joining the room after it.
+ * - `online`: in the room, receiving its events.
+ * - `reconnecting`: the connection dropped; socket.io is trying again.
+ * - `closed`: nothing more will happen without a reload (refused, removed, signed out).
+ */
+export type Connection = 'connecting' | 'online' | 'reconnecting' | 'closed'
+
+const ACK_TIMEOUT_MS = 10_000
+const BACK_ONLINE_MS = 5_000
+// After a reconnect or a tab coming back, a full resync; spread out so a room does not ask at once.
+const RESYNC_JITTER_MS = 1_500
+const HIDDEN_RESYNC_MS = 30_000
+
+const offline = 'You are offline. Wait until the connection is back, then try again.'
+const noAnswer = 'The room did not answer in time. Check your connection and try again.'
+
+export type LiveRoom = ReturnType<typeof useLiveRoom>
+
+/**
+ * The live room over Socket.io (namespace `/live`, docs/live-room.md): joins, keeps the room's
+ * state from the server's events, resyncs when a recovery fails, and sends actions that
+ * resolve with the server's ack. Nothing changes on screen until the server has said yes.
+ */
+export function useLiveRoom(talkId: string) {
+  const [state, dispatch] = useReducer(roomReducer, null)
+  const [connection, setConnection] = useState<Connection>('connecting')
+  const [backOnline, setBackOnline] = useState(false)
+  /** Why the room is closed to this person (removed, refused, signed out), in the server's words. */
+  const [refusal, setRefusal] = useState<{ reason: 'removed' | 'refused' | 'signed-out'; message: string } | null>(null)
+  const [muteRequests, setMuteRequests] = useState(0)
+  const socketRef = useRef<LiveSocket | null>(null)
+  const stateRef = useRef<RoomState | null>(null)
+  useEffect(() => {
+    stateRef.current = state
+  }, [state])
+
+  const call = useCallback(
+    async <T extends object = object>(event: string, payload: object = {}): Promise<Ack<T>> => {
+      const socket = socketRef.current
+      if (!socket?.connected) return { ok: false, error: offline }
+      try {
+        return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, { talkId, ...payload })) as Ack<T>
+      } catch {
+        return { ok: false, error: noAnswer }
+      }
+    },
+    [talkId],
+  )
+
+  const resync = useCallback(async () => {
+    const ack = await call<{ state: RoomState }>('talk:sync')
+    if (ack.ok) dispatch({ type: 'state', state: ack.state })
+    return ack
+  }, [call])
+
+  useEffect(() => {
+    // WebSocket only: the server checks the Origin header on every request, and browsers
+    // leave it off same-origin GETs, so HTTP long-polling would be refused (server/realtime).
+    const socket: LiveSocket = io('/live', { withCredentials: true, transports: ['websocket'] })
+    socketRef.current = socket
+    let joinedOnce = false
+    let closed = false
+    const timers = new Set<ReturnType<typeof setTimeout>>()
+    const later = (ms: number, run: () => void) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        run()
+      }, ms)
+      timers.add(timer)
+    }
+    const apply = (event: RoomEvent) => dispatch(event)
+    const close = (reason: 'removed' | 'refused' | 'signed-out', message: string) => {
+      closed = true
+      setRefusal({ reason, message })
+      setConnection('closed')
+      socket.disconnect()
+    }
+
+    const join = async () => {
+      try {
+        const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('talk:join', { talkId })) as Ack<{ state: RoomState }>
+        if (closed) return
+        if (!ack.ok) return close('refused', ack.error)
+        dispatch({ type: 'state', state: ack.state })
+        setConnection('online')
+      } catch {
+        // No answer: try again while still connected; a disconnect brings its own join.
+        if (!closed && socket.connected) later(2_000, () => void join())
+      }
+    }
+
+    socket.on('connect', () => {
+      if (joinedOnce) {
+        setBackOnline(true)
+        later(BACK_ONLINE_MS, () => setBackOnline(false))
+      }
+      // A recovered connection is back in its rooms and receives what it missed; anything
+      // else (the first connection, or recovery failed) joins again for the full state.
+      if (socket.recovered) setConnection('online')
+      else {
+        setConnection('connecting')
+        void join()
+      }
+      joinedOnce = true
+    })
+    socket.on('disconnect', (reason) => {
+      if (closed) return
+      setBackOnline(false)
+      // The server closed this socket (a session signed out elsewhere): socket.io does not retry.
+      if (reason === 'io server disconnect') return close('signed-out', 'You were signed out. Sign in again to rejoin the talk.')
+      setConnection('reconnecting')
+    })
+    socket.on('connect_error', (error) => {
+      if (closed) return
+      // Refused by the server's session check: retrying will not help.
+      if (!socket.active) return close('signed-out', error.message || 'Please sign in to join live rooms.')
+      setConnection(joinedOnce ? 'reconnecting' : 'connecting')
+    })
+
+    const ours = (payload: { talkId: string }) => payload.talkId === talkId
+    socket.on('room:state', (next) => next.talk.id === talkId && apply({ type: 'state', state: next }))
+    socket.on('stage:update', (update) => ours(update) && apply({ type: 'stage', update }))
+    socket.on('audience:count', (p) => ours(p) && apply({ type: 'audience', count: p.count }))
+    socket.on('comment:new', (p) => ours(p) && apply({ type: 'comment', comment: p.comment }))
+    socket.on('comment:deleted', (p) => ours(p) && apply({ type: 'comment-deleted', id: p.id }))
+    socket.on('comment:pinned', (p) => ours(p) && apply({ type: 'pinned', pinned: p.pinned }))
+    socket.on('question:new', (p) => ours(p) && apply({ type: 'question', question: p.question }))
+    socket.on('question:update', (p) => ours(p) && apply({ type: 'question-update', update: p }))
+    socket.on('reactions', (p) => ours(p) && apply({ type: 'reactions', totals: p.totals }))
+    socket.on('talk:status', (p) => {
+      if (!ours(p)) return
+      apply({ type: 'status', status: p.status })
+      // Opening puts the host on stage, which is not broadcast on its own: fetch the room.
+      if (p.status === 'live') later(Math.random() * RESYNC_JITTER_MS, () => void resync())
+    })
+    socket.on('stage:invited', (p) => {
+      // Hosts and co-hosts invite themselves to go on stage; that is not a question for them.
+      if (ours(p) && p.by !== stateRef.current?.me.userId) apply({ type: 'invited' })
+    })
+    socket.on('stage:mute-requested', (p) => ours(p) && setMuteRequests((n) => n + 1))
+    socket.on('talk:removed', (p) => ours(p) && close('removed', p.message))
+
+    // A phone that slept may have missed events its socket never noticed losing.
+    let hiddenAt = 0
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') hiddenAt = Date.now()
+      else if (hiddenAt && Date.now() - hiddenAt > HIDDEN_RESYNC_MS && socket.connected && !closed) void resync()
+    }
+    document.addEventListener('visibilitychange', onVisibility)
+
+    return () => {
+      closed = true
+      document.removeEventListener('visibilitychange', onVisibility)
+      for (const timer of timers) clearTimeout(timer)
+      socket.removeAllListeners()
+      socket.disconnect()
+      socketRef.current = null
+    }
+  }, [talkId, resync])
+
+  const actions = useMemo(() => {
+    /** Sends a stage change and applies the stage the ack carries. */
+    const stage = async (event: string, payload: object = {}) => {
+      const ack = await call<{ stage: StageUpdate }>(event, payload)
+      if (ack.ok) dispatch({ type: 'stage', update: ack.stage })
+      return ack
+    }
+    return {
+      openTalk: async () => {
+        const ack = await call<{ status: 'live' }>('talk:open')
+        if (ack.ok) {
+          dispatch({ type: 'status', status: ack.status })
+          await resync()
+        }
+        return ack
+      },
+      endTalk: async () => {
+        const ack = await call<{ status: 'ended' }>('talk:end')
+        if (ack.ok) dispatch({ type: 'status', status: ack.status })
+        return ack
+      },
+      raiseHand: () => stage('hand:raise'),
+      lowerHand: () => stage('hand:lower'),
+      /** Hosts and co-hosts go on stage by inviting themselves and accepting. */
+      joinStage: async (userId: string) => {
+        const invited = await stage('stage:invite', { userId })
+        return invited.ok ? stage('stage:respond', { accept: true }) : invited
+      },
+      respondToInvite: async (accept: boolean) => {
+        const ack = await stage('stage:respond', { accept })
+        // The invitation may have been withdrawn (moved back to the audience): ask what is true.
+        if (!ack.ok) await resync()
+        return ack
+      },
+      leaveStage: () => stage('stage:leave'),
+      inviteToStage: (userId: string) => stage('stage:invite', { userId }),
+      moveToAudience: (userId: string) => stage('stage:move-to-audience', { userId }),
+      askToMute: (userId: string) => call('stage:ask-mute', { userId }),
+      remove: (userId: string) => stage('talk:remove', { userId }),
+      promote: (userId: string) => stage('cohost:promote', { userId }),
+      sendComment: async (body: string, clientId = newClientId()) => {
+        const ack = await call<{ comment: LiveComment }>('comment:send', { body, clientId })
+        if (ack.ok) dispatch({ type: 'comment', comment: ack.comment })
+        return ack
+      },
+      deleteComment: async (commentId: string) => {
+        const ack = await call<{ id: string }>('comment:delete', { commentId })
+        if (ack.ok) dispatch({ type: 'comment-deleted', id: ack.id })
+        return ack
+      },
+      pinComment: async (commentId: string | null) => {
+        const ack = await call<{ pinned: LiveComment | null }>('comment:pin', { commentId })
+        if (ack.ok) dispatch({ type: 'pinned', pinned: ack.pinned })
+        return ack
+      },
+      react: (kind: ReactionKind) => call('reaction:send', { kind }),
+      ask: async (body: string, clientId = newClientId()) => {
+        const ack = await call<{ question: LiveQuestion }>('question:ask', { body, clientId })
+        if (ack.ok) dispatch({ type: 'question', question: ack.question })
+        return ack
+      },
+      upvote: async (questionId: string, up: boolean) => {
+        const ack = await call<{ id: string; votes: number }>('question:upvote', { questionId, up })
+        if (ack.ok) dispatch({ type: 'voted', id: ack.id, votes: ack.votes, up })
+        return ack
+      },
+      markQuestion: async (questionId: string, status: QuestionStatus) => {
+        const ack = await call<{ question: LiveQuestion }>('question:mark', { questionId, status })
+        if (ack.ok) {
+          const { talkId: tid, id, votes } = ack.question
+          dispatch({ type: 'question-update', update: { talkId: tid, id, votes, status: ack.question.status, question: ack.question } })
+        }
+        return ack
+      },
+    }
+  }, [call, resync])
+
+  return { state, connection, backOnline, refusal, muteRequests, actions }
+}

@@ -1,0 +1,264 @@
+import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { useEffect, useRef, useState } from 'react'
+import { z } from 'zod'
+import { getClubPage } from '#db/clubs'
+import { PublicError } from '#db/errors'
+import { scheduleTalk } from '#db/talks'
+import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { Field, FieldErrors, SubmitButton, inputClass } from '~/components/forms'
+import { talkTypeLabel, utcWhen } from '~/components/talk-card'
+import { requireUser } from '~/utils/auth.server'
+import { orErrorPage } from '~/utils/club-forms'
+import { optionalText, text } from '~/utils/validation'
+
+export const meta: MetaFunction = () => [{ title: 'Schedule a talk — Rounds' }, { name: 'robots', content: 'noindex' }]
+
+const MAX_PEOPLE = 20
+const HANDLE = /^[a-z0-9_-]{1,60}$/
+
+/** "@asha-rao, ben-okafor" → ['asha-rao', 'ben-okafor']: a leading @ is forgiven, repeats are dropped. */
+function handleList(who: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(/[,\s]+/)
+        .map((h) => h.trim().replace(/^@/, '').toLowerCase())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((h) => HANDLE.test(h)), `Write ${who} as handles separated by commas, such as asha-rao, ben-okafor.`)
+    .transform((list) => [...new Set(list)])
+    .refine((list) => list.length <= MAX_PEOPLE, `Add at most ${MAX_PEOPLE} ${who}.`)
+}
+
+/** Both halves of a start, read as UTC: "2026-03-05" + "14:30" → a Date, or null if either is not real. */
+function utcStart(date: string, time: string) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return null
+  const d = new Date(`${date}T${time}:00Z`)
+  return Number.isNaN(d.getTime()) || !d.toISOString().startsWith(date) ? null : d
+}
+
+const YEAR_MS = 366 * 24 * 60 * 60 * 1000
+// A start a few minutes ago is still "now": the form may have sat open while it was filled in.
+const GRACE_MS = 10 * 60 * 1000
+
+/**
+ * Without JavaScript the date and time are UTC. With it they are in the browser's
+ * time zone, and the page fills the hidden `startsAtUtc` with the same moment in UTC.
+ */
+const ScheduleSchema = z
+  .object({
+    type: z.enum(['talk', 'case_discussion', 'surgery', 'quiz'], { errorMap: () => ({ message: 'Choose what kind of session this is.' }) }),
+    title: text('title', { min: 3, max: 120 }),
+    description: optionalText('description', { max: 5000, multiline: true }).transform((v) => v ?? ''),
+    date: z.string({ required_error: 'Enter the day it starts.' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the day as a date, such as 2026-03-05.'),
+    time: z.string({ required_error: 'Enter the time it starts.' }).regex(/^\d{2}:\d{2}$/, 'Enter the time as hours and minutes, such as 14:30.'),
+    startsAtUtc: z.string().datetime({ offset: true }).optional().catch(undefined),
+    durationMinutes: z.coerce
+      .number({ required_error: 'Enter how long it runs, in minutes.', invalid_type_error: 'Enter how long it runs, in minutes.' })
+      .int('Enter a whole number of minutes.')
+      .min(10, 'A session runs at least 10 minutes.')
+      .max(480, 'A session runs at most 8 hours (480 minutes).'),
+    cohostHandles: handleList('co-hosts'),
+    speakerHandles: handleList('speakers'),
+  })
+  .transform((value, ctx) => {
+    const startsAt = value.startsAtUtc ? new Date(value.startsAtUtc) : utcStart(value.date, value.time)
+    if (!startsAt) {
+      ctx.addIssue({ code: 'custom', path: ['date'], message: 'That day and time do not exist. Check the date.' })
+      return z.NEVER
+    }
+    const now = Date.now()
+    if (startsAt.getTime() < now - GRACE_MS) {
+      ctx.addIssue({ code: 'custom', path: ['date'], message: 'That start is in the past. Choose a time from now on.' })
+      return z.NEVER
+    }
+    if (startsAt.getTime() > now + YEAR_MS) {
+      ctx.addIssue({ code: 'custom', path: ['date'], message: 'Schedule talks up to a year ahead.' })
+      return z.NEVER
+    }
+    const { date: _date, time: _time, startsAtUtc: _utc, ...rest } = value
+    return { ...rest, startsAt }
+  })
+
+/** Data-layer field names → the form field that shows the error. */
+const fieldFor: Record<string, string> = { startsAt: 'date' }
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { viewer } = requireUser(context, request)
+  const page = await orErrorPage(getClubPage(viewer, params.slug ?? ''))
+  if (!page.permissions.includes('schedule:talks')) {
+    throw new Response('Only the club’s owner and admins can schedule talks here.', { status: 403 })
+  }
+  return json({ club: { slug: page.club.slug, name: page.club.name } })
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { viewer } = requireUser(context, request)
+  const submission = parseWithZod(await request.formData(), { schema: ScheduleSchema })
+  if (submission.status !== 'success') return json(submission.reply(), { status: 400 })
+  try {
+    const talk = await scheduleTalk(viewer, params.slug ?? '', submission.value)
+    return redirect(`/t/${talk.id}?scheduled=1`)
+  } catch (error) {
+    if (!(error instanceof PublicError)) throw error
+    const field = error.field ? (fieldFor[error.field] ?? error.field) : null
+    const reply =
+      field && field in ScheduleSchema.innerType().shape
+        ? submission.reply({ fieldErrors: { [field]: [error.message] } })
+        : submission.reply({ formErrors: [error.message] })
+    return json(reply, { status: error.status })
+  }
+}
+
+/** The browser's time zone, known only after hydration; null means the form speaks UTC. */
+function useBrowserZone() {
+  const [zone, setZone] = useState<string | null>(null)
+  useEffect(() => {
+    const z = Intl.DateTimeFormat().resolvedOptions().timeZone
+    setZone(z && z !== 'UTC' && z !== 'Etc/UTC' ? z : null)
+  }, [])
+  return zone
+}
+
+/** The moment the visible fields mean in the browser's zone (the Date constructor reads them as local time). */
+function localStart(date: string, time: string) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return null
+  const d = new Date(`${date}T${time}:00`)
+  return Number.isNaN(d.getTime()) ? null : d
+}
+
+export default function ScheduleTalkRoute() {
+  const { club } = useLoaderData<typeof loader>()
+  const lastResult = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const zone = useBrowserZone()
+  const [form, fields] = useForm({
+    id: 'schedule-talk',
+    lastResult,
+    defaultValue: { type: 'talk', durationMinutes: '60' },
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ScheduleSchema }),
+  })
+  const [date, setDate] = useState(String(fields.date.initialValue ?? ''))
+  const [time, setTime] = useState(String(fields.time.initialValue ?? ''))
+  const utcField = useRef<HTMLInputElement>(null)
+  const local = zone ? localStart(date, time) : null
+  const startsAtUtc = local ? local.toISOString() : ''
+  const utcPreview = zone ? local : utcStart(date, time)
+  const zoneLabel = zone ? `your time, ${zone.replace(/_/g, ' ')}` : 'UTC'
+
+  return (
+    <div className="mx-auto max-w-2xl">
+      <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+        <h1 className="text-2xl font-semibold">Schedule a talk</h1>
+        <p className="mt-2 text-slate-600">
+          In {club.name}. Members see it on the club page and can say they are going; you open the room when it starts.
+        </p>
+        <Form
+          method="post"
+          {...getFormProps(form)}
+          className="mt-6 space-y-5"
+          onSubmitCapture={(e) => {
+            // Read the fields themselves: they may have been filled in before the page hydrated.
+            const data = new FormData(e.currentTarget)
+            const moment = zone ? localStart(String(data.get(fields.date.name) ?? ''), String(data.get(fields.time.name) ?? '')) : null
+            if (utcField.current) utcField.current.value = moment ? moment.toISOString() : ''
+          }}
+        >
+          <Field label="Kind of session" errorId={fields.type.errorId} errors={fields.type.errors}>
+            <select {...getSelectProps(fields.type)} className={inputClass}>
+              {Object.entries(talkTypeLabel).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Title" hint="3 to 120 characters." errorId={fields.title.errorId} errors={fields.title.errors}>
+            <input {...getInputProps(fields.title, { type: 'text' })} className={inputClass} />
+          </Field>
+          <Field
+            label="Description (optional)"
+            hint="What you will cover and who it is for. Up to 5000 characters."
+            errorId={fields.description.errorId}
+            errors={fields.description.errors}
+          >
+            <textarea {...getTextareaProps(fields.description)} rows={5} className={inputClass} />
+          </Field>
+
+          <fieldset aria-describedby={`${fields.date.errorId} start-hint`}>
+            <legend className="text-sm font-medium text-slate-800">
+              Starts (<span data-testid="start-zone">{zoneLabel}</span>)
+            </legend>
+            <div className="mt-1 grid gap-3 sm:grid-cols-2">
+              <label className="block text-sm text-slate-700">
+                Date
+                <input
+                  {...getInputProps(fields.date, { type: 'date' })}
+                  className={inputClass}
+                  onInput={(e) => setDate(e.currentTarget.value)}
+                />
+              </label>
+              <label className="block text-sm text-slate-700">
+                Time
+                <input
+                  {...getInputProps(fields.time, { type: 'time' })}
+                  className={inputClass}
+                  onInput={(e) => setTime(e.currentTarget.value)}
+                />
+              </label>
+            </div>
+            <input ref={utcField} type="hidden" name={fields.startsAtUtc.name} value={startsAtUtc} readOnly />
+            <p id="start-hint" className="mt-1 text-xs text-slate-500" data-testid="start-preview">
+              {utcPreview
+                ? `Starts ${utcWhen.format(utcPreview)}.`
+                : zone
+                  ? 'Enter the date and time in your own time zone; we store it in UTC.'
+                  : 'Enter the date and time in UTC (London in winter).'}
+            </p>
+            <FieldErrors id={fields.date.errorId} errors={fields.date.errors} />
+            <FieldErrors id={fields.time.errorId} errors={fields.time.errors} />
+          </fieldset>
+
+          <Field
+            label="Duration in minutes"
+            hint="From 10 minutes to 8 hours."
+            errorId={fields.durationMinutes.errorId}
+            errors={fields.durationMinutes.errors}
+          >
+            <input {...getInputProps(fields.durationMinutes, { type: 'number' })} min={10} max={480} step={5} className={inputClass} />
+          </Field>
+          <Field
+            label="Co-hosts (optional)"
+            hint="Handles separated by commas, such as asha-rao, ben-okafor; each must be a member of the club. Co-hosts can open and end the talk and run the stage."
+            errorId={fields.cohostHandles.errorId}
+            errors={fields.cohostHandles.errors}
+          >
+            <input {...getInputProps(fields.cohostHandles, { type: 'text' })} autoCapitalize="none" spellCheck={false} className={inputClass} />
+          </Field>
+          <Field
+            label="Invited speakers (optional)"
+            hint="Handles separated by commas; each must be a member of the club. They are named as speakers on the talk page."
+            errorId={fields.speakerHandles.errorId}
+            errors={fields.speakerHandles.errors}
+          >
+            <input {...getInputProps(fields.speakerHandles, { type: 'text' })} autoCapitalize="none" spellCheck={false} className={inputClass} />
+          </Field>
+          <FieldErrors id={form.errorId} errors={form.errors} />
+          <SubmitButton pending={navigation.state === 'submitting'}>Schedule talk</SubmitButton>
+        </Form>
+      </section>
+    </div>
+  )
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

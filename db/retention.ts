@@ -1,0 +1,214 @@
+/*
+ * What happens to each piece of data about a person when they export or erase
+ * their account, and what erasure keeps and why.
+ *
+ * Every column that points at a person is listed in `userColumns`, keyed
+ * "table.column". The list of such columns is read from the database catalogue
+ * (db/data-rights.ts `listUserColumns`: foreign keys to users(id), plus text
+ * columns named like user ids), so a new table is found by itself: erasure
+ * refuses to run, and tests/db/data-rights-erasure.test.ts fails, until the new
+ * column has a rule here.
+ */
+
+export type ErasureAction =
+  /** Rows about the person are deleted. */
+  | 'delete'
+  /** The column is emptied; the row is someone else's (a club's log, a comment they moderated) and stays. */
+  | 'clear'
+  /** The thing belongs to a club: it passes to the club's (new) owner, recorded in the club's audit log. */
+  | 'hand-over'
+  /** The row stays, with nothing left that identifies the person (see retentionList). */
+  | 'anonymise'
+  /** The users row itself: deleted, or anonymised while a legal hold is active. */
+  | 'account'
+  /** Named like a person reference (`sort_by`…) but holds none; say so in `note`. */
+  | 'not-a-person'
+
+export type ColumnRule = {
+  erase: ErasureAction
+  /** Kept unchanged while a legal hold is active on the person. */
+  keptUnderHold?: true
+  /** Rows matched by this column are left out of the export, for this reason. */
+  exportExcluded?: string
+  /** With 'clear': other columns of the same rows to empty too (free text that could name the person). */
+  alsoClear?: string[]
+  note?: string
+}
+
+const othersRows = 'These rows are about other people (what you did to them as a moderator or host); your own actions are in the club audit log section.'
+
+export const userColumns: Record<string, ColumnRule> = {
+  // Account and sign-in
+  'users.id': { erase: 'account', keptUnderHold: true },
+  'profiles.user_id': { erase: 'delete' },
+  'sessions.user_id': { erase: 'delete' },
+  'email_verifications.user_id': { erase: 'delete' },
+  // Social graph
+  'follows.follower_id': { erase: 'delete' },
+  'follows.followee_id': { erase: 'delete' },
+  // Clubs
+  'clubs.owner_id': { erase: 'hand-over' },
+  'club_members.user_id': { erase: 'delete' },
+  'club_follows.user_id': { erase: 'delete' },
+  'club_invitations.user_id': { erase: 'delete' },
+  'club_invitations.invited_by': { erase: 'clear', exportExcluded: othersRows },
+  'club_invite_links.created_by': { erase: 'clear' },
+  'club_bans.user_id': { erase: 'delete' },
+  'club_bans.banned_by': { erase: 'clear', exportExcluded: othersRows },
+  'club_audit_log.actor_id': { erase: 'clear', keptUnderHold: true },
+  'club_audit_log.target_user_id': { erase: 'clear', keptUnderHold: true },
+  // Talks and live rooms
+  'talks.host_id': { erase: 'hand-over' },
+  'talk_rsvps.user_id': { erase: 'delete' },
+  'talk_roles.user_id': { erase: 'delete' },
+  'talk_stage.user_id': { erase: 'delete' },
+  'talk_stage.invited_by': { erase: 'clear', exportExcluded: othersRows },
+  'talk_removals.user_id': { erase: 'delete' },
+  'talk_removals.removed_by': { erase: 'clear', exportExcluded: othersRows },
+  'talk_comments.user_id': { erase: 'delete', keptUnderHold: true },
+  'talk_comments.deleted_by': { erase: 'clear', exportExcluded: othersRows },
+  'talk_questions.user_id': { erase: 'delete', keptUnderHold: true },
+  'talk_question_votes.user_id': { erase: 'delete' },
+  'talk_attendance.user_id': { erase: 'delete' },
+  'quizzes.author_id': { erase: 'hand-over' },
+  // The answer stays, unlinked, so a quiz's tallies and a survey's results stay right without the
+  // person; a typed answer (survey text) could name them, so it goes.
+  'quiz_answers.user_id': { erase: 'clear', alsoClear: ['body'], keptUnderHold: true },
+  // Privacy choices (privacy centre, part 1)
+  'privacy_settings.user_id': { erase: 'delete' },
+  'cookie_consents.user_id': { erase: 'delete' },
+  'activity_events.user_id': { erase: 'delete' },
+  'ad_interests.user_id': { erase: 'delete' },
+  'communication_preferences.user_id': { erase: 'delete' },
+  'unsubscribe_token_uses.user_id': { erase: 'delete' },
+  'policy_acknowledgements.user_id': { erase: 'delete' },
+  'notifications.user_id': { erase: 'delete' },
+  'nominees.user_id': { erase: 'delete' },
+  // Data rights
+  'data_requests.user_id': { erase: 'anonymise' },
+  'data_requests.handled_by': {
+    erase: 'clear',
+    exportExcluded: 'Requests you handled as a privacy officer are other people’s requests.',
+  },
+  'data_request_events.actor_id': {
+    erase: 'clear',
+    exportExcluded: 'The history of your own requests is in the requests_history section; other events are other people’s requests.',
+  },
+  'legal_holds.user_id': { erase: 'delete', keptUnderHold: true },
+  'legal_holds.set_by': { erase: 'clear', exportExcluded: 'Holds you placed as a privacy officer concern other people.' },
+  'legal_holds.released_by': { erase: 'clear', exportExcluded: 'Holds you released as a privacy officer concern other people.' },
+  'personal_data_access_log.subject_user_id': { erase: 'delete', keptUnderHold: true },
+  'personal_data_access_log.staff_id': {
+    erase: 'clear',
+    exportExcluded: 'Your views of other people’s data as a privacy officer are their data; they stay in the staff audit trail.',
+  },
+}
+
+/** Whole tables left out of the export, and why. */
+export const exportExcludedTables: Record<string, string> = {
+  legal_holds:
+    'Whether a legal hold is placed on an account is not disclosed while it is active, as disclosure could harm the claim or investigation it protects (GDPR art. 23(1)).',
+}
+
+/** Columns removed from exported rows, and why. */
+export const exportRedactedColumns: Record<string, string> = {
+  'users.password_hash': 'A one-way scramble of your password: of no use to you, and a risk if the file leaks.',
+  'sessions.id': 'The secret that keeps a device signed in: anyone holding it could use your account.',
+  'email_verifications.code_hash': 'A scramble of a one-time sign-up code.',
+  'club_invite_links.token': 'The secret part of an invite link: anyone holding it could join the club.',
+  'unsubscribe_token_uses.token_id': 'The secret part of an unsubscribe link.',
+  'data_requests.export_file': 'The name of the file on our server.',
+  'profiles.search_card': 'A search index built from your name and speciality (already in the export).',
+  'profiles.search_full': 'A search index built from your profile (already in the export).',
+  'profiles.search_card_text': 'A search index built from your name and speciality (already in the export).',
+  'profiles.search_full_text': 'A search index built from your profile (already in the export).',
+  'clubs.search_text': 'A search index built from the club’s name (already in the export).',
+  'clubs.search_doc': 'A search index built from the club’s name and description (already in the export).',
+  'talks.search_doc': 'A search index built from the talk’s title and description (already in the export).',
+}
+
+export type Retained = {
+  table: string
+  what: string
+  why: string
+  /** 'always', or only while a legal hold is active on the account. */
+  when: 'always' | 'legal-hold'
+}
+
+/** What erasure keeps. Shown on every erasure receipt (filtered by whether a hold applied). */
+export const retentionList: Retained[] = [
+  {
+    table: 'data_requests',
+    what: 'The record that you asked for erasure (and any other request): its kind, dates and status, without your account, your email or what you wrote.',
+    why: 'We must be able to show that we handled each data-rights request and when (GDPR arts. 5(2) and 12).',
+    when: 'always',
+  },
+  {
+    table: 'data_request_events',
+    what: 'The history of those requests (received, started, completed), without notes.',
+    why: 'Same reason: the audit trail of how a request was handled.',
+    when: 'always',
+  },
+  {
+    table: 'erasure_receipts',
+    what: 'This receipt: table names and counts only.',
+    why: 'So you can read it once from the link we emailed; it holds nothing about you.',
+    when: 'always',
+  },
+  {
+    table: 'club_audit_log',
+    what: 'Entries in club audit logs stay, with your name removed from them.',
+    why: 'Club admins need an intact record of what happened in their club.',
+    when: 'always',
+  },
+  {
+    table: 'search_outbox',
+    what: 'A note of your account id telling the search index to drop your profile.',
+    why: 'The search index needs it to forget you; it is deleted as soon as the index has done so.',
+    when: 'always',
+  },
+  {
+    table: 'quiz_answers',
+    what: 'Your answers to quizzes, polls and surveys (choices, ratings, scores), with nothing left that links them to you; any text you typed is deleted.',
+    why: 'So the results the creators already saw (counts per option, averages) stay correct.',
+    when: 'always',
+  },
+  {
+    table: 'users',
+    what: 'An account row with the email, password and date of birth replaced, so held items can be linked to it.',
+    why: 'A legal hold (for a claim or an investigation) requires the held items to stay attributable.',
+    when: 'legal-hold',
+  },
+  {
+    table: 'talk_comments',
+    what: 'Your comments in live rooms.',
+    why: 'Held as evidence under the legal hold.',
+    when: 'legal-hold',
+  },
+  {
+    table: 'talk_questions',
+    what: 'Your questions in live rooms.',
+    why: 'Held as evidence under the legal hold.',
+    when: 'legal-hold',
+  },
+  {
+    table: 'club_audit_log',
+    what: 'Club audit log entries keep their link to the held account.',
+    why: 'Held as evidence under the legal hold.',
+    when: 'legal-hold',
+  },
+  {
+    table: 'personal_data_access_log',
+    what: 'The record of staff who viewed your data.',
+    why: 'The investigation may need to show who saw what.',
+    when: 'legal-hold',
+  },
+  {
+    table: 'legal_holds',
+    what: 'The hold itself.',
+    why: 'It says why the items above are kept, and ends when released.',
+    when: 'legal-hold',
+  },
+]
+
+export const columnKey = (table: string, column: string) => `${table}.${column}`

@@ -1,0 +1,48 @@
+import { remember } from '@epic-web/remember'
+import { enqueueJob } from '../../db/jobs'
+import { db } from '../../db/client'
+import { sendMail } from '../mail/index'
+import { runErasure } from './erasure'
+import { buildExport, pruneExports } from './exports'
+import { runQueues, startRunner, type QueueSpec, type RunOptions, type Runner } from './runner'
+
+/** Every queue and what works it. */
+export const queues: Record<string, QueueSpec> = {
+  'export.build': { handler: (payload, { now }) => buildExport(payload, now) },
+  'exports.prune': { handler: (_payload, { now }) => pruneExports(now) },
+  'erasure.run': { handler: async (payload, { now }) => void (await runErasure(payload, now)) },
+  'mail.send': {
+    // Only service messages go through this queue (export ready, erasure receipt, club hand-over).
+    handler: async (payload) => {
+      await sendMail({ to: String(payload.to), subject: String(payload.subject), text: String(payload.text), kind: 'service' })
+    },
+    forgetPayloadOnFailure: true,
+  },
+}
+
+/** Runs every due job now (tests, scripts). */
+export function runDueJobs(options: RunOptions = {}) {
+  return runQueues(queues, options)
+}
+
+const state = remember('rounds:jobs', () => ({ runner: undefined as Runner | undefined, prune: undefined as NodeJS.Timeout | undefined }))
+
+const HOUR_MS = 60 * 60 * 1000
+
+/** Starts working jobs in this process. Call after the database is open. */
+export function startJobs(options: { log?: (message: string, error?: unknown) => void; intervalMs?: number } = {}) {
+  if (state.runner) return
+  state.runner = startRunner(queues, options)
+  const schedulePrune = () => void enqueueJob(db, { queue: 'exports.prune', singletonKey: 'exports.prune' }).catch(() => {})
+  schedulePrune()
+  state.prune = setInterval(schedulePrune, HOUR_MS)
+  state.prune.unref()
+}
+
+/** Lets the job in hand finish, then stops. Call before closing the database. */
+export async function stopJobs() {
+  clearInterval(state.prune)
+  const runner = state.runner
+  state.runner = undefined
+  await runner?.stop()
+}

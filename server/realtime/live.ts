@@ -1,0 +1,478 @@
+import { randomUUID } from 'node:crypto'
+import type { Namespace, Socket } from 'socket.io'
+import { z } from 'zod'
+import {
+  askQuestion,
+  canEnterTalk,
+  askToMute,
+  countAudience,
+  deleteComment,
+  endTalk,
+  enterTalk,
+  getRoomState,
+  inviteToStage,
+  leaveStage,
+  leaveTalk,
+  lowerHand,
+  markQuestion,
+  moveToAudience,
+  openTalk,
+  pinComment,
+  postComment,
+  promoteToCohost,
+  raiseHand,
+  reactionKinds,
+  recordReactions,
+  redactForAudience,
+  removeFromTalk,
+  respondToStageInvite,
+  voteQuestion,
+  type LiveComment,
+  type LiveQuestion,
+  type QuestionStatus,
+  type RoomState,
+  type StageSnapshot,
+  type TalkRoleName,
+  type TalkStatus,
+} from '../../db/live'
+import { createCoalescer } from './coalesce'
+import { registerQuizHandlers } from './quiz'
+import type { Ack } from './events'
+import type { SocketData } from './index'
+import type { LiveLimitName, LiveRateLimits } from './rate-limits'
+
+// The `/live` namespace: the protocol is docs/live-room.md, the rules live in db/live.ts.
+// Each handler validates → checks the socket is in the room → spends a rate-limit try →
+// calls the data layer (which authorises) → acks → broadcasts.
+
+/** A stage as one person sees it: the full queue for hosts and co-hosts, the count and their own place for others. */
+export type StageUpdate = StageSnapshot & { handPosition: number | null }
+export type SharedQuestion = Omit<LiveQuestion, 'votedByMe'>
+/** A vote (`votes`), or a host's mark (`status`, and the question unless the audience is told it is hidden). */
+export type QuestionUpdate = { talkId: string; id: string; votes?: number; status?: QuestionStatus; question?: SharedQuestion }
+
+export type LiveServerEvents = {
+  'room:state': (state: RoomState) => void
+  'stage:update': (update: StageUpdate) => void
+  'audience:count': (payload: { talkId: string; count: number }) => void
+  'comment:new': (payload: { talkId: string; comment: LiveComment }) => void
+  'comment:deleted': (payload: { talkId: string; id: string }) => void
+  'comment:pinned': (payload: { talkId: string; pinned: LiveComment | null }) => void
+  'question:new': (payload: { talkId: string; question: SharedQuestion }) => void
+  'question:update': (payload: QuestionUpdate) => void
+  reactions: (payload: { talkId: string; totals: Record<string, number> }) => void
+  'talk:status': (payload: { talkId: string; status: TalkStatus }) => void
+  'stage:invited': (payload: { talkId: string; by: string }) => void
+  'stage:mute-requested': (payload: { talkId: string; by: string }) => void
+  'talk:removed': (payload: { talkId: string; message: string }) => void
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- client events are validated by zod, not typed
+type ClientEvents = Record<string, (...args: any[]) => void>
+export type LiveNamespace = Namespace<ClientEvents, LiveServerEvents, Record<string, never>, SocketData>
+type LiveSocket = Socket<ClientEvents, LiveServerEvents, Record<string, never>, SocketData>
+
+export type LiveRoom = {
+  /** Writes the reactions still held and waits for attendance writes; call after the sockets are closed. */
+  close: () => Promise<void>
+}
+
+/** Payloads larger than this are refused before they are parsed further (the engine drops ≥ 1 MB). */
+export const MAX_PAYLOAD_CHARS = 10 * 1024
+const REACTION_FLUSH_MS = 500
+const AUDIENCE_COUNT_MS = 1000
+
+const notUnderstood = 'That request was not understood.'
+const tooLong = 'That is too long to send.'
+
+// zod's own messages ("Required", "Expected object, received null") are not for people: name each case.
+const payload = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { required_error: notUnderstood, invalid_type_error: notUnderstood })
+const required = (message: string) => ({ required_error: message, invalid_type_error: message })
+const talkId = z.string(required('Say which talk.')).uuid('We could not find that talk.')
+// Ids are UUIDs throughout Rounds; anything else cannot name a thing that exists.
+const id = (what: string) => z.string(required(`Say which ${what}.`)).uuid(`We could not find that ${what}.`)
+// Lengths and content are the data layer's rules; this only keeps the wrong types and the huge out.
+const text = (what: string) => ({
+  body: z.string(required(`Write your ${what} first.`)).max(MAX_PAYLOAD_CHARS, tooLong),
+  clientId: z.string({ invalid_type_error: 'That message id is not valid.' }).max(100, 'That message id is not valid.').nullish(),
+})
+
+const InTalk = payload({ talkId })
+const ToPerson = payload({ talkId, userId: id('person') })
+const StageAnswer = payload({ talkId, accept: z.boolean(required('Say whether you accept.')) })
+const NewComment = payload({ talkId, ...text('comment') })
+const OneComment = payload({ talkId, commentId: id('comment') })
+const PinnedComment = payload({ talkId, commentId: id('comment').nullable() })
+const Reaction = payload({ talkId, kind: z.enum(reactionKinds, { errorMap: () => ({ message: 'Pick one of the reactions.' }) }) })
+const NewQuestion = payload({ talkId, ...text('question') })
+const QuestionVote = payload({ talkId, questionId: id('question'), up: z.boolean(required('Say whether you are voting for it.')) })
+const QuestionMark = payload({
+  talkId,
+  questionId: id('question'),
+  status: z.enum(['open', 'answered', 'hidden'], { errorMap: () => ({ message: 'Mark it open, answered or hidden.' }) }),
+})
+
+const talkRoom = (talk: string) => `talk:${talk}`
+const hostsRoom = (talk: string) => `talk:${talk}:hosts`
+/** One person's sockets in one talk, whichever node they are on. */
+const personRoom = (talk: string, userId: string) => `talk:${talk}:user:${userId}`
+const isHostRole = (role: TalkRoleName) => role === 'host' || role === 'cohost'
+const TALK_ROOM = /^talk:([0-9a-f-]{36})$/i
+
+const isPublicError = (error: unknown): error is Error => error instanceof Error && error.name === 'PublicError'
+
+function payloadSize(value: unknown) {
+  try {
+    return JSON.stringify(value)?.length ?? 0
+  } catch {
+    return Infinity
+  }
+}
+
+function handPosition(snapshot: StageSnapshot, userId: string) {
+  const index = snapshot.hands.findIndex((hand) => hand.userId === userId)
+  return index === -1 ? null : index + 1
+}
+
+/**
+ * Whether a dropped socket may have its rooms back, with the events it missed: only while it
+ * may still enter every talk it was in. Someone removed while away starts afresh and is refused.
+ */
+export async function mayRestoreLiveRooms(data: SocketData, rooms: string[]) {
+  const viewer = { userId: data.userId, role: data.role }
+  const talks = rooms.flatMap((room) => TALK_ROOM.exec(room)?.[1] ?? [])
+  const allowed = await Promise.all(talks.map((talk) => canEnterTalk(viewer, talk)))
+  return allowed.every(Boolean)
+}
+
+type Outcome = { ack: Ack<Record<string, unknown>>; broadcast?: () => unknown }
+const refuse = (error: string): Outcome => ({ ack: { ok: false, error } })
+/** The ack for a handled event, and what to send the room once it has gone. */
+const done = (fields: Record<string, unknown>, broadcast?: () => unknown): Outcome => ({ ack: { ok: true, ...fields }, broadcast })
+
+export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLimits }): LiveRoom {
+  const { limits } = options
+  let closing = false
+  /** Writes started by disconnects and broadcasts, awaited on close. */
+  const inFlight = new Set<Promise<unknown>>()
+  /** Talks known to have ended (an end never reverts), so reactions are refused without a query. */
+  const endedTalks = new Set<string>()
+
+  function track(work: unknown) {
+    const promise = Promise.resolve(work).catch(logUnexpected)
+    inFlight.add(promise)
+    void promise.finally(() => inFlight.delete(promise))
+  }
+
+  function logUnexpected(error: unknown) {
+    if (!isPublicError(error)) console.error('[live]', error)
+  }
+
+  // Reactions are counted in memory and written and broadcast at most twice a second per talk.
+  const reactions = createCoalescer<Record<string, number>>({
+    intervalMs: REACTION_FLUSH_MS,
+    merge: (pending, next) => {
+      const sum = { ...pending }
+      for (const [kind, count] of Object.entries(next)) sum[kind] = (sum[kind] ?? 0) + count
+      return sum
+    },
+    flush: async (talk, counts) => {
+      const totals = await recordReactions(talk, counts)
+      if (!closing) nsp.to(talkRoom(talk)).emit('reactions', { talkId: talk, totals })
+    },
+    onError: (error, talk) => {
+      if (isPublicError(error)) endedTalks.add(talk)
+      else logUnexpected(error)
+    },
+  })
+
+  // The audience count follows joins and leaves, at most once a second per talk.
+  const audience = createCoalescer<true>({
+    intervalMs: AUDIENCE_COUNT_MS,
+    merge: () => true,
+    flush: async (talk) => {
+      if (closing) return
+      const count = await countAudience(talk)
+      nsp.to(talkRoom(talk)).emit('audience:count', { talkId: talk, count })
+    },
+    onError: logUnexpected,
+  })
+
+  /** Sends each person in the room the stage as they may see it. */
+  function broadcastStage(snapshot: StageSnapshot) {
+    const talk = snapshot.talkId
+    nsp.to(hostsRoom(talk)).emit('stage:update', { ...snapshot, handPosition: null })
+    const redacted = redactForAudience(snapshot)
+    const queued = snapshot.hands.map((hand) => hand.userId)
+    nsp
+      .to(talkRoom(talk))
+      .except([hostsRoom(talk), ...queued.map((userId) => personRoom(talk, userId))])
+      .emit('stage:update', { ...redacted, handPosition: null })
+    queued.forEach((userId, index) => {
+      nsp
+        .to(personRoom(talk, userId))
+        .except(hostsRoom(talk))
+        .emit('stage:update', { ...redacted, handPosition: index + 1 })
+    })
+  }
+
+  nsp.on('connection', (socket: LiveSocket) => {
+    const { userId, sessionId, role } = socket.data
+    const viewer = { userId, role }
+    /**
+     * This socket's attendance key per talk: a new one for each stay, so a stay closed on
+     * disconnect is never reopened by a recovery racing it.
+     */
+    const stays: Record<string, string> = {}
+    void socket.join([`user:${userId}`, `session:${sessionId}`])
+    registerQuizHandlers(nsp, socket)
+
+    /** The stage as this socket's person may see it. */
+    const stageFor = (snapshot: StageSnapshot): StageUpdate => ({
+      ...(socket.rooms.has(hostsRoom(snapshot.talkId)) ? snapshot : redactForAudience(snapshot)),
+      handPosition: handPosition(snapshot, userId),
+    })
+
+    async function placeInRooms(talk: string, state: RoomState) {
+      await socket.join([talkRoom(talk), personRoom(talk, userId)])
+      if (isHostRole(state.me.role)) await socket.join(hostsRoom(talk))
+      else await socket.leave(hostsRoom(talk))
+      if (state.talk.status === 'ended') endedTalks.add(talk)
+    }
+
+    async function takeOutOfRooms(talk: string) {
+      for (const room of [talkRoom(talk), hostsRoom(talk), personRoom(talk, userId)]) await socket.leave(room)
+    }
+
+    /** Opens a stay, or returns the state for the one this socket already has. */
+    async function enter(talk: string) {
+      const key = stays[talk] ?? `${socket.id}:${randomUUID().slice(0, 8)}`
+      const state = await enterTalk(viewer, talk, key)
+      if (!socket.connected) {
+        // Gone while the row was written: close it now, nothing else will.
+        await leaveTalk(viewer, talk, key)
+        return state
+      }
+      stays[talk] = key
+      await placeInRooms(talk, state)
+      audience.add(talk, true)
+      return state
+    }
+
+    async function leave(talk: string) {
+      const key = stays[talk]
+      delete stays[talk]
+      if (key) await leaveTalk(viewer, talk, key)
+      if (!closing) audience.add(talk, true)
+    }
+
+    /**
+     * Registers an event: validate → in the room → rate limit → `run` (the data layer
+     * authorises) → ack → `broadcast`.
+     */
+    function on<S extends z.ZodTypeAny>(
+      event: string,
+      schema: S,
+      rules: { limit: LiveLimitName; joined?: boolean },
+      run: (input: z.infer<S>) => Promise<Outcome>,
+    ) {
+      async function answer(input: unknown): Promise<Outcome> {
+        if (payloadSize(input) > MAX_PAYLOAD_CHARS) return refuse(tooLong)
+        const parsed = schema.safeParse(input)
+        if (!parsed.success) return refuse(parsed.error.issues[0]?.message ?? notUnderstood)
+        const data = parsed.data as { talkId: string }
+        if (rules.joined !== false && !socket.rooms.has(talkRoom(data.talkId))) return refuse('Join the talk first.')
+        const refusal = await limits.spend(rules.limit, userId)
+        if (refusal) return refuse(refusal)
+        return run(parsed.data)
+      }
+
+      socket.on(event, (...args: unknown[]) => {
+        // socket.io passes the ack last, whatever came before it: nothing, one payload, or more.
+        const ack = args.at(-1)
+        const reply = typeof ack === 'function' ? (ack as (a: Outcome['ack']) => void) : () => {}
+        const input = typeof ack === 'function' && args.length === 1 ? undefined : args[0]
+        answer(input)
+          .catch((error: unknown) => {
+            logUnexpected(error)
+            return refuse(isPublicError(error) ? error.message : 'Something went wrong. Try again.')
+          })
+          .then((outcome) => {
+            reply(outcome.ack)
+            if (outcome.broadcast) track(outcome.broadcast())
+          })
+          .catch(logUnexpected)
+      })
+    }
+
+    // A recovered socket is back in its rooms (Socket.io restores them, see mayRestoreLiveRooms)
+    // and receives what it missed; its stays were closed on disconnect, so it enters again.
+    if (socket.recovered) {
+      for (const room of [...socket.rooms]) {
+        const talk = TALK_ROOM.exec(room)?.[1]
+        if (!talk) continue
+        track(
+          enter(talk).catch(async (error: unknown) => {
+            if (!isPublicError(error)) throw error
+            await takeOutOfRooms(talk)
+            socket.emit('talk:removed', { talkId: talk, message: error.message })
+          }),
+        )
+      }
+    }
+
+    socket.on('disconnect', () => {
+      for (const talk of Object.keys(stays)) track(leave(talk))
+    })
+
+    on('talk:join', InTalk, { limit: 'other', joined: false }, async ({ talkId }) => {
+      const state = await enter(talkId)
+      return done({ state })
+    })
+
+    on('talk:sync', InTalk, { limit: 'other' }, async ({ talkId }) => {
+      const state = await getRoomState(viewer, talkId)
+      await placeInRooms(talkId, state)
+      return done({ state })
+    })
+
+    on('talk:leave', InTalk, { limit: 'other' }, async ({ talkId }) => {
+      await takeOutOfRooms(talkId)
+      await leave(talkId)
+      return done({})
+    })
+
+    for (const [event, change] of [
+      ['talk:open', openTalk],
+      ['talk:end', endTalk],
+    ] as const) {
+      on(event, InTalk, { limit: 'other' }, async ({ talkId }) => {
+        const { status } = await change(viewer, talkId)
+        if (status === 'ended') endedTalks.add(talkId)
+        return done({ status }, () => {
+          nsp.to(talkRoom(talkId)).emit('talk:status', { talkId, status })
+          // Ending closes every stay.
+          if (status === 'ended') audience.add(talkId, true)
+        })
+      })
+    }
+
+    // Stage changes by the person themself.
+    for (const [event, change] of [
+      ['hand:raise', raiseHand],
+      ['hand:lower', lowerHand],
+      ['stage:leave', leaveStage],
+    ] as const) {
+      on(event, InTalk, { limit: 'other' }, async ({ talkId }) => {
+        const snapshot = await change(viewer, talkId)
+        return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
+      })
+    }
+
+    on('stage:respond', StageAnswer, { limit: 'other' }, async ({ talkId, accept }) => {
+      const snapshot = await respondToStageInvite(viewer, talkId, accept)
+      return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
+    })
+
+    // Stage changes by a host or co-host to someone else.
+    on('stage:invite', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+      const snapshot = await inviteToStage(viewer, talkId, target)
+      return done({ stage: stageFor(snapshot) }, () => {
+        nsp.to(personRoom(talkId, target)).emit('stage:invited', { talkId, by: userId })
+        broadcastStage(snapshot)
+      })
+    })
+
+    on('stage:move-to-audience', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+      const snapshot = await moveToAudience(viewer, talkId, target)
+      return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
+    })
+
+    on('stage:ask-mute', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+      await askToMute(viewer, talkId, target)
+      return done({}, () => nsp.to(personRoom(talkId, target)).emit('stage:mute-requested', { talkId, by: userId }))
+    })
+
+    on('talk:remove', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+      const snapshot = await removeFromTalk(viewer, talkId, target)
+      return done({ stage: stageFor(snapshot) }, () => {
+        // removeFromTalk closed their stays. Their sockets may be on any node: each node takes
+        // them out before it tells them (one ordered stream), so nothing they send after the
+        // notice is let in.
+        nsp.in(`user:${target}`).socketsLeave([talkRoom(talkId), hostsRoom(talkId), personRoom(talkId, target)])
+        nsp.to(`user:${target}`).emit('talk:removed', { talkId, message: 'The hosts removed you from this talk.' })
+        broadcastStage(snapshot)
+        audience.add(talkId, true)
+      })
+    })
+
+    on('cohost:promote', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+      const snapshot = await promoteToCohost(viewer, talkId, target)
+      return done({ stage: stageFor(snapshot) }, async () => {
+        nsp.in(personRoom(talkId, target)).socketsJoin(hostsRoom(talkId))
+        broadcastStage(snapshot)
+        // What a co-host sees (the queue, hidden questions) differs: send them the whole room.
+        const [promoted] = await nsp.in(personRoom(talkId, target)).fetchSockets()
+        if (promoted) {
+          const state = await getRoomState({ userId: target, role: promoted.data.role }, talkId)
+          nsp.to(personRoom(talkId, target)).emit('room:state', state)
+        }
+      })
+    })
+
+    on('comment:send', NewComment, { limit: 'comment' }, async ({ talkId, body, clientId }) => {
+      const comment = await postComment(viewer, talkId, { body, clientId })
+      return done({ comment }, () => nsp.to(talkRoom(talkId)).emit('comment:new', { talkId, comment }))
+    })
+
+    on('comment:delete', OneComment, { limit: 'other' }, async ({ talkId, commentId }) => {
+      const { id: deleted } = await deleteComment(viewer, talkId, commentId)
+      return done({ id: deleted }, () => nsp.to(talkRoom(talkId)).emit('comment:deleted', { talkId, id: deleted }))
+    })
+
+    on('comment:pin', PinnedComment, { limit: 'other' }, async ({ talkId, commentId }) => {
+      const { pinned } = await pinComment(viewer, talkId, commentId)
+      return done({ pinned }, () => nsp.to(talkRoom(talkId)).emit('comment:pinned', { talkId, pinned }))
+    })
+
+    on('reaction:send', Reaction, { limit: 'reaction' }, async ({ talkId, kind }) => {
+      if (endedTalks.has(talkId)) return refuse('This talk has ended.')
+      reactions.add(talkId, { [kind]: 1 })
+      return done({})
+    })
+
+    on('question:ask', NewQuestion, { limit: 'question' }, async ({ talkId, body, clientId }) => {
+      const question = await askQuestion(viewer, talkId, { body, clientId })
+      const { votedByMe: _, ...shared } = question
+      return done({ question }, () => nsp.to(talkRoom(talkId)).emit('question:new', { talkId, question: shared }))
+    })
+
+    on('question:upvote', QuestionVote, { limit: 'other' }, async ({ talkId, questionId, up }) => {
+      const { id: voted, votes } = await voteQuestion(viewer, talkId, questionId, up)
+      return done({ id: voted, votes }, () => nsp.to(talkRoom(talkId)).emit('question:update', { talkId, id: voted, votes }))
+    })
+
+    on('question:mark', QuestionMark, { limit: 'other' }, async ({ talkId, questionId, status }) => {
+      const question = await markQuestion(viewer, talkId, questionId, status)
+      const { votedByMe: _, ...shared } = question
+      const update: QuestionUpdate = { talkId, id: question.id, status: question.status, votes: question.votes, question: shared }
+      return done({ question }, () => {
+        nsp.to(hostsRoom(talkId)).emit('question:update', update)
+        // A hidden question is only for hosts: the audience is told to drop it.
+        nsp
+          .to(talkRoom(talkId))
+          .except(hostsRoom(talkId))
+          .emit('question:update', question.status === 'hidden' ? { talkId, id: question.id, status: 'hidden' } : update)
+      })
+    })
+  })
+
+  return {
+    async close() {
+      closing = true
+      await Promise.allSettled([...inFlight])
+      await reactions.drain()
+      await audience.drain()
+    },
+  }
+}

@@ -1,0 +1,50 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
+
+/** Per-person limits in a live room (docs/live-room.md): points per window of seconds. */
+export const liveLimits = {
+  comment: { points: 5, duration: 10, what: 'comments' },
+  question: { points: 3, duration: 30, what: 'questions' },
+  reaction: { points: 20, duration: 10, what: 'reactions' },
+  other: { points: 30, duration: 10, what: 'requests' },
+} as const
+
+export type LiveLimitName = keyof typeof liveLimits
+
+export type LiveRateLimits = {
+  /** Spends one try for this person; returns the refusal to show when the limit is reached, or null. */
+  spend: (name: LiveLimitName, userId: string) => Promise<string | null>
+  /** Which store the counts live in, for the boot log and tests. */
+  store: 'memory' | 'redis'
+}
+
+/**
+ * With a connected node-redis (v5) client the counts are shared by every node, so a person
+ * cannot multiply a limit by landing on several; each keeps an in-memory limiter as insurance
+ * for when Redis does not answer.
+ */
+export function createLiveRateLimits(options: { redis?: object } = {}): LiveRateLimits {
+  const limiters = Object.fromEntries(
+    Object.entries(liveLimits).map(([name, { points, duration }]) => {
+      const keyPrefix = `rounds:live:${name}`
+      const memory = new RateLimiterMemory({ keyPrefix, points, duration })
+      const limiter: RateLimiterAbstract = options.redis
+        ? new RateLimiterRedis({ storeClient: options.redis, useRedisPackage: true, keyPrefix, points, duration, insuranceLimiter: memory })
+        : memory
+      return [name, limiter]
+    }),
+  ) as Record<LiveLimitName, RateLimiterAbstract>
+
+  return {
+    store: options.redis ? 'redis' : 'memory',
+    async spend(name, userId) {
+      try {
+        await limiters[name].consume(userId)
+        return null
+      } catch (result) {
+        if (!(result instanceof RateLimiterRes)) throw result
+        const seconds = Math.max(1, Math.ceil(result.msBeforeNext / 1000))
+        return `You are sending ${liveLimits[name].what} too fast. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`
+      }
+    },
+  }
+}

@@ -1,0 +1,289 @@
+import { describe, expect, it } from 'vitest'
+import { rawSql } from '../../db/client'
+import { PublicError } from '../../db/errors'
+import {
+  answerQuestion,
+  checkDraft,
+  closeQuestion,
+  closeQuiz,
+  createQuiz,
+  exportQuizCsv,
+  getLeaderboard,
+  getLiveQuiz,
+  getQuestionStats,
+  getQuizPage,
+  launchQuiz,
+  myAnswers,
+  nextQuestion,
+  questionTally,
+  type QuizDraft,
+} from '../../db/quizzes'
+import { addClubMember, addTalkRole, createDoctor, createTalk, createTestClub, viewerOf } from '../support/factories'
+
+const threeQuestions: QuizDraft['questions'] = [
+  { kind: 'single', prompt: 'Rate 150, sawtooth baseline?', explanation: 'Flutter with 2:1 block.', timeLimitSeconds: 20, points: 1000, options: [{ label: 'Flutter', correct: true }, { label: 'AVNRT' }] },
+  { kind: 'multiple', prompt: 'Which are shockable?', timeLimitSeconds: 20, points: 1000, options: [{ label: 'VF', correct: true }, { label: 'pVT', correct: true }, { label: 'Asystole' }] },
+  { kind: 'true_false', prompt: 'Mobitz I usually needs pacing.', timeLimitSeconds: 20, points: 500, options: [{ label: 'False', correct: true }] },
+]
+
+async function expectRefusal(promise: Promise<unknown>, message: string | RegExp, status?: number) {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(PublicError)
+  if (typeof message === 'string') expect((error as PublicError).message).toBe(message)
+  else expect((error as PublicError).message).toMatch(message)
+  if (status) expect((error as PublicError).status).toBe(status)
+}
+
+async function answerCount(quizId: string) {
+  const [row] = await rawSql()<{ n: number }[]>`select count(*)::int as n from quiz_answers where quiz_id = ${quizId}`
+  return row.n
+}
+
+async function liveSetup(draft: Partial<QuizDraft> = {}) {
+  const host = await createDoctor({ name: 'Dr Quizhost' })
+  const club = await createTestClub(host)
+  const talk = await createTalk({ clubId: club.id, hostId: host.id, status: 'live', startsAt: new Date() })
+  const { id } = await createQuiz(viewerOf(host), club.slug, { kind: 'quiz', title: 'ECG Friday', talkId: talk.id, questions: threeQuestions, ...draft })
+  const a = await createDoctor({ name: 'Dr Alpha' })
+  const b = await createDoctor({ name: 'Dr Beta' })
+  return { host, club, talk, quizId: id, a, b }
+}
+
+describe('authoring', () => {
+  it('refuses incomplete drafts with a sentence naming the problem', () => {
+    const base = { kind: 'quiz', title: 'A quiz' } as const
+    const cases: [unknown, string][] = [
+      [{ ...base, questions: [] }, 'Add at least one question.'],
+      [{ ...base, questions: [{ kind: 'single', prompt: 'Q', options: [{ label: 'Only', correct: true }] }] }, 'Question 1: add at least two options.'],
+      [{ ...base, questions: [{ kind: 'single', prompt: 'Q', options: [{ label: 'A', correct: true }, { label: 'B', correct: true }] }] }, 'Question 1: mark exactly one correct answer.'],
+      [{ ...base, questions: [{ kind: 'multiple', prompt: 'Q', options: [{ label: 'A' }, { label: 'B' }] }] }, 'Question 1: mark at least one correct answer.'],
+      [{ ...base, questions: [{ kind: 'single', prompt: 'Q', options: [{ label: 'A', correct: true }, { label: 'a' }] }] }, 'Question 1: two options say the same thing.'],
+      [{ ...base, questions: [{ kind: 'text', prompt: 'Q' }] }, 'Question 1: a quiz cannot have this kind of question.'],
+      [{ ...base, title: 'x'.repeat(200), questions: threeQuestions }, 'The title can be at most 120 characters.'],
+      [{ ...base, questions: [{ ...threeQuestions[0], timeLimitSeconds: 1 }] }, 'Give at least 5 seconds.'],
+      [{ ...base, questions: [{ ...threeQuestions[0], options: Array.from({ length: 11 }, (_, i) => ({ label: `O${i}`, correct: i === 0 })) }] }, 'A question has at most 10 options.'],
+      [{ ...base, anonymous: true, questions: threeQuestions }, 'A quiz has a leaderboard, so it cannot be anonymous. Make it a poll or survey.'],
+      [{ ...base, questions: Array.from({ length: 51 }, () => threeQuestions[0]) }, 'A quiz has at most 50 questions.'],
+    ]
+    for (const [draft, message] of cases) {
+      expect(() => checkDraft(draft), message).toThrow(message)
+    }
+  })
+
+  it('lets schedulers author, refuses plain members, and writes nothing for a bad draft', async () => {
+    const owner = await createDoctor()
+    const club = await createTestClub(owner)
+    const member = await createDoctor()
+    await addClubMember(club, member)
+    const before = await rawSql()`select count(*)::int as n from quizzes`
+    await expectRefusal(
+      createQuiz(viewerOf(member), club.slug, { kind: 'poll', title: 'Coffee', questions: [{ kind: 'single', prompt: 'Tea or coffee?', options: [{ label: 'Tea' }, { label: 'Coffee' }] }] }),
+      /Only the club’s owner and admins/,
+      403,
+    )
+    await expectRefusal(createQuiz(viewerOf(owner), club.slug, { kind: 'poll', title: 'Coffee', questions: [] }), 'Add at least one question.', 400)
+    expect(await rawSql()`select count(*)::int as n from quizzes`).toEqual(before)
+    const { id } = await createQuiz(viewerOf(owner), club.slug, {
+      kind: 'survey',
+      title: 'Teaching feedback',
+      anonymous: true,
+      questions: [
+        { kind: 'rating', prompt: 'How useful was it?', ratingMax: 5 },
+        { kind: 'text', prompt: 'What should change?' },
+      ],
+    })
+    const page = await getQuizPage(viewerOf(member), id)
+    expect(page.accepting).toBe(true)
+    expect(page.questions.map((q) => q.kind)).toEqual(['rating', 'text'])
+  })
+
+  it('stores true/false with True and False options and the marked one correct', async () => {
+    const { quizId, host } = await liveSetup()
+    const page = await getQuizPage(viewerOf(host), quizId)
+    const tf = page.questions[2]
+    expect(tf.options.map((o) => o.label)).toEqual(['True', 'False'])
+    expect(tf.reveal?.correctOptionIds).toEqual([tf.options[1].id])
+  })
+})
+
+describe('a live quiz', () => {
+  it('runs question by question, scores by correctness and speed, and ranks the leaderboard', async () => {
+    const { quizId, host, talk, a, b } = await liveSetup({ streakBonus: 100 })
+    const hostV = viewerOf(host)
+    await expectRefusal(launchQuiz(viewerOf(a), quizId), 'Only the talk’s hosts can run a quiz.', 403)
+    const lobby = await launchQuiz(hostV, quizId)
+    expect(lobby.phase).toBe('lobby')
+    const q1 = await nextQuestion(hostV, quizId)
+    expect(q1.phase).toBe('question')
+    expect(q1.question?.options[0]).not.toHaveProperty('correct')
+    const [right, wrong] = q1.question!.options
+    // Slow down the clock for Beta's answer by moving the question's start back.
+    const first = await answerQuestion(viewerOf(a), q1.question!.id, { optionIds: [right.id] })
+    expect(first.answer.correct).toBe(true)
+    expect(first.answer.points).toBeGreaterThan(990)
+    await rawSql()`update quiz_questions set opened_at = opened_at - interval '10 seconds' where id = ${q1.question!.id}`
+    const half = await answerQuestion(viewerOf(b), q1.question!.id, { optionIds: [right.id] })
+    expect(half.answer.points).toBeGreaterThan(740)
+    expect(half.answer.points).toBeLessThan(760)
+
+    const closed = await closeQuestion(hostV, quizId)
+    expect(closed.phase).toBe('reveal')
+    expect(closed.reveal).toEqual({ questionId: q1.question!.id, correctOptionIds: [right.id], explanation: 'Flutter with 2:1 block.' })
+    await expectRefusal(answerQuestion(viewerOf(host), q1.question!.id, { optionIds: [wrong.id] }), 'This question has closed.', 409)
+
+    const q2 = await nextQuestion(hostV, quizId)
+    const [vf, pvt, asystole] = q2.question!.options
+    const streak = await answerQuestion(viewerOf(a), q2.question!.id, { optionIds: [pvt.id, vf.id] })
+    expect(streak.answer.streak).toBe(2)
+    expect(streak.answer.points).toBeGreaterThan(1090) // 1000 × speed + 100 streak bonus
+    const partial = await answerQuestion(viewerOf(b), q2.question!.id, { optionIds: [vf.id, asystole.id] })
+    expect(partial.answer).toMatchObject({ correct: false, points: 0, streak: 0 })
+
+    const q3 = await nextQuestion(hostV, quizId)
+    expect(q3.question!.position).toBe(3)
+    const finished = await nextQuestion(hostV, quizId)
+    expect(finished.phase).toBe('finished')
+    expect((await getLiveQuiz(viewerOf(a), talk.id))?.phase).toBe('finished')
+
+    const board = await getLeaderboard(viewerOf(b), quizId)
+    expect(board.top.map((e) => e.userId)).toEqual([a.id, b.id])
+    expect(board.top[0].points).toBe(first.answer.points + streak.answer.points)
+    expect(board.me).toMatchObject({ userId: b.id, rank: 2, points: half.answer.points })
+    expect(board.participants).toBe(2)
+  })
+
+  it('refuses a second answer, an option from another question, forged points and 1 MB of text; a retry is the same answer', async () => {
+    const { quizId, host, a } = await liveSetup()
+    await launchQuiz(viewerOf(host), quizId)
+    const q1 = await nextQuestion(viewerOf(host), quizId)
+    const page = await getQuizPage(viewerOf(host), quizId)
+    const otherOption = page.questions[1].options[0].id
+    const [right, wrong] = q1.question!.options
+    const id = q1.question!.id
+
+    await expectRefusal(answerQuestion(viewerOf(a), page.questions[1].id, { optionIds: [otherOption] }), 'This question is not open yet.', 409)
+    await expectRefusal(answerQuestion(viewerOf(a), id, { optionIds: [otherOption] }), 'That option is not part of this question.', 400)
+    await expectRefusal(answerQuestion(viewerOf(a), id, { optionIds: [right.id, wrong.id] }), 'Choose one answer.', 400)
+    await expectRefusal(answerQuestion(viewerOf(a), id, { optionIds: [] }), 'Choose an answer first.', 400)
+    await expectRefusal(answerQuestion(viewerOf(a), id, { body: 'x'.repeat(1024 * 1024) }), 'Choose an answer first.', 400)
+    expect(await answerCount(quizId)).toBe(0)
+
+    const forged = { optionIds: [wrong.id], points: 999_999, correct: true } as Parameters<typeof answerQuestion>[2]
+    const stored = await answerQuestion(viewerOf(a), id, forged)
+    expect(stored.answer).toMatchObject({ correct: false, points: 0 })
+    const retry = await answerQuestion(viewerOf(a), id, { optionIds: [wrong.id] })
+    expect(retry).toMatchObject({ repeated: true, answer: stored.answer })
+    await expectRefusal(answerQuestion(viewerOf(a), id, { optionIds: [right.id] }), 'You have already answered this question.', 409)
+    // Many retries at once: still one row.
+    await Promise.allSettled(Array.from({ length: 10 }, () => answerQuestion(viewerOf(a), id, { optionIds: [wrong.id] })))
+    expect(await answerCount(quizId)).toBe(1)
+    expect((await questionTally(id)).options).toEqual([
+      { id: right.id, count: 0 },
+      { id: wrong.id, count: 1 },
+    ])
+  })
+
+  it('refuses answers once the time limit has passed, by the server’s clock', async () => {
+    const { quizId, host, a } = await liveSetup()
+    await launchQuiz(viewerOf(host), quizId)
+    const q1 = await nextQuestion(viewerOf(host), quizId)
+    await rawSql()`update quiz_questions set opened_at = now() - interval '30 seconds', closes_at = now() - interval '10 seconds' where id = ${q1.question!.id}`
+    await expectRefusal(answerQuestion(viewerOf(a), q1.question!.id, { optionIds: [q1.question!.options[0].id] }), 'This question has closed.', 409)
+    expect(await answerCount(quizId)).toBe(0)
+  })
+
+  it('lets co-hosts run it, refuses people outside a private club', async () => {
+    const owner = await createDoctor()
+    const club = await createTestClub(owner, { visibility: 'private' })
+    const talk = await createTalk({ clubId: club.id, hostId: owner.id, status: 'live', startsAt: new Date() })
+    const cohost = await createDoctor()
+    await addClubMember(club, cohost)
+    await addTalkRole(talk.id, cohost, 'cohost')
+    const { id } = await createQuiz(viewerOf(owner), club.slug, { kind: 'poll', title: 'Lunch poll', talkId: talk.id, questions: [{ kind: 'single', prompt: 'Soup?', options: [{ label: 'Yes' }, { label: 'No' }] }] })
+    await launchQuiz(viewerOf(cohost), id)
+    const q = await nextQuestion(viewerOf(cohost), id)
+    expect(q.closesAt).toBeNull()
+    const outsider = await createDoctor()
+    await expectRefusal(answerQuestion(viewerOf(outsider), q.question!.id, { optionIds: [q.question!.options[0].id] }), 'We could not find that question.', 404)
+    await expectRefusal(launchQuiz(viewerOf(outsider), id), 'We could not find that quiz.', 404)
+  })
+})
+
+describe('self-paced challenges, surveys and creators’ views', () => {
+  it('takes answers until the deadline or close; reveals after answering; exports CSV to creators only', async () => {
+    const owner = await createDoctor()
+    const club = await createTestClub(owner)
+    const member = await createDoctor({ name: 'Dr Member' })
+    await addClubMember(club, member)
+    const { id } = await createQuiz(viewerOf(owner), club.slug, {
+      kind: 'quiz',
+      title: 'Weekly challenge',
+      deadline: new Date(Date.now() + 86_400_000).toISOString(),
+      questions: threeQuestions.slice(0, 1),
+    })
+    const page = await getQuizPage(viewerOf(member), id)
+    expect(page.questions[0].reveal).toBeNull()
+    const q = page.questions[0]
+    const result = await answerQuestion(viewerOf(member), q.id, { optionIds: [q.options[0].id] })
+    expect(result.answer.points).toBe(1000)
+    expect((await getQuizPage(viewerOf(member), id)).questions[0].reveal?.explanation).toBe('Flutter with 2:1 block.')
+    expect(await myAnswers(viewerOf(member), id)).toHaveLength(1)
+
+    await expectRefusal(exportQuizCsv(viewerOf(member), id), 'Only the quiz’s creators can do that.', 403)
+    await expectRefusal(getQuestionStats(viewerOf(member), id), 'Only the quiz’s creators can do that.', 403)
+    const { csv } = await exportQuizCsv(viewerOf(owner), id)
+    expect(csv.split('\r\n')[0]).toBe('question,prompt,handle,name,answer,correct,points,seconds,answered_at')
+    expect(csv).toContain('Dr Member')
+    const stats = await getQuestionStats(viewerOf(owner), id)
+    expect(stats[0]).toMatchObject({ answered: 1, correct: 1 })
+
+    await rawSql()`update quizzes set deadline = now() - interval '1 second' where id = ${id}`
+    const other = await createDoctor()
+    await expectRefusal(answerQuestion(viewerOf(other), q.id, { optionIds: [q.options[0].id] }), 'This question has closed.', 409)
+  })
+
+  it('keeps an anonymous survey anonymous in the export and stats, and refuses answers after close', async () => {
+    const owner = await createDoctor()
+    const club = await createTestClub(owner)
+    const { id } = await createQuiz(viewerOf(owner), club.slug, {
+      kind: 'survey',
+      title: 'Feedback',
+      anonymous: true,
+      questions: [
+        { kind: 'rating', prompt: 'Useful?', ratingMax: 5 },
+        { kind: 'text', prompt: 'Comments' },
+      ],
+    })
+    const [rating, text] = (await getQuizPage(viewerOf(owner), id)).questions
+    const people = [await createDoctor({ name: 'Dr Secretive One' }), await createDoctor({ name: 'Dr Secretive Two' })]
+    await answerQuestion(viewerOf(people[0]), rating.id, { rating: 4 })
+    await answerQuestion(viewerOf(people[1]), rating.id, { rating: 2 })
+    await answerQuestion(viewerOf(people[0]), text.id, { body: '  More cases please  ' })
+    await expectRefusal(answerQuestion(viewerOf(people[1]), rating.id, { rating: 9 }), 'Choose a rating from 1 to 5.', 400)
+    await expectRefusal(answerQuestion(viewerOf(people[1]), text.id, { body: 'x'.repeat(1024 * 1024) }), 'Your answer can be at most 2000 characters.', 413)
+    expect((await questionTally(rating.id)).ratings).toEqual([0, 1, 0, 1, 0])
+    const { csv } = await exportQuizCsv(viewerOf(owner), id)
+    expect(csv).not.toMatch(/Secretive|handle/)
+    expect(csv).toContain('More cases please')
+    const stats = await getQuestionStats(viewerOf(owner), id)
+    expect(stats[0].averageRating).toBe(3)
+    expect(stats[1].texts).toEqual(['More cases please'])
+
+    await closeQuiz(viewerOf(owner), id)
+    await expectRefusal(answerQuestion(viewerOf(people[1]), text.id, { body: 'late' }), 'This question has closed.', 409)
+    expect(await answerCount(id)).toBe(3)
+  })
+
+  it('defuses spreadsheet formulas in the CSV', async () => {
+    const owner = await createDoctor()
+    const club = await createTestClub(owner)
+    const { id } = await createQuiz(viewerOf(owner), club.slug, { kind: 'survey', title: 'Feedback', questions: [{ kind: 'text', prompt: 'Comments' }] })
+    const [text] = (await getQuizPage(viewerOf(owner), id)).questions
+    await answerQuestion(viewerOf(owner), text.id, { body: '=HYPERLINK("http://evil")' })
+    const { csv } = await exportQuizCsv(viewerOf(owner), id)
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil"")"`)
+  })
+})

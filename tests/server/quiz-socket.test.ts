@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rawSql } from '../../db/client'
+import { createQuiz, type LiveQuizState, type Leaderboard, type Tally } from '../../db/quizzes'
+import { createDoctor, createTalk, createTestClub, viewerOf, type TestDoctor } from '../support/factories'
+import { startRealtimeServer, type LiveClient, type RealtimeServer } from '../support/live-server'
+import { signIn } from '../support/routes'
+
+let server: RealtimeServer
+
+beforeAll(async () => {
+  server = await startRealtimeServer()
+})
+
+afterAll(async () => {
+  await server.close()
+})
+
+async function joinAs(doctor: TestDoctor, talkId: string): Promise<LiveClient> {
+  const auth = await signIn(doctor.id)
+  const client = await server.connect(auth.cookie)
+  expect(await client.send('talk:join', { talkId })).toMatchObject({ ok: true })
+  return client
+}
+
+async function setup(kind: 'quiz' | 'poll' = 'quiz') {
+  const hostDoctor = await createDoctor({ name: 'Dr Host' })
+  const club = await createTestClub(hostDoctor)
+  const talk = await createTalk({ clubId: club.id, hostId: hostDoctor.id, startsAt: new Date(), status: 'live' })
+  const questions =
+    kind === 'quiz'
+      ? [
+          { kind: 'single' as const, prompt: 'Q1', explanation: 'Because.', timeLimitSeconds: 20, options: [{ label: 'Right', correct: true }, { label: 'Wrong' }] },
+          { kind: 'single' as const, prompt: 'Q2', timeLimitSeconds: 20, options: [{ label: 'Right', correct: true }, { label: 'Wrong' }] },
+        ]
+      : [{ kind: 'single' as const, prompt: 'Coffee?', options: [{ label: 'Yes' }, { label: 'No' }] }]
+  const { id: quizId } = await createQuiz(viewerOf(hostDoctor), club.slug, { kind, title: 'Live one', talkId: talk.id, anonymous: kind === 'poll', questions })
+  const host = await joinAs(hostDoctor, talk.id)
+  const alpha = await createDoctor({ name: 'Dr Alpha' })
+  const beta = await createDoctor({ name: 'Dr Beta' })
+  return { talkId: talk.id, quizId, host, hostDoctor, alpha, beta, a: await joinAs(alpha, talk.id), b: await joinAs(beta, talk.id) }
+}
+
+type StateAck = { state: LiveQuizState }
+
+describe('live quiz over the socket', () => {
+  it('launches, opens, takes answers once, broadcasts coalesced results, reveals and ranks', async () => {
+    const { talkId, quizId, host, a, b, alpha, beta } = await setup()
+    expect(await a.send('quiz:launch', { talkId, quizId })).toEqual({ ok: false, error: 'Only the talk’s hosts can run a quiz.' })
+    await host.ok('quiz:launch', { talkId, quizId })
+    await a.next<LiveQuizState>('quiz:state', (s) => s.phase === 'lobby')
+    const { state } = await host.ok<StateAck>('quiz:next', { talkId, quizId })
+    const question = state.question!
+    const seen = await b.next<LiveQuizState>('quiz:state', (s) => s.phase === 'question')
+    expect(JSON.stringify(seen)).not.toContain('correct')
+
+    const [right, wrong] = question.options
+    const ack = await a.ok<{ answer: Record<string, unknown>; repeated: boolean }>('quiz:answer', { talkId, questionId: question.id, optionIds: [right.id], points: 99999 })
+    expect(ack.repeated).toBe(false)
+    expect(ack.answer).not.toHaveProperty('points')
+    expect(await a.send('quiz:answer', { talkId, questionId: question.id, optionIds: [right.id] })).toMatchObject({ ok: true, repeated: true })
+    expect(await a.send('quiz:answer', { talkId, questionId: question.id, optionIds: [wrong.id] })).toEqual({ ok: false, error: 'You have already answered this question.' })
+    expect(await b.send('quiz:answer', { talkId, questionId: question.id, body: 'x'.repeat(100 * 1024) })).toEqual({ ok: false, error: 'That is too long to send.' })
+    await b.ok('quiz:answer', { talkId, questionId: question.id, optionIds: [wrong.id] })
+
+    const tally = await host.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 2)
+    expect(tally.tally.options).toEqual([
+      { id: right.id, count: 1 },
+      { id: wrong.id, count: 1 },
+    ])
+    expect(JSON.stringify(tally)).not.toMatch(/Alpha|Beta|userId/)
+    // Coalesced: far fewer broadcasts than a burst of answers would make.
+    expect(host.all('quiz:results').length).toBeLessThanOrEqual(3)
+
+    await host.ok('quiz:close', { talkId, quizId })
+    const revealed = await a.next<LiveQuizState>('quiz:state', (s) => s.phase === 'reveal')
+    expect(revealed.reveal).toMatchObject({ correctOptionIds: [right.id], explanation: 'Because.' })
+    expect(await host.send('quiz:answer', { talkId, questionId: question.id, optionIds: [right.id] })).toEqual({ ok: false, error: 'This question has closed.' })
+    const board = await b.next<{ top: Leaderboard['top'] }>('quiz:leaderboard')
+    expect(board.top.map((e) => e.userId)).toEqual([alpha.id, beta.id])
+    const mine = await b.ok<{ leaderboard: Leaderboard }>('quiz:results', { talkId })
+    expect(mine.leaderboard.me).toMatchObject({ userId: beta.id, rank: 2, points: 0 })
+
+    await host.ok('quiz:next', { talkId, quizId })
+    const finished = await host.ok<StateAck>('quiz:next', { talkId, quizId })
+    expect(finished.state.phase).toBe('finished')
+    const [count] = await rawSql()<{ n: number }[]>`select count(*)::int as n from quiz_answers where quiz_id = ${quizId}`
+    expect(count.n).toBe(2)
+  })
+
+  it('closes a question when its time is up, by the server’s clock', async () => {
+    const { talkId, quizId, host, a } = await setup()
+    await host.ok('quiz:launch', { talkId, quizId })
+    await rawSql()`update quiz_questions set time_limit_seconds = 1 where quiz_id = ${quizId}`
+    await host.ok('quiz:next', { talkId, quizId })
+    const revealed = await a.next<LiveQuizState>('quiz:state', (s) => s.phase === 'reveal', 4000)
+    expect(revealed.reveal?.correctOptionIds).toHaveLength(1)
+  })
+
+  it('refuses outsiders and questions of another talk', async () => {
+    const one = await setup('poll')
+    const two = await setup('poll')
+    await one.host.ok('quiz:launch', { talkId: one.talkId, quizId: one.quizId })
+    const { state } = await one.host.ok<StateAck>('quiz:next', { talkId: one.talkId, quizId: one.quizId })
+    const optionIds = [state.question!.options[0].id]
+    expect(await two.a.send('quiz:answer', { talkId: two.talkId, questionId: state.question!.id, optionIds })).toEqual({ ok: false, error: 'We could not find that question.' })
+    expect(await two.a.send('quiz:answer', { talkId: one.talkId, questionId: state.question!.id, optionIds })).toEqual({ ok: false, error: 'Join the talk first.' })
+    expect(await two.host.send('quiz:next', { talkId: two.talkId, quizId: one.quizId })).toMatchObject({ ok: false })
+    await one.a.ok('quiz:answer', { talkId: one.talkId, questionId: state.question!.id, optionIds })
+    const results = await one.b.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 1)
+    expect(results.tally.options[0].count).toBe(1)
+  })
+})

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto'
+import { rawSql } from '../../db/client'
+import { createTalk, createTestClub, type TestClub, type TestDoctor } from './factories'
+
+/*
+ * One doctor who touches every table that can point at a person, for the
+ * erasure and export completeness tests. `seeders` is keyed like the rules in
+ * db/retention.ts ("table.column"); the tests fail, naming the column, when the
+ * catalogue shows a column with no seeder here — add one when you add a table.
+ */
+
+export type World = {
+  subject: TestDoctor
+  /** An admin of the subject's club: inherits it on erasure. */
+  admin: TestDoctor
+  /** A member and follower of the subject; their own data must survive. */
+  friend: TestDoctor
+  /** Owns a club the subject belongs to. */
+  otherOwner: TestDoctor
+  staff: TestDoctor
+  ownedClub: TestClub
+  lonelyClub: TestClub
+  otherClub: TestClub
+  hostedTalk: string
+  otherTalk: string
+  /** A comment by the friend in the subject's talk: it stays. */
+  friendCommentId: string
+}
+
+type Seeder = (w: World) => Promise<unknown>
+
+const sql = () => rawSql()
+
+export const seeders: Record<string, Seeder> = {
+  'users.id': async () => {},
+  'profiles.user_id': async () => {},
+  'sessions.user_id': async () => {},
+  'email_verifications.user_id': ({ subject }) =>
+    sql()`insert into email_verifications (id, user_id, code_hash, expires_at) values (${randomUUID()}, ${subject.id}, 'x', now())`,
+  'follows.follower_id': ({ subject, friend }) =>
+    sql()`insert into follows (follower_id, followee_id, status) values (${subject.id}, ${friend.id}, 'approved') on conflict do nothing`,
+  'follows.followee_id': ({ subject, friend }) =>
+    sql()`insert into follows (follower_id, followee_id, status) values (${friend.id}, ${subject.id}, 'approved') on conflict do nothing`,
+  'clubs.owner_id': async () => {},
+  'club_members.user_id': async () => {},
+  'club_follows.user_id': ({ subject, otherClub }) =>
+    sql()`insert into club_follows (club_id, user_id) values (${otherClub.id}, ${subject.id}) on conflict do nothing`,
+  'club_invitations.user_id': ({ subject, otherClub, otherOwner }) =>
+    sql()`insert into club_invitations (id, club_id, user_id, invited_by, status) values (${randomUUID()}, ${otherClub.id}, ${subject.id}, ${otherOwner.id}, 'declined')`,
+  'club_invitations.invited_by': ({ subject, ownedClub, staff }) =>
+    sql()`insert into club_invitations (id, club_id, user_id, invited_by) values (${randomUUID()}, ${ownedClub.id}, ${staff.id}, ${subject.id})`,
+  'club_invite_links.created_by': ({ subject, otherClub }) =>
+    sql()`insert into club_invite_links (id, club_id, token, created_by) values (${randomUUID()}, ${otherClub.id}, ${randomUUID()}, ${subject.id})`,
+  'club_bans.user_id': ({ subject, otherClub, otherOwner }) =>
+    sql()`insert into club_bans (club_id, user_id, banned_by) values (${otherClub.id}, ${subject.id}, ${otherOwner.id})`,
+  'club_bans.banned_by': ({ subject, ownedClub, otherOwner }) =>
+    sql()`insert into club_bans (club_id, user_id, banned_by) values (${ownedClub.id}, ${otherOwner.id}, ${subject.id})`,
+  'club_audit_log.actor_id': async () => {},
+  'club_audit_log.target_user_id': ({ subject, otherClub, otherOwner }) =>
+    sql()`insert into club_audit_log (id, club_id, actor_id, action, target_user_id) values (${randomUUID()}, ${otherClub.id}, ${otherOwner.id}, 'member.role_changed', ${subject.id})`,
+  'talks.host_id': async () => {},
+  'talk_rsvps.user_id': ({ subject, otherTalk }) => sql()`insert into talk_rsvps (talk_id, user_id) values (${otherTalk}, ${subject.id})`,
+  'talk_roles.user_id': ({ subject, otherTalk }) => sql()`insert into talk_roles (talk_id, user_id, role) values (${otherTalk}, ${subject.id}, 'speaker')`,
+  'talk_stage.user_id': ({ subject, otherTalk, otherOwner }) =>
+    sql()`insert into talk_stage (talk_id, user_id, status, invited_by) values (${otherTalk}, ${subject.id}, 'invited', ${otherOwner.id})`,
+  'talk_stage.invited_by': ({ subject, hostedTalk, friend }) =>
+    sql()`insert into talk_stage (talk_id, user_id, status, invited_by) values (${hostedTalk}, ${friend.id}, 'invited', ${subject.id})`,
+  'talk_removals.user_id': ({ subject, otherTalk, otherOwner }) =>
+    sql()`insert into talk_removals (talk_id, user_id, removed_by) values (${otherTalk}, ${subject.id}, ${otherOwner.id})`,
+  'talk_removals.removed_by': ({ subject, hostedTalk, staff }) =>
+    sql()`insert into talk_removals (talk_id, user_id, removed_by) values (${hostedTalk}, ${staff.id}, ${subject.id})`,
+  'talk_comments.user_id': ({ subject, otherTalk }) =>
+    sql()`insert into talk_comments (id, talk_id, user_id, body) values (${randomUUID()}, ${otherTalk}, ${subject.id}, ${`Zyxwquv says hello`})`,
+  'talk_comments.deleted_by': ({ subject, hostedTalk, staff }) =>
+    sql()`insert into talk_comments (id, talk_id, user_id, body, deleted_at, deleted_by) values (${randomUUID()}, ${hostedTalk}, ${staff.id}, 'off topic', now(), ${subject.id})`,
+  'talk_questions.user_id': async ({ subject, otherTalk, friend }) => {
+    const id = randomUUID()
+    await sql()`insert into talk_questions (id, talk_id, user_id, body) values (${id}, ${otherTalk}, ${subject.id}, 'Zyxwquv asks: dose?')`
+    await sql()`insert into talk_question_votes (question_id, user_id) values (${id}, ${friend.id})`
+  },
+  'talk_question_votes.user_id': async ({ subject, otherTalk, friend }) => {
+    const id = randomUUID()
+    await sql()`insert into talk_questions (id, talk_id, user_id, body) values (${id}, ${otherTalk}, ${friend.id}, 'A friend asks')`
+    await sql()`insert into talk_question_votes (question_id, user_id) values (${id}, ${subject.id})`
+  },
+  'talk_attendance.user_id': ({ subject, otherTalk }) =>
+    sql()`insert into talk_attendance (id, talk_id, user_id, socket_id, left_at) values (${randomUUID()}, ${otherTalk}, ${subject.id}, ${randomUUID()}, now())`,
+  'quizzes.author_id': ({ subject, ownedClub, hostedTalk }) =>
+    sql()`insert into quizzes (id, club_id, talk_id, author_id, title) values (${randomUUID()}, ${ownedClub.id}, ${hostedTalk}, ${subject.id}, 'ECG quiz')`,
+  'quiz_answers.user_id': async ({ subject, otherClub, otherOwner, friend }) => {
+    const quiz = randomUUID()
+    const question = randomUUID()
+    await sql()`insert into quizzes (id, club_id, author_id, title, kind, status) values (${quiz}, ${otherClub.id}, ${otherOwner.id}, 'Survey', 'survey', 'open')`
+    await sql()`insert into quiz_questions (id, quiz_id, position, kind, prompt) values (${question}, ${quiz}, 1, 'text', 'Any feedback?')`
+    await sql()`insert into quiz_answers (id, quiz_id, question_id, user_id, body, points) values
+      (${randomUUID()}, ${quiz}, ${question}, ${subject.id}, 'Zyxwquv here: loved it', 10),
+      (${randomUUID()}, ${quiz}, ${question}, ${friend.id}, 'Great', 10)`
+  },
+  'privacy_settings.user_id': ({ subject }) => sql()`insert into privacy_settings (user_id, lists_visibility) values (${subject.id}, 'followers')`,
+  'cookie_consents.user_id': ({ subject }) =>
+    sql()`insert into cookie_consents (id, user_id, consent_id, performance, functionality, targeting, policy_version)
+      values (${randomUUID()}, ${subject.id}, ${randomUUID()}, true, true, false, 'test')`,
+  'activity_events.user_id': ({ subject, otherTalk }) =>
+    sql()`insert into activity_events (id, user_id, kind, subject) values (${randomUUID()}, ${subject.id}, 'talk.viewed', ${otherTalk})`,
+  'ad_interests.user_id': ({ subject }) =>
+    sql()`insert into ad_interests (user_id, key, label, source) values (${subject.id}, 'cardiology', 'Cardiology', 'interest')`,
+  'communication_preferences.user_id': ({ subject }) =>
+    sql()`insert into communication_preferences (user_id, channel, kind, enabled) values (${subject.id}, 'email', 'promotional', false)`,
+  'unsubscribe_token_uses.user_id': ({ subject }) =>
+    sql()`insert into unsubscribe_token_uses (token_id, user_id, channel, kind) values (${randomUUID()}, ${subject.id}, 'email', 'engagement')`,
+  'policy_acknowledgements.user_id': async ({ subject }) => {
+    const version = `test-${randomUUID()}`
+    await sql()`insert into policy_versions (version, effective_at, body, summary) values (${version}, now(), 'Body', 'Summary')`
+    await sql()`insert into policy_acknowledgements (user_id, version) values (${subject.id}, ${version})`
+  },
+  'notifications.user_id': ({ subject }) =>
+    sql()`insert into notifications (id, user_id, kind, subject, title) values (${randomUUID()}, ${subject.id}, 'test', ${randomUUID()}, 'Hello')`,
+  'nominees.user_id': ({ subject }) =>
+    sql()`insert into nominees (user_id, name, email, relationship) values (${subject.id}, 'Sam Nominee', 'sam@family.test', 'spouse')`,
+  'data_requests.user_id': ({ subject }) =>
+    sql()`insert into data_requests (id, user_id, kind, status, due_at, details) values (${randomUUID()}, ${subject.id}, 'correction', 'received', now(), ${JSON.stringify({ field: 'date_of_birth', requested: 'Zyxwquv born 1980-02-03' })}::jsonb)`,
+  // The subject is also a privacy officer, so the staff columns point at them too.
+  'data_requests.handled_by': async ({ subject, friend }) => {
+    const id = randomUUID()
+    await sql()`insert into data_requests (id, user_id, kind, status, due_at, handled_by, resolution)
+      values (${id}, ${friend.id}, 'correction', 'completed', now(), ${subject.id}, 'Fixed.')`
+    await sql()`insert into data_request_events (id, request_id, actor_id, action) values (${randomUUID()}, ${id}, ${subject.id}, 'completed')`
+  },
+  'data_request_events.actor_id': async () => {},
+  'legal_holds.user_id': ({ subject, staff }) =>
+    sql()`insert into legal_holds (id, user_id, reason, set_by, released_at, released_by) values (${randomUUID()}, ${subject.id}, 'An old claim', ${staff.id}, now(), ${staff.id})`,
+  'legal_holds.set_by': ({ subject, friend }) =>
+    sql()`insert into legal_holds (id, user_id, reason, set_by, released_at, released_by) values (${randomUUID()}, ${friend.id}, 'Released claim', ${subject.id}, now(), ${subject.id})`,
+  'legal_holds.released_by': async () => {},
+  'personal_data_access_log.subject_user_id': ({ subject, staff }) =>
+    sql()`insert into personal_data_access_log (id, subject_user_id, staff_id, reason) values (${randomUUID()}, ${subject.id}, ${staff.id}, 'Checking the export request')`,
+  'personal_data_access_log.staff_id': ({ subject, friend }) =>
+    sql()`insert into personal_data_access_log (id, subject_user_id, staff_id, reason) values (${randomUUID()}, ${friend.id}, ${subject.id}, 'Checking a correction')`,
+}
+
+/** Builds the world: clubs, talks, memberships; then runs every seeder. */
+export async function buildWorld(people: Pick<World, 'subject' | 'admin' | 'friend' | 'otherOwner' | 'staff'>): Promise<World> {
+  const { subject, admin, friend, otherOwner, staff } = people
+  await sql()`update users set role = 'staff' where id in (${subject.id}, ${staff.id})`
+  const ownedClub = await createTestClub(subject, { name: 'Erasable Owned Club' })
+  const lonelyClub = await createTestClub(subject, { name: 'Erasable Lonely Club' })
+  const otherClub = await createTestClub(otherOwner, { name: 'Other Owner Club' })
+  // Joined in this order: the admin is the longest-standing admin.
+  await sql()`insert into club_members (club_id, user_id, role, joined_at) values
+    (${ownedClub.id}, ${friend.id}, 'member', now() - interval '10 days'),
+    (${ownedClub.id}, ${admin.id}, 'admin', now() - interval '5 days'),
+    (${otherClub.id}, ${subject.id}, 'member', now()),
+    (${otherClub.id}, ${friend.id}, 'member', now())`
+  const hosted = await createTalk({ clubId: ownedClub.id, hostId: subject.id, status: 'ended', title: 'Hosted by the subject' })
+  const other = await createTalk({ clubId: otherClub.id, hostId: otherOwner.id, status: 'live', title: 'Other talk' })
+  const friendCommentId = randomUUID()
+  await sql()`insert into talk_comments (id, talk_id, user_id, body) values (${friendCommentId}, ${hosted.id}, ${friend.id}, 'Great talk')`
+  await sql()`insert into talk_comments (id, talk_id, user_id, body) values (${randomUUID()}, ${other.id}, ${friend.id}, 'Agree')`
+  const world: World = {
+    ...people,
+    ownedClub,
+    lonelyClub,
+    otherClub,
+    hostedTalk: hosted.id,
+    otherTalk: other.id,
+    friendCommentId,
+  }
+  for (const seed of Object.values(seeders)) await seed(world)
+  return world
+}
+
+/** Rows in each "table.column" that point at the person. */
+export async function countReferences(columns: { table: string; column: string }[], userId: string) {
+  const counts: Record<string, number> = {}
+  for (const c of columns) {
+    const [row] = await rawSql().unsafe<{ n: number }[]>(`select count(*)::int as n from "${c.table}" where "${c.column}" = $1`, [userId])
+    counts[`${c.table}.${c.column}`] = row.n
+  }
+  return counts
+}
+
+/** Every text, JSON or array column in the public schema that contains `needle`, with counts. */
+export async function findEverywhere(needle: string, options: { skipTables?: string[] } = {}) {
+  const columns = await rawSql()<{ table_name: string; column_name: string }[]>`
+    select c.table_name, c.column_name from information_schema.columns c
+    join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
+      and (c.data_type in ('text', 'character varying', 'jsonb', 'json', 'ARRAY', 'USER-DEFINED'))`
+  const found: Record<string, number> = {}
+  for (const c of columns) {
+    if (options.skipTables?.includes(c.table_name)) continue
+    const [row] = await rawSql().unsafe<{ n: number }[]>(
+      `select count(*)::int as n from "${c.table_name}" where "${c.column_name}"::text ilike $1`,
+      [`%${needle}%`],
+    )
+    if (row.n > 0) found[`${c.table_name}.${c.column_name}`] = row.n
+  }
+  return found
+}
