@@ -419,12 +419,18 @@ export async function leaveTalk(viewer: Viewer, talkId: string, socketId: string
  * At start-up: closes rows a stopped server left open, as of `before` (the last moment the
  * old process can have seen them). Assumes one server process owns the rows.
  */
-export async function closeOpenAttendance(before: Date): Promise<number> {
+/**
+ * Closes the stays a stopped server left open. Each node stamps its stays with
+ * its tag (`<tag>|…`), so a node starting up closes only its own, never those
+ * of other nodes still serving rooms.
+ */
+export async function closeOpenAttendance(before: Date, nodeTag?: string): Promise<number> {
   if (!(before instanceof Date) || Number.isNaN(before.getTime())) throw new PublicError('That time is not valid.', 400)
   const at = before.toISOString()
+  const ownStays = nodeTag ? sql`and starts_with(socket_id, ${nodeTag + '|'})` : sql``
   const rows = await db.execute<{ id: string }>(sql`
     update ${talkAttendance} set left_at = greatest(joined_at, ${at}::timestamptz)
-    where left_at is null and joined_at < ${at}::timestamptz
+    where left_at is null and joined_at < ${at}::timestamptz ${ownStays}
     returning id`)
   return rows.length
 }

@@ -257,29 +257,49 @@ async function requireTalkHost(viewer: NonNullable<Viewer>, quiz: QuizRow) {
 
 // ---------------------------------------------------------------- authoring
 
-/** Creates a quiz, poll or survey in a club, optionally attached to one of its talks. Needs 'schedule:talks' or hosting the talk. */
-export async function createQuiz(viewer: Viewer, clubSlug: string, input: unknown): Promise<{ id: string }> {
-  if (!viewer) throw refuse.signIn()
-  const draft = checkDraft(input)
+type AuthoringAccess = { club: { id: string; slug: string; name: string }; talk: { id: string; title: string } | null }
+
+/** Who may author here: 'schedule:talks' in the club, or hosting the (upcoming or live) talk the quiz is for. */
+async function requireAuthoring(viewer: NonNullable<Viewer>, clubSlug: string, talkId: string | null): Promise<AuthoringAccess> {
   if (typeof clubSlug !== 'string' || clubSlug.length > 60) throw new PublicError('We could not find that club.', 404)
-  const [club] = await db.execute<{ id: string; role: ClubRole | null; visible: boolean; banned: boolean }>(sql`
-    select ${clubs}.id, (select m.role from ${clubMembers} m where m.club_id = ${clubs}.id and m.user_id = ${viewer.userId}) as role,
+  const [club] = await db.execute<{ id: string; slug: string; name: string; role: ClubRole | null; visible: boolean; banned: boolean }>(sql`
+    select ${clubs}.id, ${clubs}.slug, ${clubs}.name,
+      (select m.role from ${clubMembers} m where m.club_id = ${clubs}.id and m.user_id = ${viewer.userId}) as role,
       ${visibleClubCondition(viewer)} as visible,
       exists (select 1 from ${clubBans} b where b.club_id = ${clubs}.id and b.user_id = ${viewer.userId}) as banned
     from ${clubs} where lower(${clubs}.slug) = lower(${clubSlug})`)
   if (!club || !club.visible || club.banned) throw new PublicError('We could not find that club.', 404)
+  let talk: AuthoringAccess['talk'] = null
   let hostsTalk = false
-  if (draft.talkId) {
-    const [talk] = await db.execute<{ hostId: string; clubId: string; status: string }>(
-      sql`select host_id as "hostId", club_id as "clubId", status from ${talks} where id = ${draft.talkId}`,
-    )
-    if (!talk || talk.clubId !== club.id) throw new PublicError('That talk is not in this club.', 400, 'talkId')
-    if (talk.status === 'ended') throw new PublicError('That talk has ended. Attach the quiz to an upcoming talk.', 409, 'talkId')
-    hostsTalk = talk.hostId === viewer.userId
+  if (talkId) {
+    const [row] = isId(talkId)
+      ? await db.execute<{ id: string; title: string; hostId: string; clubId: string; status: string }>(
+          sql`select id, title, host_id as "hostId", club_id as "clubId", status from ${talks} where id = ${talkId}`,
+        )
+      : []
+    if (!row || row.clubId !== club.id) throw new PublicError('That talk is not in this club.', 400, 'talkId')
+    if (row.status === 'ended') throw new PublicError('That talk has ended. Attach the quiz to an upcoming talk.', 409, 'talkId')
+    hostsTalk = row.hostId === viewer.userId
+    talk = { id: row.id, title: row.title }
   }
   if (!can(club.role, 'schedule:talks') && !hostsTalk) {
     throw new PublicError('Only the club’s owner and admins, or the talk’s host, can create quizzes here.', 403)
   }
+  return { club: { id: club.id, slug: club.slug, name: club.name }, talk }
+}
+
+/** The club (and talk) a new quiz would belong to, for the authoring form; refuses people who may not author there. */
+export async function getQuizAuthoring(viewer: Viewer, clubSlug: string, talkId: string | null): Promise<Omit<AuthoringAccess, 'club'> & { club: { slug: string; name: string } }> {
+  if (!viewer) throw refuse.signIn()
+  const { club, talk } = await requireAuthoring(viewer, clubSlug, talkId)
+  return { club: { slug: club.slug, name: club.name }, talk }
+}
+
+/** Creates a quiz, poll or survey in a club, optionally attached to one of its talks. Needs 'schedule:talks' or hosting the talk. */
+export async function createQuiz(viewer: Viewer, clubSlug: string, input: unknown): Promise<{ id: string }> {
+  if (!viewer) throw refuse.signIn()
+  const draft = checkDraft(input)
+  const { club } = await requireAuthoring(viewer, clubSlug, draft.talkId ?? null)
   const quizId = randomUUID()
   await db.transaction(async (tx) => {
     await tx.insert(quizzes).values({

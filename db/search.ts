@@ -508,7 +508,8 @@ export async function correctionsFor(tokens: string[]): Promise<Map<string, stri
   const candidates = tokens.filter((t) => t.length >= 4)
   const out = new Map<string, string[]>()
   if (candidates.length === 0) return out
-  const rows = await db.execute<{ token: string; term: string }>(sql`
+  const rows = await searching((tx) =>
+    tx.execute<{ token: string; term: string }>(sql`
     select t.token, s.term
     from unnest(${sql.raw('array[')}${sql.join(
       candidates.map((c) => sql`${c}`),
@@ -520,7 +521,8 @@ export async function correctionsFor(tokens: string[]): Promise<Map<string, stri
       order by similarity(st.term, t.token) desc, st.term
       limit 3
     ) s
-    where not exists (select 1 from ${searchTerms} x where x.term like t.token || '%')`)
+    where not exists (select 1 from ${searchTerms} x where x.term like t.token || '%')`),
+  )
   for (const r of rows) out.set(r.token, [...(out.get(r.token) ?? []), r.term])
   return out
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { hostname } from 'node:os'
 import { z } from 'zod'
 
 const optionalUrl = (protocols: string[], example: string) =>
@@ -16,6 +18,8 @@ const envSchema = z
     APP_ENV: z.enum(['local', 'production']).default('local'),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().default('0.0.0.0'),
+    /** Names this server among several behind a load balancer; defaults to host name and port. */
+    NODE_NAME: z.preprocess(emptyToUndefined, z.string().max(200, 'must be at most 200 characters').optional()),
     PUBLIC_URL: z.string().url('must be the address people open, such as https://rounds.example.org').optional(),
     DATABASE_URL: z.preprocess(emptyToUndefined, optionalUrl(['postgres://', 'postgresql://'], 'postgres://user:pass@host:5432/rounds')),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
@@ -47,6 +51,8 @@ const envSchema = z
   })
 
 export type Config = z.infer<typeof envSchema> & {
+  /** A short stable tag for this node, stamped on the live-room stays it opens. */
+  nodeTag: string
   publicUrl: string
   isProduction: boolean
   devMailbox: boolean
@@ -65,8 +71,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = result.data
   const publicUrl = parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`
   const isProduction = parsed.APP_ENV === 'production'
+  const nodeName = parsed.NODE_NAME ?? `${hostname()}:${parsed.PORT}`
   return {
     ...parsed,
+    nodeTag: createHash('sha256').update(nodeName).digest('hex').slice(0, 12),
     publicUrl,
     isProduction,
     devMailbox: !isProduction && !parsed.SMTP_URL,

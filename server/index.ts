@@ -32,7 +32,7 @@ async function main() {
     if (seeded) log('Added demo clubs, doctors and talks.')
   }
   // Stays in live rooms left open when a server stopped without closing them.
-  const closedStays = await closeOpenAttendance(new Date())
+  const closedStays = await closeOpenAttendance(new Date(), cfg.nodeTag)
   if (closedStays > 0) log(`Closed ${closedStays} live-room attendance ${closedStays === 1 ? 'record' : 'records'} left open by the last run.`)
 
   const app = express()

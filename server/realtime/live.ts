@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Namespace, Socket } from 'socket.io'
 import { z } from 'zod'
+import { config } from '../config'
 import {
   askQuestion,
   canEnterTalk,
@@ -246,7 +247,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
 
     /** Opens a stay, or returns the state for the one this socket already has. */
     async function enter(talk: string) {
-      const key = stays[talk] ?? `${socket.id}:${randomUUID().slice(0, 8)}`
+      const key = stays[talk] ?? `${config().nodeTag}|${socket.id}:${randomUUID().slice(0, 8)}`
       const state = await enterTalk(viewer, talk, key)
       if (!socket.connected) {
         // Gone while the row was written: close it now, nothing else will.

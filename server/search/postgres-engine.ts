@@ -30,8 +30,17 @@ export function createPostgresEngine(): SearchEngine {
 const capped = <H>(hits: H[], total: number): GroupResult<H> => ({ hits, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP })
 
 async function searchPostgres(viewer: Viewer, request: SearchRequest): Promise<SearchResponse> {
-  // Typo corrections for the words that start no known word (not for synonyms' own words).
+  const exact = await runGroups(viewer, request, new Map())
+  // Typos are corrected only when the words as typed find less than a page: a word
+  // that matches needs no correcting, and most searches then cost one round.
+  const found = Object.values(exact.groups).reduce((n, g) => n + g.total, 0)
+  if (found >= request.perPage || !request.tokens.some((t) => t.length >= 4)) return exact
+  // Not for synonyms' own words: they are known words.
   const corrections = await correctionsFor(expandTokens(request.tokens).flatMap((g) => (g[0].includes(' ') ? [] : [g[0]])))
+  return corrections.size === 0 ? exact : runGroups(viewer, request, corrections)
+}
+
+async function runGroups(viewer: Viewer, request: SearchRequest, corrections: ReadonlyMap<string, string[]>): Promise<SearchResponse> {
   const match: SearchMatch = { tsquery: toTsquery(request.tokens, corrections) }
   const page = { limit: request.perPage, offset: (request.page - 1) * request.perPage, cap: COUNT_CAP }
   const marker = highlighter(request.tokens, [...corrections.values()].flat())
