@@ -33,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({
     me,
     requestCount: me?.pendingFollowRequests ?? 0,
+    isStaff: context.viewer?.role === 'staff',
     devMailbox: context.devMailbox,
     nonce: context.cspNonce,
     ...privacy,
@@ -51,7 +52,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body className="flex min-h-full flex-col">
-        <SiteHeader me={data?.me ?? null} requestCount={data?.requestCount ?? 0} />
+        <SiteHeader me={data?.me ?? null} requestCount={data?.requestCount ?? 0} isStaff={data?.isStaff ?? false} />
         {data?.cookieBanner ? <CookieBanner /> : null}
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
           <ErasureBanner erasure={data?.erasure ?? null} />

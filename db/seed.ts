@@ -25,6 +25,9 @@ const DEMO_PASSWORD = 'rounds-demo-2026'
 const EMAIL_DOMAIN = 'demo.rounds.local'
 
 /** Accounts a visitor can sign in with. */
+/** A staff account for the privacy officer console (/staff/privacy). */
+export const demoStaffLogin = { email: 'privacy.officer@demo.rounds.local', password: DEMO_PASSWORD }
+
 export const demoLogins = [
   // Public-profile cardiologist who owns 'cardiology-grand-rounds' and 'cath-lab-fellows'.
   { email: 'asha.rao@demo.rounds.local', password: DEMO_PASSWORD },
@@ -1104,6 +1107,16 @@ export async function seedDemoData(
     if (await hasUsers(tx)) return { seeded: false }
     await tx.insert(users).values(userRows)
     await tx.insert(profiles).values(profileRows)
+    const staffId = randomUUID()
+    await tx.insert(users).values({
+      id: staffId,
+      email: demoStaffLogin.email,
+      emailVerifiedAt: now,
+      passwordHash,
+      dateOfBirth: '1984-09-17',
+      role: 'staff',
+    })
+    await tx.insert(profiles).values({ userId: staffId, handle: 'privacy-officer', name: 'Privacy Officer', visibility: 'private' })
     await tx.insert(clubs).values(clubRows)
     await tx.insert(clubMembers).values(memberRows)
     await tx.insert(talks).values(talkRows)

@@ -5,7 +5,7 @@ import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { closeDatabase, openDatabase, rawSql } from '../db/client'
 import { closeOpenAttendance } from '../db/live'
-import { seedDemoData, seedPolicyVersions, demoLogins } from '../db/seed'
+import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, originCheck, securityHeaders } from './http/security'
@@ -98,6 +98,7 @@ async function main() {
   if (cfg.SEED_DEMO_DATA && !cfg.isProduction) {
     log(`Demo logins (password ${demoLogins[0].password}):`)
     for (const login of demoLogins) log(`  ${login.email}`)
+    log(`  ${demoStaffLogin.email} (staff: privacy officer console at /staff/privacy)`)
   }
   if (cfg.devMailbox) log(`Emails are not sent: read them at ${cfg.publicUrl}/dev/mailbox`)
 

@@ -18,7 +18,7 @@ export function CountBadge({ count, label }: { count: number; label: string }) {
   )
 }
 
-export function SiteHeader({ me, requestCount = 0 }: { me: Me; requestCount?: number }) {
+export function SiteHeader({ me, requestCount = 0, isStaff = false }: { me: Me; requestCount?: number; isStaff?: boolean }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
@@ -51,6 +51,11 @@ export function SiteHeader({ me, requestCount = 0 }: { me: Me; requestCount?: nu
                     Follow requests
                     <CountBadge count={requestCount} label="waiting" />
                   </span>
+                </NavLink>
+              ) : null}
+              {isStaff ? (
+                <NavLink to="/staff/privacy" className={navClass}>
+                  Privacy console
                 </NavLink>
               ) : null}
               <NavLink to="/settings/profile" className={navClass}>

@@ -79,8 +79,10 @@ describe('seedDemoData', () => {
       expect(user.email).toMatch(/^[a-z]+\.[a-z]+@demo\.rounds\.local$/)
       expect(user.password_hash).toBe('test-hash:rounds-demo-2026')
       expect(user.verified).toBe(true)
-      expect(user.role).toBe('member')
+      // One staff account runs the privacy officer console; every doctor is a member.
+      expect(user.role).toBe(user.email === 'privacy.officer@demo.rounds.local' ? 'staff' : 'member')
     }
+    expect(users.filter((user) => user.role === 'staff')).toHaveLength(1)
 
     const visibilities = await sql<{ visibility: string; n: number }[]>`
       select visibility, count(*)::int as n from profiles group by visibility`
