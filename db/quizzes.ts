@@ -665,6 +665,7 @@ export type AnswerResult = {
 
 type AnswerContext = {
   questionId: string
+  sameTalk: boolean
   quizId: string
   kind: QuestionKind
   ratingMax: number
@@ -695,54 +696,105 @@ function sameSelection(a: readonly string[], b: readonly string[]) {
 export async function answerQuestion(viewer: Viewer, questionId: string, input: AnswerInput, options: { talkId?: string } = {}): Promise<AnswerResult> {
   if (!viewer) throw refuse.signIn()
   if (!isId(questionId)) throw refuse.noQuestion()
-  const [ctx] = await db.execute<AnswerContext>(sql`
-    select q.id as "questionId", q.quiz_id as "quizId", q.kind, q.rating_max as "ratingMax", q.opened_at as "openedAt",
-      (select coalesce(json_agg(json_build_object('id', o.id, 'correct', o.correct)), '[]'::json) from ${quizOptions} o where o.question_id = q.id) as options,
-      z.kind as "quizKind", z.talk_id as "talkId", z.status,
-      ${visibleClubCondition(viewer)} as visible,
-      exists (select 1 from ${clubBans} b where b.club_id = z.club_id and b.user_id = ${viewer.userId}) as banned,
-      (z.talk_id is not null and exists (select 1 from ${talkRemovals} x where x.talk_id = z.talk_id and x.user_id = ${viewer.userId})) as removed
-    from ${quizQuestions} q join ${quizzes} z on z.id = q.quiz_id join ${clubs} on ${clubs}.id = z.club_id
-    where q.id = ${questionId}`)
-  if (!ctx || !ctx.visible || ctx.banned || ctx.removed || ctx.status === 'draft') throw refuse.noQuestion()
-  // A live room answers only its own talk's questions.
-  if (options.talkId !== undefined && ctx.talkId !== options.talkId) throw refuse.noQuestion()
-  const answer = checkedAnswer(ctx, input)
-  const correct = ctx.quizKind === 'quiz' ? sameSelection(answer.optionIds, ctx.options.filter((o) => o.correct).map((o) => o.id)) : null
-  const live = ctx.talkId !== null
-  // Still open, by the database's clock, in the same statement that writes.
-  const open = live
-    ? sql`z.status = 'open' and z.current_question_id = q.id and q.closed_at is null and (q.closes_at is null or now() <= q.closes_at)`
-    : sql`z.status = 'open' and (z.deadline is null or now() < z.deadline)`
+  // What the answer would be for each kind of question; the statement keeps the one that fits.
+  const maybe = answerCandidates(input)
+  const optionIds = textArray(maybe.optionIds)
+  const sameTalk = options.talkId === undefined ? sql`true` : sql`z.talk_id = ${options.talkId}`
   const elapsed = sql`greatest(extract(epoch from (now() - q.opened_at)) * 1000, 0)`
-  const speedFactor = live
-    ? sql`(case when z.speed_scoring and q.opened_at is not null then 1 - least(${elapsed} / (q.time_limit_seconds * 1000.0), 1) / 2 else 1 end)`
-    : sql`1`
-  const [inserted] = await db.execute<MyAnswer>(sql`
-    with prev as (
-      select a.streak from ${quizAnswers} a join ${quizQuestions} p on p.id = a.question_id join ${quizQuestions} q on q.id = ${questionId}
-      where p.quiz_id = q.quiz_id and p.position = q.position - 1 and a.user_id = ${viewer.userId} and a.correct),
-    s as (select case when ${correct}::boolean then coalesce((select streak from prev), 0) + 1 else 0 end as streak)
-    insert into ${quizAnswers} (id, quiz_id, question_id, user_id, option_ids, rating, body, correct, points, streak, elapsed_ms)
-    select ${randomUUID()}, q.quiz_id, q.id, ${viewer.userId}, ${textArray(answer.optionIds)}, ${answer.rating}::int, ${answer.body}::text, ${correct}::boolean,
-      case when ${correct}::boolean then (round(q.points * ${speedFactor}) + z.streak_bonus * least(greatest(s.streak - 1, 0), ${quizLimits.streakSteps}))::int else 0 end,
-      s.streak,
-      case when q.opened_at is not null then ${elapsed}::int end
-    from ${quizQuestions} q join ${quizzes} z on z.id = q.quiz_id, s
-    where q.id = ${questionId} and ${open}
-    on conflict (question_id, user_id) do nothing
-    returning question_id as "questionId", option_ids as "optionIds", rating, body, correct, points, streak, answered_at as "answeredAt"`)
-  if (inserted) return { answer: { ...inserted, answeredAt: iso(inserted.answeredAt)! }, repeated: false, quizId: ctx.quizId, talkId: ctx.talkId }
-  const [existing] = await db.execute<MyAnswer>(sql`
-    select question_id as "questionId", option_ids as "optionIds", rating, body, correct, points, streak, answered_at as "answeredAt"
-    from ${quizAnswers} where question_id = ${questionId} and user_id = ${viewer.userId}`)
+  /*
+   * One statement: read the question and the viewer's standing, check the answer fits the
+   * question and that it is still open by the database's clock, score it, and insert it once.
+   * When nothing is inserted, the row says why (and holds any earlier answer), so refusals
+   * keep their order and wording without another query on the common path.
+   */
+  const [row] = await db.execute<AnswerContext & { inserted: MyAnswer | null; existing: MyAnswer | null }>(sql`
+    with ctx as (
+      select q.id as "questionId", q.quiz_id as "quizId", q.kind, q.rating_max as "ratingMax", q.opened_at as "openedAt", q.position,
+        (select coalesce(json_agg(json_build_object('id', o.id, 'correct', o.correct)), '[]'::json) from ${quizOptions} o where o.question_id = q.id) as options,
+        z.kind as "quizKind", z.talk_id as "talkId", z.status,
+        ${visibleClubCondition(viewer)} as visible,
+        exists (select 1 from ${clubBans} b where b.club_id = z.club_id and b.user_id = ${viewer.userId}) as banned,
+        (z.talk_id is not null and exists (select 1 from ${talkRemovals} x where x.talk_id = z.talk_id and x.user_id = ${viewer.userId})) as removed,
+        ${sameTalk} as "sameTalk",
+        case q.kind
+          when 'text' then ${maybe.body}::text is not null
+          when 'rating' then coalesce(${maybe.rating}::int between 1 and q.rating_max, false)
+          else cardinality(${optionIds}) > 0 and (q.kind = 'multiple' or cardinality(${optionIds}) = 1)
+            and not exists (select 1 from unnest(${optionIds}) i where i not in (select o.id from ${quizOptions} o where o.question_id = q.id))
+        end as fits,
+        case when z.kind = 'quiz' then
+          (select coalesce(array_agg(o.id order by o.id), '{}') from ${quizOptions} o where o.question_id = q.id and o.correct)
+            = (select coalesce(array_agg(i order by i), '{}') from unnest(case when q.kind in ('text', 'rating') then '{}'::text[] else ${optionIds} end) i)
+        end as correct,
+        case when z.talk_id is not null
+          then z.status = 'open' and z.current_question_id = q.id and q.closed_at is null and (q.closes_at is null or now() <= q.closes_at)
+          else z.status = 'open' and (z.deadline is null or now() < z.deadline)
+        end as open,
+        case when q.opened_at is not null then ${elapsed}::int end as "elapsedMs",
+        case when z.talk_id is not null and z.speed_scoring and q.opened_at is not null
+          then 1 - least(${elapsed} / (q.time_limit_seconds * 1000.0), 1) / 2 else 1 end as speed,
+        q.points, z.streak_bonus as "streakBonus"
+      from ${quizQuestions} q join ${quizzes} z on z.id = q.quiz_id join ${clubs} on ${clubs}.id = z.club_id
+      where q.id = ${questionId}),
+    s as (
+      select case when ctx.correct then coalesce((
+        select a.streak from ${quizAnswers} a join ${quizQuestions} p on p.id = a.question_id
+        where p.quiz_id = ctx."quizId" and p.position = ctx.position - 1 and a.user_id = ${viewer.userId} and a.correct), 0) + 1 else 0 end as streak
+      from ctx),
+    ins as (
+      insert into ${quizAnswers} (id, quiz_id, question_id, user_id, option_ids, rating, body, correct, points, streak, elapsed_ms)
+      select ${randomUUID()}, ctx."quizId", ctx."questionId", ${viewer.userId},
+        case when ctx.kind in ('text', 'rating') then '{}'::text[] else ${optionIds} end,
+        case when ctx.kind = 'rating' then ${maybe.rating}::int end,
+        case when ctx.kind = 'text' then ${maybe.body}::text end,
+        ctx.correct,
+        case when ctx.correct then (round(ctx.points * ctx.speed) + ctx."streakBonus" * least(greatest(s.streak - 1, 0), ${quizLimits.streakSteps}))::int else 0 end,
+        s.streak, ctx."elapsedMs"
+      from ctx, s
+      where ctx.visible and not ctx.banned and not ctx.removed and ctx.status <> 'draft' and ctx."sameTalk" and ctx.fits and ctx.open
+      on conflict (question_id, user_id) do nothing
+      returning question_id as "questionId", option_ids as "optionIds", rating, body, correct, points, streak, answered_at as "answeredAt")
+    select ctx."questionId", ctx."quizId", ctx.kind, ctx."ratingMax", ctx."openedAt", ctx.options, ctx."quizKind", ctx."talkId", ctx.status,
+      ctx.visible, ctx.banned, ctx.removed, ctx."sameTalk",
+      (select row_to_json(ins) from ins) as inserted,
+      (select json_build_object('questionId', a.question_id, 'optionIds', a.option_ids, 'rating', a.rating, 'body', a.body, 'correct', a.correct,
+          'points', a.points, 'streak', a.streak, 'answeredAt', a.answered_at)
+        from ${quizAnswers} a where a.question_id = ctx."questionId" and a.user_id = ${viewer.userId}) as existing
+    from ctx`)
+  if (row?.inserted) return { answer: { ...row.inserted, answeredAt: iso(row.inserted.answeredAt)! }, repeated: false, quizId: row.quizId, talkId: row.talkId }
+  if (!row || !row.visible || row.banned || row.removed || row.status === 'draft') throw refuse.noQuestion()
+  // A live room answers only its own talk's questions.
+  if (!row.sameTalk) throw refuse.noQuestion()
+  const answer = checkedAnswer(row, input)
+  // An answer committed after this statement began is not in its snapshot: look once more.
+  const existing = row.existing ?? (await storedAnswer(questionId, viewer.userId))
   if (existing) {
     const same = sameSelection(existing.optionIds, answer.optionIds) && existing.rating === answer.rating && existing.body === answer.body
     if (!same) throw refuse.twice()
-    return { answer: { ...existing, answeredAt: iso(existing.answeredAt)! }, repeated: true, quizId: ctx.quizId, talkId: ctx.talkId }
+    return { answer: { ...existing, answeredAt: iso(existing.answeredAt)! }, repeated: true, quizId: row.quizId, talkId: row.talkId }
   }
-  if (live && !ctx.openedAt) throw refuse.notOpen()
+  if (row.talkId !== null && !row.openedAt) throw refuse.notOpen()
   throw refuse.closed()
+}
+
+async function storedAnswer(questionId: string, userId: string): Promise<MyAnswer | null> {
+  const [existing] = await db.execute<MyAnswer>(sql`
+    select question_id as "questionId", option_ids as "optionIds", rating, body, correct, points, streak, answered_at as "answeredAt"
+    from ${quizAnswers} where question_id = ${questionId} and user_id = ${userId}`)
+  return existing ?? null
+}
+
+/** The input read as each kind of answer, without knowing the question yet; null or [] where it cannot be that kind. */
+function answerCandidates(input: AnswerInput): { optionIds: string[]; rating: number | null; body: string | null } {
+  const raw = input.optionIds
+  const optionIds = Array.isArray(raw) && raw.every((id) => typeof id === 'string') ? [...new Set(raw as string[])] : []
+  const rating = typeof input.rating === 'number' && Number.isInteger(input.rating) && Math.abs(input.rating) < 2 ** 31 ? input.rating : null
+  let body: string | null = null
+  if (typeof input.body === 'string' && input.body.trim().length > 0 && input.body.length <= quizLimits.textAnswer * 2) {
+    const v = input.body.normalize('NFC').trim()
+    if (v.length <= quizLimits.textAnswer && !HIDDEN.test(v.replace(/[\n\r\t]/g, ' '))) body = v
+  }
+  return { optionIds, rating, body }
 }
 
 function checkedAnswer(ctx: AnswerContext, input: AnswerInput): { optionIds: string[]; rating: number | null; body: string | null } {

@@ -55,7 +55,7 @@ function useQuizSocket(talkId: string) {
   }, [call])
 
   useEffect(() => {
-    const socket = io('/live', { withCredentials: true, transports: ['websocket'], forceNew: true })
+    const socket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'], forceNew: true })
     socketRef.current = socket
     socket.on('connect', () => {
       void socket

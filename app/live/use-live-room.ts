@@ -75,7 +75,7 @@ export function useLiveRoom(talkId: string) {
   useEffect(() => {
     // WebSocket only: the server checks the Origin header on every request, and browsers
     // leave it off same-origin GETs, so HTTP long-polling would be refused (server/realtime).
-    const socket: LiveSocket = io('/live', { withCredentials: true, transports: ['websocket'] })
+    const socket: LiveSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'] })
     socketRef.current = socket
     let joinedOnce = false
     let closed = false

@@ -68,12 +68,20 @@ export default function ClubOverviewRoute() {
                   Upcoming talks
                 </h2>
                 {canSchedule ? (
-                  <Link
-                    to={`${base}/talks/new`}
-                    className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
-                  >
-                    Schedule a talk
-                  </Link>
+                  <div className="flex flex-wrap gap-2">
+                    <Link
+                      to={`${base}/quizzes/new`}
+                      className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-semibold text-slate-800 hover:bg-slate-50"
+                    >
+                      New quiz or poll
+                    </Link>
+                    <Link
+                      to={`${base}/talks/new`}
+                      className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+                    >
+                      Schedule a talk
+                    </Link>
+                  </div>
                 ) : null}
               </div>
               {upcoming.length ? (

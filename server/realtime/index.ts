@@ -75,7 +75,12 @@ export async function attachRealtime(httpServer: HttpServer, options: { allowedH
     // Applies to every namespace: each keeps its own session id and offset.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
     allowRequest: (req, callback) => {
-      const ok = verifyOrigin(req.headers.origin, [...options.allowedHosts(), req.headers.host ?? ''])
+      // Browsers always send Origin on WebSocket upgrades and cross-site requests, but not on
+      // same-origin long-polling GETs. A missing Origin is allowed only for those: a cross-site
+      // page cannot ride on them, because the SameSite=Lax session cookie is not sent cross-site.
+      const origin = req.headers.origin
+      const polling = !origin && req.method === 'GET' && !req.headers.upgrade
+      const ok = polling || verifyOrigin(origin, [...options.allowedHosts(), req.headers.host ?? ''])
       callback(ok ? null : 'This address is not allowed to connect.', ok)
     },
   })

@@ -105,6 +105,7 @@ try {
   const opened = await hostClient.ok<{ state: { question: { id: string; options: { id: string }[] } } }>('quiz:next', { talkId, quizId })
   const question = opened.state.question
   await Promise.all(clients.slice(1).map((c) => c.next('quiz:state', (s: { phase?: string }) => s.phase === 'question', 10_000)))
+  console.log(`quiz launched and question 1 on every screen at ${Math.round(now() - t0)} ms`)
 
   // Every participant: answer at a random moment in the window; 1 in 10 retries the same answer.
   const expected = question.options.map(() => 0)

@@ -1,0 +1,149 @@
+import type { Page } from 'playwright-core'
+import { describe, expect, test } from 'vitest'
+import { newDoctor, signIn, signUpAndVerify, setUpBrowser, type Doctor } from './support'
+
+const { newUserContext } = setUpBrowser()
+
+// The demo data (db/seed.ts): Asha owns this public club and hosts talks in it.
+const asha: Doctor = { name: 'Asha Rao', email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026', dateOfBirth: '' }
+const CLUB = 'cardiology-grand-rounds'
+
+type Question = { prompt: string; kind: 'single' | 'true_false'; options?: string[]; correct: string; points: number }
+const questions: Question[] = [
+  { prompt: 'First-line rate control in AF with HFrEF?', kind: 'single', options: ['Beta blocker', 'Diltiazem', 'Verapamil'], correct: 'Beta blocker', points: 1000 },
+  { prompt: 'Target LDL after an MI (mmol/L)?', kind: 'single', options: ['Below 1.4', 'Below 3.0'], correct: 'Below 1.4', points: 1000 },
+  { prompt: 'Sacubitril/valsartan needs a 36-hour ACE inhibitor washout.', kind: 'true_false', correct: 'True', points: 500 },
+]
+
+/** A day a little ahead, as the date field wants it. */
+function dayAhead(days: number) {
+  return new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10)
+}
+
+async function scheduleTalk(host: Page, title: string) {
+  await host.goto(`/c/${CLUB}/talks/new`)
+  await host.getByLabel('Title').fill(title)
+  await host.getByLabel('Date').fill(dayAhead(1))
+  await host.getByLabel('Time').fill('12:00')
+  await host.getByRole('button', { name: 'Schedule talk' }).click()
+  await host.waitForURL((url) => url.searchParams.get('scheduled') === '1')
+  const id = /\/t\/([0-9a-f-]{36})/.exec(new URL(host.url()).pathname)?.[1]
+  if (!id) throw new Error(`Not on a talk page: ${host.url()}`)
+  return id
+}
+
+async function authorQuiz(host: Page, talkId: string, title: string) {
+  await host.goto(`/c/${CLUB}/quizzes/new?talk=${talkId}`)
+  await host.getByLabel('Kind', { exact: true }).selectOption('quiz')
+  await host.getByLabel('Title').fill(title)
+  for (const [i, q] of questions.entries()) {
+    const block = host.getByTestId(`question-${i + 1}`)
+    await block.getByLabel('Question', { exact: true }).fill(q.prompt)
+    await block.getByLabel('Kind of question').selectOption(q.kind)
+    if (q.kind === 'true_false') {
+      await block.getByLabel('True or false questions: the statement is').selectOption(q.correct === 'True' ? 'true' : 'false')
+    } else {
+      for (const [j, label] of (q.options ?? []).entries()) {
+        await block.getByLabel(`Question ${i + 1}, option ${j + 1}`, { exact: true }).fill(label)
+        if (label === q.correct) await block.getByLabel(`Correct, question ${i + 1}, option ${j + 1}`).check()
+      }
+    }
+    await block.getByLabel('Time limit in seconds (live)').fill('60')
+    await block.getByLabel('Points (quizzes)').fill(String(q.points))
+  }
+  await host.getByRole('button', { name: 'Create', exact: true }).click()
+  await host.waitForURL(`**/t/${talkId}/live`)
+}
+
+async function joinRoom(page: Page, doctor: Doctor, talkId: string) {
+  await signUpAndVerify(page, doctor)
+  await page.goto(`/c/${CLUB}`)
+  await page.getByRole('button', { name: 'Join club' }).click()
+  await page.getByText('Welcome — you are now a member of this club.').waitFor()
+  await page.goto(`/t/${talkId}/live`)
+  await expect.poll(() => page.getByTestId('room-status').innerText()).toMatch(/live/i)
+}
+
+/** Waits for the question on screen, then picks an option by its label. */
+async function answer(page: Page, prompt: string, label: string) {
+  await expect.poll(() => page.getByTestId('quiz-prompt').innerText(), { timeout: 15_000 }).toBe(prompt)
+  await page.getByTestId('quiz-option').filter({ hasText: new RegExp(`^${label}$`) }).click()
+  await page.getByTestId('quiz-answer-sent').waitFor()
+}
+
+/** "You are 1st of 2 with 2431 points." → { rank: 1, points: 2431 } */
+async function myPlace(page: Page) {
+  const line = page.getByTestId('quiz-my-rank')
+  await line.waitFor({ timeout: 15_000 })
+  const match = /You are (\d+)\w\w of 2 with (\d+) points\./.exec(await line.innerText())
+  if (!match) throw new Error(`Unexpected rank line: ${await line.innerText()}`)
+  return { rank: Number(match[1]), points: Number(match[2]) }
+}
+
+describe('a live quiz in a talk', () => {
+  test('the host authors and runs a 3-question quiz; two members answer; the leaderboard ranks them', async () => {
+    const tag = Date.now().toString(36)
+    const { page: host } = await newUserContext()
+    await signIn(host, asha)
+    // The club page offers the form to those who may schedule.
+    await host.goto(`/c/${CLUB}`)
+    await host.getByRole('link', { name: 'New quiz or poll' }).waitFor()
+    const talkId = await scheduleTalk(host, `ECG and heart failure quiz night ${tag}`)
+    const quizTitle = `Heart failure quiz ${tag}`
+    await authorQuiz(host, talkId, quizTitle)
+
+    await expect.poll(() => host.getByTestId('room-status').innerText()).toMatch(/scheduled/i)
+    await host.getByRole('button', { name: 'Open the room' }).click()
+    await expect.poll(() => host.getByTestId('room-status').innerText()).toMatch(/live/i)
+
+    const { page: fast } = await newUserContext()
+    const { page: slow } = await newUserContext()
+    const fastDoctor = newDoctor('Meera Iyer')
+    const slowDoctor = newDoctor('Tom Okafor')
+    await joinRoom(fast, fastDoctor, talkId)
+    await joinRoom(slow, slowDoctor, talkId)
+    await expect.poll(() => host.getByTestId('audience-count').innerText()).toContain('3 in the room')
+
+    const controls = host.getByTestId('quiz-host-controls')
+    const choice = `${quizTitle} (quiz, 3 questions)`
+    await expect.poll(() => controls.locator('option').allTextContents()).toContain(choice)
+    await controls.getByLabel('Quiz to launch').selectOption({ label: choice })
+    await controls.getByRole('button', { name: 'Launch' }).click()
+    await fast.getByText('Get ready: the first question is coming up.').waitFor()
+    await slow.getByText('Get ready: the first question is coming up.').waitFor()
+
+    // Meera is right every time and answers first; Tom is right only on question 2, after her.
+    const tomsPicks = ['Diltiazem', 'Below 1.4', 'False']
+    for (const [i, q] of questions.entries()) {
+      await controls.getByRole('button', { name: i === 0 ? 'First question' : 'Next question' }).click()
+      await answer(fast, q.prompt, q.correct)
+      await answer(slow, q.prompt, tomsPicks[i])
+      await expect.poll(() => host.getByTestId('quiz-results').innerText()).toContain('2 answered')
+      await controls.getByRole('button', { name: 'Reveal answer' }).click()
+      await fast.getByTestId('quiz-leaderboard').waitFor()
+    }
+
+    const meera = await myPlace(fast)
+    const tom = await myPlace(slow)
+    expect(meera.rank).toBe(1)
+    expect(tom.rank).toBe(2)
+    // Speed scoring: a correct answer earns between half and all of its points; wrong ones earn none.
+    expect(meera.points).toBeGreaterThan(2500 / 2)
+    expect(meera.points).toBeLessThanOrEqual(2500)
+    expect(tom.points).toBeGreaterThan(1000 / 2)
+    expect(tom.points).toBeLessThanOrEqual(1000)
+    // Tom answered question 2 after Meera, so he earned no more than she did for it.
+    expect(meera.points - tom.points).toBeGreaterThanOrEqual(1000 / 2 + 500 / 2)
+
+    await controls.getByRole('button', { name: 'Finish' }).click()
+    for (const page of [host, fast, slow]) {
+      await page.getByText('That’s the end of the quiz.').waitFor()
+      await page.getByTestId('quiz-podium').waitFor()
+      const rows = page.getByTestId('leaderboard-row')
+      await expect.poll(() => rows.allInnerTexts()).toEqual([
+        expect.stringMatching(new RegExp(`^1\\. ${fastDoctor.name}\\s+${meera.points}$`)),
+        expect.stringMatching(new RegExp(`^2\\. ${slowDoctor.name}\\s+${tom.points}$`)),
+      ])
+    }
+  })
+})
