@@ -12,6 +12,7 @@ import { MAX_BODY_BYTES, bodyLimit, cspNonce, originCheck, securityHeaders } fro
 import { sessionMiddleware, toViewer } from './http/session'
 import { startJobs, stopJobs } from './jobs/index'
 import { hashPassword } from './passwords'
+import { startSearchIndexing } from './search/index'
 import { attachRealtime, closeRealtime } from './realtime/index'
 import { uploadsDir } from './uploads'
 
@@ -92,6 +93,8 @@ async function main() {
   await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL })
   // Exports, erasures and their mails (docs/decisions/007-jobs.md).
   startJobs()
+  // The search outbox: feeds Meilisearch when configured (docs/decisions/006-search-outbox.md).
+  const searchIndexing = await startSearchIndexing({ log })
 
   await new Promise<void>((resolve) => httpServer.listen(cfg.PORT, cfg.HOST, resolve))
   log(`Rounds is running at ${cfg.publicUrl}`)
@@ -119,6 +122,7 @@ async function main() {
         await realtimeClosed
         await closeVite?.()
         await stopJobs().catch((error: unknown) => console.error('[rounds] Stopping jobs failed:', error))
+        await searchIndexing.stop().catch((error: unknown) => console.error('[rounds] Stopping search indexing failed:', error))
         await closeDatabase()
         log('Stopped cleanly.')
         process.exit(0)

@@ -155,16 +155,16 @@ export default function NewQuizRoute() {
           {talk ? <input type="hidden" name="talkId" value={talk.id} /> : null}
 
           <div>
-            <label className="block text-sm font-medium text-slate-800">
+            <label htmlFor="quiz-kind" className="block text-sm font-medium text-slate-800">
               Kind
-              <select name="kind" defaultValue={kind} onChange={(e) => setKind(e.currentTarget.value)} className={inputClass}>
-                {Object.entries(kindLabels).map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
             </label>
+            <select id="quiz-kind" name="kind" defaultValue={kind} onChange={(e) => setKind(e.currentTarget.value)} className={inputClass}>
+              {Object.entries(kindLabels).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
             <FieldErrors id="kind-error" errors={errorsFor('kind')} />
           </div>
           <div>
