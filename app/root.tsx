@@ -2,15 +2,13 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run
 import { json } from '@remix-run/node'
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
-import { getPendingErasure } from '#db/data-rights'
-import { getNavIdentity } from '#db/profiles'
+import { getPageChrome } from '#db/page-chrome'
 import { CookieBanner } from '~/components/cookie-banner'
 import { ErasureBanner } from '~/components/erasure-banner'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { Notices } from '~/components/notices'
 import { SiteFooter, SiteHeader } from '~/components/site-chrome'
 import { readConsentId } from '~/utils/consent.server'
-import { privacyChrome } from '~/utils/privacy-chrome.server'
 import styles from '~/tailwind.css?url'
 
 export const links: LinksFunction = () => [
@@ -25,11 +23,7 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = context.viewer?.userId ?? null
-  const [me, privacy, erasure] = await Promise.all([
-    userId ? getNavIdentity(userId) : null,
-    privacyChrome(userId, readConsentId(request)),
-    userId ? getPendingErasure(userId) : null,
-  ])
+  const { me, erasure, ...privacy } = await getPageChrome(userId, readConsentId(request))
   return json({
     me,
     requestCount: me?.pendingFollowRequests ?? 0,
@@ -37,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     devMailbox: context.devMailbox,
     nonce: context.cspNonce,
     ...privacy,
-    erasure: erasure ? { scheduledFor: erasure.scheduledFor.toISOString() } : null,
+    erasure,
   })
 }
 

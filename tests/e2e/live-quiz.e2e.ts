@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
 import { newDoctor, signIn, signUpAndVerify, setUpBrowser, type Doctor } from './support'
 
-const { newUserContext } = setUpBrowser()
+const { newUserContext, expectBrowserErrors } = setUpBrowser()
 
 // The demo data (db/seed.ts): Asha owns this public club and hosts talks in it.
 const asha: Doctor = { name: 'Asha Rao', email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026', dateOfBirth: '' }
@@ -145,5 +145,35 @@ describe('a live quiz in a talk', () => {
     }
     await expect.poll(() => fast.getByTestId('quiz-my-rank').innerText()).toBe(`You are 1st of 2 with ${meera.points} points.`)
     await expect.poll(() => slow.getByTestId('quiz-my-rank').innerText()).toBe(`You are 2nd of 2 with ${tom.points} points.`)
+  })
+
+  test('without JavaScript the form adds a question block and shows errors beside the question', async () => {
+    const { page } = await newUserContext({ javaScriptEnabled: false })
+    await signIn(page, asha)
+    await page.goto(`/c/${CLUB}/quizzes/new`)
+    expect(await page.locator('fieldset[data-testid^="question-"]').count()).toBe(3)
+    await page.getByLabel('Title').fill('Murmurs, self-paced')
+    await page.getByRole('button', { name: 'Add question' }).click()
+    await page.getByTestId('question-4').waitFor()
+    expect(await page.getByLabel('Title').inputValue()).toBe('Murmurs, self-paced')
+
+    const second = page.getByTestId('question-2')
+    await page.getByTestId('question-1').getByLabel('Question', { exact: true }).fill('Loudest at the apex, radiating to the axilla?')
+    await page.getByTestId('question-1').getByLabel('Question 1, option 1', { exact: true }).fill('Mitral regurgitation')
+    await page.getByTestId('question-1').getByLabel('Question 1, option 2', { exact: true }).fill('Aortic stenosis')
+    await page.getByTestId('question-1').getByLabel('Correct, question 1, option 1').check()
+    await second.getByLabel('Question', { exact: true }).fill('A slow-rising pulse suggests?')
+    await second.getByLabel('Question 2, option 1', { exact: true }).fill('Aortic stenosis')
+    await second.getByLabel('Question 2, option 2', { exact: true }).fill('Aortic regurgitation')
+    expectBrowserErrors(/status of 400 \(Bad Request\)/)
+    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await second.getByText('Question 2: mark exactly one correct answer.').waitFor()
+    expect(await page.getByTestId('question-4').count()).toBe(1)
+    expect(await second.getByLabel('Question 2, option 2', { exact: true }).inputValue()).toBe('Aortic regurgitation')
+
+    await second.getByLabel('Correct, question 2, option 1').check()
+    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await page.waitForURL((url) => /^\/q\/[0-9a-f-]{36}$/.test(url.pathname))
+    await page.getByText('Murmurs, self-paced').first().waitFor()
   })
 })
