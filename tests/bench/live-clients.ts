@@ -71,6 +71,10 @@ export type ReconnectResult = {
   recoveredWithGaps: number
   missingBySeq: Record<number, number>
   fresh: number
+  resyncedMissingBySeq: Record<number, number>
+  /** Of the comments recovered clients missed: acked by the server before / after that client's `connect` event. */
+  missedAckedBeforeConnect: number
+  missedAckedAfterConnect: number
   resynced: number
   resyncFailures: number
   resyncedComplete: number
@@ -89,7 +93,7 @@ export type ClientMessage =
   | { type: 'fatal'; error: string }
 
 type Ack = { ok: boolean; error?: string; state?: { comments?: { body: string }[] } }
-type Client = { socket: Socket; joined: boolean; seen: Uint8Array }
+type Client = { socket: Socket; joined: boolean; seen: Uint8Array; connectAt?: number }
 
 const clock = () => performance.timeOrigin + performance.now()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -211,6 +215,8 @@ async function run(config: ClientsConfig) {
   // 3. Comments at a steady rate, round-robin over the senders.
   let sendErrors = 0
   let firstSendError: string | null = null
+  /** When each comment's ack arrived (the server broadcasts right after acking). */
+  const ackAt = new Float64Array(total)
   async function sendRange(from: number, to: number) {
     const acks: Promise<void>[] = []
     const start = performance.now()
@@ -223,6 +229,7 @@ async function run(config: ClientsConfig) {
       if (firstSendAt === 0) firstSendAt = sentAt
       acks.push(
         emitAck(socket, 'comment:send', { talkId, body: `bench ${seq} ${sentAt.toFixed(3)}` }).then((ack) => {
+          ackAt[seq] = performance.now()
           if (!ack.ok) {
             sendErrors++
             firstSendError ??= ack.error ?? 'refused'
@@ -286,6 +293,7 @@ async function run(config: ClientsConfig) {
       back.push(
         new Promise<void>((resolve) => {
           client.socket.once('connect', () => {
+            client.connectAt = performance.now()
             reconnected++
             if (client.socket.recovered) {
               recovered++
@@ -325,6 +333,9 @@ async function run(config: ClientsConfig) {
     let resyncedMissing = 0
     let recoveredWithGaps = 0
     const missingBySeq: Record<number, number> = {}
+    const resyncedMissingBySeq: Record<number, number> = {}
+    let missedAckedBeforeConnect = 0
+    let missedAckedAfterConnect = 0
     for (const client of joinedClients) {
       if (!client.socket.connected) continue
       const fromState = resyncedSeen.get(client)
@@ -334,6 +345,8 @@ async function run(config: ClientsConfig) {
           if (client.seen[seq]) continue
           missing++
           missingBySeq[seq] = (missingBySeq[seq] ?? 0) + 1
+          if (ackAt[seq] <= (client.connectAt ?? Infinity)) missedAckedBeforeConnect++
+          else missedAckedAfterConnect++
         }
         recoveredMissing += missing
         if (missing === 0) recoveredComplete++
@@ -341,7 +354,11 @@ async function run(config: ClientsConfig) {
       } else if (fromState) {
         // A resync need only cover what was posted while away (the state's tail is 50 comments).
         let missing = 0
-        for (let seq = config.comments; seq < total; seq++) if (!client.seen[seq] && !fromState[seq]) missing++
+        for (let seq = config.comments; seq < total; seq++) {
+          if (client.seen[seq] || fromState[seq]) continue
+          missing++
+          resyncedMissingBySeq[seq] = (resyncedMissingBySeq[seq] ?? 0) + 1
+        }
         resyncedMissing += missing
         if (missing === 0) resyncedComplete++
       }
@@ -358,6 +375,9 @@ async function run(config: ClientsConfig) {
         recoveredWithGaps,
         missingBySeq,
         fresh,
+        resyncedMissingBySeq,
+        missedAckedBeforeConnect,
+        missedAckedAfterConnect,
         resynced,
         resyncFailures,
         resyncedComplete,

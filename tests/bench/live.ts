@@ -1,7 +1,7 @@
 /**
  * `npm run bench:live` — comment fan-out in one live talk, real server against bare Socket.io.
  *
- *   npm run bench:live -- --clients 2000 --comments 200 --rate 20 --senders 50 --outage-comments 20
+ *   npm run bench:live -- --clients 2000 --comments 200 --rate 20 --senders 50 --outage-comments 20 --fresh 0.1
  *
  * 1. Starts the real production server (`server/index.ts`, tests/support/app-server.ts) in its
  *    own process on a fresh database with demo data. Inserts, in one statement, the audience and
@@ -16,6 +16,10 @@
  *    (utime+stime from /proc/<pid>/stat) over the send window.
  * 4. Ours only: every audience connection drops at once and reconnects while the senders keep
  *    posting; recovered clients must have every comment, the others resync with `talk:join`.
+ *    `--fresh` (default 0.1) of the audience disconnect and connect instead (no recovery, like a
+ *    reload), so the resync path is exercised too. Missed comments are listed by seq, and split by
+ *    whether their ack (the server broadcasts right after acking) came before or after the client's
+ *    `connect` event.
  *
  * Targets: every client held, p95 < 250 ms, our deliveries/s ≥ 0.7× bare.
  * Exit code 0 when the bench ran (targets PASS or FAIL), 1 when it could not run.
@@ -260,9 +264,12 @@ async function main() {
     const seqs = Object.keys(r.missingBySeq).map(Number).sort((a, b) => a - b)
     const outage = seqs.filter((seq) => seq >= COMMENTS).length
     console.log(`  ${r.recoveredWithGaps} recovered clients have gaps: seqs ${seqs[0]}–${seqs.at(-1)} (${outage} of ${seqs.length} distinct seqs posted during the outage; seq ≥ ${COMMENTS})`)
+    console.log(`  of the comments they missed, ${r.missedAckedBeforeConnect} were acked (and broadcast) before that client's 'connect' event, ${r.missedAckedAfterConnect} after it`)
     console.log(`  missed per seq: ${seqs.slice(0, 25).map((seq) => `${seq}×${r.missingBySeq[seq]}`).join(' ')}${seqs.length > 25 ? ' …' : ''}`)
   }
   console.log(`  not recovered → talk:join: ${r.resynced} resynced (${r.resyncFailures} refused), ${r.resyncedComplete} have every outage comment (received or in state.comments); ${r.resyncedMissing} missing in total`)
+  const resyncSeqs = Object.keys(r.resyncedMissingBySeq).map(Number).sort((a, b) => a - b)
+  if (resyncSeqs.length) console.log(`  resynced clients missed (seq×clients): ${resyncSeqs.map((seq) => `${seq}×${r.resyncedMissingBySeq[seq]}`).join(' ')}`)
   const reconnectOk = r.notReconnected === 0 && r.recoveredMissing === 0 && r.resyncFailures === 0 && r.resyncedMissing === 0 && r.outageSendErrors === 0
 
   console.log('\nsummary')
