@@ -73,8 +73,7 @@ export function useLiveRoom(talkId: string) {
   }, [call])
 
   useEffect(() => {
-    // WebSocket only: the server checks the Origin header on every request, and browsers
-    // leave it off same-origin GETs, so HTTP long-polling would be refused (server/realtime).
+    // WebSocket first; long-polling when a network (some hospital proxies) blocks it.
     const socket: LiveSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'] })
     socketRef.current = socket
     let joinedOnce = false
@@ -115,8 +114,18 @@ export function useLiveRoom(talkId: string) {
       }
       // A recovered connection is back in its rooms and receives what it missed; anything
       // else (the first connection, or recovery failed) joins again for the full state.
-      if (socket.recovered) setConnection('online')
-      else {
+      if (socket.recovered) {
+        setConnection('online')
+        // What was broadcast while the server re-checked the session is not replayed
+        // (docs/live-room.md, Reconnecting): one sync fills that gap.
+        void socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck('talk:sync', { talkId })
+          .then((ack: Ack<{ state: RoomState }>) => {
+            if (ack.ok) dispatch({ type: 'state', state: ack.state })
+          })
+          .catch(() => {})
+      } else {
         setConnection('connecting')
         void join()
       }

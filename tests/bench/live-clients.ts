@@ -65,6 +65,7 @@ export type ReconnectResult = {
   reconnected: number
   notReconnected: number
   recovered: number
+  recoveredViaSync: number
   recoveredComplete: number
   recoveredMissing: number
   /** Clients recovered with gaps, and the seqs missed (seq → how many recovered clients missed it). */
@@ -284,6 +285,8 @@ async function run(config: ClientsConfig) {
     firstSendError = null
     let reconnected = 0
     let recovered = 0
+    /** Comments a recovered client got from its sync rather than from replay. */
+    let recoveredViaSync = 0
     let resynced = 0
     let resyncFailures = 0
     const resyncedSeen = new Map<Client, Uint8Array>()
@@ -297,7 +300,21 @@ async function run(config: ClientsConfig) {
             reconnected++
             if (client.socket.recovered) {
               recovered++
-              return resolve()
+              // As the app's client does (app/live/use-live-room.ts): one sync after recovery fills
+              // what was broadcast while the server re-checked the session.
+              void emitAck(client.socket, 'talk:sync', { talkId }).then((ack) => {
+                if (ack.ok) {
+                  for (const c of ack.state?.comments ?? []) {
+                    const seq = seqOf(c.body)
+                    if (seq >= 0 && seq < total && !client.seen[seq]) {
+                      client.seen[seq] = 1
+                      recoveredViaSync++
+                    }
+                  }
+                } else resyncFailures++
+                resolve()
+              })
+              return
             }
             void emitAck(client.socket, 'talk:join', { talkId }).then((ack) => {
               if (ack.ok) {
@@ -370,6 +387,7 @@ async function run(config: ClientsConfig) {
         reconnected,
         notReconnected: joinedClients.length - reconnected,
         recovered,
+        recoveredViaSync,
         recoveredComplete,
         recoveredMissing,
         recoveredWithGaps,

@@ -260,6 +260,7 @@ async function main() {
   console.log(`  ${r.dropped - r.fresh} dropped the transport (socket.io.engine.close(), recoverable); ${r.fresh} disconnected and reconnected (no recovery, like a reload)`)
   console.log(`  dropped ${r.dropped}, back ${r.reconnected} in ${fmt(r.reconnectMs)} ms, not back ${r.notReconnected}; ${r.outageSent}/${OUTAGE_COMMENTS} comments posted during the outage (${r.outageSendErrors} refused)`)
   console.log(`  recovered (socket.recovered): ${r.recovered}, of which ${r.recoveredComplete} have every comment; ${r.recoveredMissing} comments missing in total`)
+  console.log(`    of the comments they have, ${r.recoveredViaSync} came from the sync after recovery rather than from replay`)
   if (r.recoveredWithGaps > 0) {
     const seqs = Object.keys(r.missingBySeq).map(Number).sort((a, b) => a - b)
     const outage = seqs.filter((seq) => seq >= COMMENTS).length
