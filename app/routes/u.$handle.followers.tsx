@@ -3,10 +3,11 @@ import { json } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
-import { getFollowState, listFollowers, removeFollower } from '#db/follows'
+import { getFollowState, removeFollower } from '#db/follows'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
-import { HiddenPeopleNotice, ListPager, PeopleList, PEOPLE_PAGE_SIZE, PrivateListNotice, pageFrom } from '~/components/people-list'
+import { HiddenPeopleNotice, ListPager, PeopleList, PrivateListNotice } from '~/components/people-list'
 import { requireUser } from '~/utils/auth.server'
+import { loadPeopleList } from '~/utils/people-list.server'
 import { shareMeta } from '~/utils/share-meta'
 
 const RemoveFollower = z.object({
@@ -19,21 +20,7 @@ const RemoveFollower = z.object({
 })
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const handle = params.handle ?? ''
-  const page = pageFrom(request)
-  try {
-    const list = await listFollowers(context.viewer, handle, { limit: PEOPLE_PAGE_SIZE, offset: (page - 1) * PEOPLE_PAGE_SIZE })
-    // A hidden list says why, and nothing else: no names, no counts.
-    if (!list) {
-      const reason = context.viewer ? ('private' as const) : ('signed-out' as const)
-      return json({ list: null, reason, isOwner: false, page }, { status: reason === 'private' ? 403 : 401 })
-    }
-    const isOwner = (await getFollowState(context.viewer, handle)) === 'self'
-    return json({ list, reason: null, isOwner, page })
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
+  return loadPeopleList('followers', { request, handle: params.handle ?? '', context })
 }
 
 export const meta: MetaFunction<typeof loader> = () => shareMeta(null, 'Followers')

@@ -1,28 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { json } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
-import { PublicError } from '#db/errors'
-import { getFollowState, listFollowing } from '#db/follows'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
-import { HiddenPeopleNotice, ListPager, PEOPLE_PAGE_SIZE, PeopleList, PrivateListNotice, pageFrom } from '~/components/people-list'
+import { HiddenPeopleNotice, ListPager, PeopleList, PrivateListNotice } from '~/components/people-list'
+import { loadPeopleList } from '~/utils/people-list.server'
 import { shareMeta } from '~/utils/share-meta'
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const handle = params.handle ?? ''
-  const page = pageFrom(request)
-  try {
-    const list = await listFollowing(context.viewer, handle, { limit: PEOPLE_PAGE_SIZE, offset: (page - 1) * PEOPLE_PAGE_SIZE })
-    // A hidden list says why, and nothing else: no names, no counts.
-    if (!list) {
-      const reason = context.viewer ? ('private' as const) : ('signed-out' as const)
-      return json({ list: null, reason, isOwner: false, page }, { status: reason === 'private' ? 403 : 401 })
-    }
-    const isOwner = (await getFollowState(context.viewer, handle)) === 'self'
-    return json({ list, reason: null, isOwner, page })
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
+  return loadPeopleList('following', { request, handle: params.handle ?? '', context })
 }
 
 export const meta: MetaFunction<typeof loader> = () => shareMeta(null, 'Following')
