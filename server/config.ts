@@ -33,6 +33,9 @@ const envSchema = z
     ),
     MEILI_HOST: z.preprocess(emptyToUndefined, optionalUrl(['http://', 'https://'], 'http://127.0.0.1:7700')),
     MEILI_API_KEY: z.preprocess(emptyToUndefined, z.string().trim().min(16, 'must be at least 16 characters (a Meilisearch API key)').optional()),
+    LIVEKIT_URL: z.preprocess(emptyToUndefined, optionalUrl(['ws://', 'wss://', 'http://', 'https://'], 'wss://livekit.example.org')),
+    LIVEKIT_API_KEY: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
+    LIVEKIT_API_SECRET: z.preprocess(emptyToUndefined, z.string().trim().min(32, 'must be at least 32 characters').optional()),
     SEED_DEMO_DATA: z
       .enum(['true', 'false', '1', '0'])
       .default('true')
@@ -48,6 +51,14 @@ const envSchema = z
     // Search uses Meilisearch only with both; a half-configured one is a mistake worth stopping for.
     if (env.MEILI_HOST && !env.MEILI_API_KEY) ctx.addIssue({ code: 'custom', path: ['MEILI_API_KEY'], message: 'is required when MEILI_HOST is set' })
     if (env.MEILI_API_KEY && !env.MEILI_HOST) ctx.addIssue({ code: 'custom', path: ['MEILI_HOST'], message: 'is required when MEILI_API_KEY is set' })
+  })
+  .superRefine((env, ctx) => {
+    // Live audio/video needs all three LiveKit settings; some but not all is a mistake worth stopping for.
+    const names = ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'] as const
+    const missing = names.filter((name) => !env[name])
+    if (missing.length === 0 || missing.length === names.length) return
+    const given = names.filter((name) => env[name]).join(', ')
+    for (const name of missing) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given} is set (LiveKit needs all three)` })
   })
 
 export type Config = z.infer<typeof envSchema> & {

@@ -14,6 +14,7 @@ import { startJobs, stopJobs } from './jobs/index'
 import { hashPassword } from './passwords'
 import { startSearchIndexing } from './search/index'
 import { attachRealtime, closeRealtime } from './realtime/index'
+import { liveKitWebhookRoute } from './livekit/webhooks'
 import { uploadsDir } from './uploads'
 
 const dev = process.argv.includes('--dev')
@@ -47,6 +48,9 @@ async function main() {
       .then(() => res.json({ ok: true, database: 'up' }))
       .catch(() => res.status(503).json({ ok: false, database: 'down' }))
   })
+
+  // Before the body limit and origin check: LiveKit signs the raw body (server/livekit/webhooks.ts).
+  app.post('/livekit/webhook', ...liveKitWebhookRoute({ log }))
 
   app.use(cspNonce)
   app.use(securityHeaders({ dev, secure: cfg.secureCookies }))

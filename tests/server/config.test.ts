@@ -87,3 +87,39 @@ describe('parseConfig', () => {
     expect(parse({ DATABASE_URL: 'postgresql://db/rounds' }).DATABASE_URL).toBe('postgresql://db/rounds')
   })
 })
+
+describe('parseConfig: LiveKit', () => {
+  const LIVEKIT = { LIVEKIT_URL: 'wss://livekit.example.org', LIVEKIT_API_KEY: 'APIroundsTest', LIVEKIT_API_SECRET: 'x'.repeat(32) }
+  const namedIn = (error: ConfigError) =>
+    error.message.split('\n').filter((line) => /^\s+\w+:/.test(line)).map((line) => line.trim().split(':')[0])
+
+  it('accepts all three or none', () => {
+    expect(parse(LIVEKIT)).toMatchObject(LIVEKIT)
+    const none = parse({})
+    expect(none.LIVEKIT_URL).toBeUndefined()
+    expect(none.LIVEKIT_API_KEY).toBeUndefined()
+    expect(none.LIVEKIT_API_SECRET).toBeUndefined()
+  })
+
+  it.each(['ws://127.0.0.1:7880', 'wss://lk.example.org', 'http://127.0.0.1:7880', 'https://lk.example.org'])('accepts LIVEKIT_URL=%s', (url) => {
+    expect(parse({ ...LIVEKIT, LIVEKIT_URL: url }).LIVEKIT_URL).toBe(url)
+  })
+
+  it.each([
+    [['LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET'], { LIVEKIT_URL: LIVEKIT.LIVEKIT_URL }],
+    [['LIVEKIT_URL'], { LIVEKIT_API_KEY: LIVEKIT.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: LIVEKIT.LIVEKIT_API_SECRET }],
+    [['LIVEKIT_URL', 'LIVEKIT_API_SECRET'], { LIVEKIT_API_KEY: LIVEKIT.LIVEKIT_API_KEY }],
+    [['LIVEKIT_API_SECRET'], { LIVEKIT_URL: LIVEKIT.LIVEKIT_URL, LIVEKIT_API_KEY: LIVEKIT.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: '' }],
+  ])('names exactly the missing %j when only some are set', (missing, env) => {
+    const error = configError(env)
+    expect(namedIn(error)).toEqual(missing)
+    expect(error.message).toContain('LiveKit needs all three')
+  })
+
+  it('refuses a short secret and a non-LiveKit URL without echoing the secret', () => {
+    const error = configError({ ...LIVEKIT, LIVEKIT_API_SECRET: 'short-secret-value', LIVEKIT_URL: 'ftp://lk.example.org' })
+    expect(namedIn(error).sort()).toEqual(['LIVEKIT_API_SECRET', 'LIVEKIT_URL'])
+    expect(error.message).toMatch(/^\s+LIVEKIT_API_SECRET: must be at least 32 characters/m)
+    expect(error.message).not.toContain('short-secret-value')
+  })
+})
