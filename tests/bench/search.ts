@@ -22,11 +22,9 @@
  * Target: p95 < 30 ms for the searches. Exit code 0 when the benchmark ran
  * (PASS or FAIL), 1 when it could not run.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { closeDatabase, openDatabase, rawSql, startEmbeddedPostgres } from '../../db/client'
+import { closeDatabase, openDatabase, rawSql } from '../../db/client'
 import { enqueueAllSearchDocuments, refreshSearchTerms } from '../../db/search'
 import { specialities } from '../../db/specialities'
 import type { Viewer } from '../../db/viewer'
@@ -34,7 +32,8 @@ import { drainSearchOutbox } from '../../server/search/outbox'
 import { createPostgresEngine } from '../../server/search/postgres-engine'
 import { parseSearchInput } from '../../server/search/query'
 import type { SearchEngine, SearchRequest } from '../../server/search/types'
-import { createDatabase, dropDatabase, freePort, migrateDatabase, startTestPostgres } from '../support/postgres'
+import { createDatabase, dropDatabase, migrateDatabase } from '../support/postgres'
+import { fmt, loadLine, rng, startBenchPostgres, stats, type Stats } from './common'
 import { seedScale } from './seed-scale'
 
 const TARGET_P95_MS = 30
@@ -58,49 +57,6 @@ function options() {
     return n
   }
   return { queries: num('queries', values.queries, 1), warmup: num('warmup', values.warmup, 0), seed: num('seed', values.seed, 0) }
-}
-
-/** mulberry32: the same draw every run. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-type Stats = { n: number; p50: number; p95: number; p99: number; mean: number; max: number }
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b)
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN
-  return { n: s.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / (s.length || 1), max: s[s.length - 1] ?? NaN }
-}
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—')
-
-function loadLine() {
-  const [one, five] = os.loadavg()
-  const busy = one > os.cpus().length / 2
-  return `Load average ${fmt(one, 2)} (1 min), ${fmt(five, 2)} (5 min)${busy ? ' — the machine is busy with other work; figures will be noisy.' : '.'}`
-}
-
-/** An embedded server whose data directory also goes on exit (Ctrl-C included). */
-async function startBenchPostgres(): Promise<{ serverUrl: URL; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return startTestPostgres()
-  const parent = mkdtempSync(path.join(os.tmpdir(), 'rounds-bench-search-'))
-  chmodSync(parent, 0o755)
-  const removeDir = () => rmSync(parent, { recursive: true, force: true })
-  process.once('exit', removeDir)
-  const { server, url } = await startEmbeddedPostgres({ dataDir: path.join(parent, 'data'), port: await freePort() })
-  return {
-    serverUrl: new URL(url),
-    stop: async () => {
-      await server.stop()
-      removeDir()
-    },
-  }
 }
 
 // ---------------------------------------------------------------- workload
@@ -216,7 +172,7 @@ async function main(): Promise<number> {
 
   try {
     let t0 = performance.now()
-    pg = await startBenchPostgres()
+    pg = await startBenchPostgres('rounds-bench-search')
     dbName = `rounds_bench_search_${process.pid}`
     const url = await createDatabase(pg.serverUrl, dbName)
     await migrateDatabase(url)

