@@ -6,7 +6,14 @@ import tsconfigPaths from 'vite-tsconfig-paths'
 import { remixOptions } from './remix.config.js'
 
 // Modules of db/ and server/ that hold no queries or secrets and may reach the browser.
-const browserSafe = new Set(['db/specialities.ts', 'db/errors.ts', 'db/club-permissions.ts', 'db/viewer.ts', 'db/privacy-choices.ts'])
+const browserSafe = new Set([
+  'db/specialities.ts',
+  'db/errors.ts',
+  'db/club-permissions.ts',
+  'db/viewer.ts',
+  'db/privacy-choices.ts',
+  'db/recording-policy.ts',
+])
 
 /** Fails the browser build, with the importer's name, when server code is pulled into it. */
 function serverOnlyData(): Plugin {
