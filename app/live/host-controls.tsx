@@ -1,6 +1,7 @@
 import { Link } from '@remix-run/react'
 import { useState } from 'react'
 import { isModerator } from './protocol'
+import { HostRecordingControls } from './recording'
 import type { RoomProps } from './stage'
 import { ActionError, button, useAckAction } from './ui'
 
@@ -52,6 +53,7 @@ export function HostControls({ state, actions }: RoomProps) {
         ) : null}
       </div>
       <ActionError error={error} className="mt-2" />
+      <HostRecordingControls state={state} actions={actions} />
     </section>
   )
 }

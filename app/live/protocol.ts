@@ -2,7 +2,7 @@
  * The live room's wire format (docs/live-room.md). The shapes are the data layer's and the
  * socket layer's own types, imported as types only, so no server code reaches the browser.
  */
-import type { ReactionKind, TalkRoleName } from '#db/live'
+import type { ReactionKind, RoomState, TalkRoleName } from '#db/live'
 
 export type {
   HandEntry,
@@ -42,4 +42,30 @@ export const roleLabel: Record<TalkRoleName, string> = {
 
 export function isModerator(role: TalkRoleName) {
   return role === 'host' || role === 'cohost'
+}
+
+/** A talk's recording as the room sees it (RoomState.recording, docs/live-contract.md). */
+export type RecordingState = {
+  recorded: boolean
+  active: boolean
+  startedAt: string | null
+  policyVersion: string
+  /** Whether the viewer has consented to the current policy version. */
+  consented: boolean
+  /** Who on stage has not consented yet (user ids). */
+  missingConsent: string[]
+}
+
+/** The part of a recording every person in the room is told at once (`recording:update`). */
+export type RecordingUpdate = { talkId: string; recorded: boolean; active: boolean; startedAt: string | null }
+
+/** What a person may do in LiveKit: listen, or also publish (`media:token`, `media:role`). */
+export type MediaRole = 'audience' | 'speaker' | 'host'
+export type MediaToken = { url: string; token: string; role: MediaRole; expiresAt: string }
+
+const notRecorded: RecordingState = { recorded: false, active: false, startedAt: null, policyVersion: '', consented: false, missingConsent: [] }
+
+/** The room's recording, or "not recorded" from a server that does not send one. */
+export function recordingOf(state: RoomState): RecordingState {
+  return (state as { recording?: RecordingState }).recording ?? notRecorded
 }

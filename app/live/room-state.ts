@@ -3,6 +3,9 @@ import {
   type LiveComment,
   type LiveQuestion,
   type QuestionUpdate,
+  recordingOf,
+  type RecordingState,
+  type RecordingUpdate,
   type RoomState,
   type SharedQuestion,
   type StageUpdate,
@@ -23,6 +26,8 @@ export type RoomEvent =
   | { type: 'reactions'; totals: Record<string, number> }
   | { type: 'status'; status: TalkStatus }
   | { type: 'invited' }
+  | { type: 'recording'; update: RecordingUpdate }
+  | { type: 'recording-consent'; consented: boolean }
 
 // The server sends the last 50; a long talk's chat is trimmed on screen too.
 const COMMENTS_KEPT = 200
@@ -47,8 +52,10 @@ function applyStage(state: RoomState, update: StageUpdate): RoomState {
   // The audience is not sent the invitation list: an invitation stands until it is answered
   // (a refused answer resyncs the room, see useLiveRoom).
   else if (state.me.hand === 'invited' && !state.me.onStage) hand = 'invited'
+  // Whoever left the stage no longer holds a recording up.
+  const missingConsent = recordingOf(state).missingConsent.filter((id) => update.stage.some((p) => p.userId === id))
   return {
-    ...state,
+    ...withRecording(state, { missingConsent }),
     stage: update.stage,
     hands: moderator ? update.hands : [],
     handCount: update.handCount,
@@ -75,6 +82,17 @@ function applyQuestionUpdate(state: RoomState, update: QuestionUpdate): RoomStat
     votedByMe: existing.votedByMe,
   }
   return { ...state, questions: state.questions.map((q) => (q.id === update.id ? changed : q)).sort(byVotesThenTime) }
+}
+
+/** The room with its recording changed; the rest of the recording as it was. */
+function withRecording(state: RoomState, change: Partial<RecordingState>): RoomState {
+  return Object.assign({}, state, { recording: { ...recordingOf(state), ...change } })
+}
+
+function applyRecording(state: RoomState, update: RecordingUpdate): RoomState {
+  if (update.talkId !== state.talk.id) return state
+  const { recorded, active, startedAt } = update
+  return withRecording(state, { recorded, active, startedAt })
 }
 
 export function roomReducer(state: RoomState | null, event: RoomEvent): RoomState | null {
@@ -119,9 +137,9 @@ export function roomReducer(state: RoomState | null, event: RoomEvent): RoomStat
       return { ...state, reactions: event.totals }
     case 'status':
       if (event.status !== 'ended') return { ...state, talk: { ...state.talk, status: event.status } }
-      // Ending clears the stage and the hands (db/live.ts endTalk).
+      // Ending clears the stage and the hands (db/live.ts endTalk), and stops any recording.
       return {
-        ...state,
+        ...withRecording(state, { active: false, missingConsent: [] }),
         talk: { ...state.talk, status: 'ended' },
         stage: [],
         hands: [],
@@ -131,5 +149,14 @@ export function roomReducer(state: RoomState | null, event: RoomEvent): RoomStat
       }
     case 'invited':
       return state.me.onStage ? state : { ...state, me: { ...state.me, hand: 'invited', handPosition: null } }
+    case 'recording':
+      return applyRecording(state, event.update)
+    case 'recording-consent': {
+      const missing = recordingOf(state).missingConsent
+      return withRecording(state, {
+        consented: event.consented,
+        missingConsent: event.consented ? missing.filter((id) => id !== state.me.userId) : missing,
+      })
+    }
   }
 }

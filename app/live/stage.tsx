@@ -1,19 +1,27 @@
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { Avatar } from '~/components/avatar'
-import { isModerator, roleLabel, type RoomState, type StagePerson } from './protocol'
+import { isModerator, recordingOf, roleLabel, type RoomState, type StagePerson } from './protocol'
+import { RecordingPolicy, StageRecordingConsent } from './recording'
 import type { LiveRoom } from './use-live-room'
 import { ActionError, button, useAckAction } from './ui'
 
 export type RoomProps = { state: RoomState; actions: LiveRoom['actions'] }
 
-/** The people on stage: video tiles when media is on, name cards when it is off. */
-export function Stage({ state, actions, muteRequests }: RoomProps & { muteRequests: number }) {
+/** The people on stage: name cards, with the audio and video (`media`) above them when media is on. */
+export function Stage({
+  state,
+  actions,
+  muteRequests,
+  media,
+  speaking = [],
+}: RoomProps & { muteRequests: number; media?: ReactNode; speaking?: string[] }) {
   const { stage, talk } = state
   return (
     <section aria-labelledby="stage-heading" className="rounded-xl bg-slate-900 p-4 text-white shadow-sm">
       <h2 id="stage-heading" className="text-sm font-semibold uppercase tracking-wide text-slate-300">
         On stage
       </h2>
+      {media}
       {stage.length === 0 ? (
         <p className="mt-3 text-slate-300">
           {talk.status === 'scheduled'
@@ -25,7 +33,7 @@ export function Stage({ state, actions, muteRequests }: RoomProps & { muteReques
       ) : (
         <ul data-testid="stage" className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-3">
           {stage.map((person) => (
-            <StageTile key={person.userId} person={person} state={state} actions={actions} />
+            <StageTile key={person.userId} person={person} state={state} actions={actions} speaking={speaking.includes(person.userId)} />
           ))}
         </ul>
       )}
@@ -34,11 +42,15 @@ export function Stage({ state, actions, muteRequests }: RoomProps & { muteReques
   )
 }
 
-function StageTile({ person, state, actions }: RoomProps & { person: StagePerson }) {
+function StageTile({ person, state, actions, speaking }: RoomProps & { person: StagePerson; speaking: boolean }) {
   const isMe = person.userId === state.me.userId
   const manages = isModerator(state.me.role) && !isMe && person.role !== 'host'
   return (
-    <li data-testid="stage-person" className="flex flex-col rounded-lg bg-slate-800 p-3">
+    <li
+      data-testid="stage-person"
+      data-speaking={speaking || undefined}
+      className={`flex flex-col rounded-lg bg-slate-800 p-3 ${speaking ? 'ring-2 ring-emerald-400' : ''}`}
+    >
       <div className="flex aspect-video items-center justify-center">
         <Avatar name={person.name} photoUrl={person.photoUrl} size={56} />
       </div>
@@ -47,6 +59,7 @@ function StageTile({ person, state, actions }: RoomProps & { person: StagePerson
         {isMe ? <span className="font-normal text-slate-300"> (you)</span> : null}
       </p>
       {person.role !== 'audience' ? <p className="text-xs text-slate-300">{roleLabel[person.role]}</p> : null}
+      {speaking ? <p className="text-xs font-semibold text-emerald-300">Speaking</p> : null}
       {manages ? <PersonControls person={person} state={state} actions={actions} where="stage" /> : null}
     </li>
   )
@@ -156,9 +169,7 @@ function MyStagePlace({ state, actions, muteRequests }: RoomProps & { muteReques
             </>
           )
         ) : moderator ? (
-          <button type="button" className={button.primary} disabled={pending} onClick={() => void run(() => actions.joinStage(me.userId))}>
-            Go on stage
-          </button>
+          <ModeratorGoOnStage state={state} actions={actions} />
         ) : me.hand === 'invited' ? (
           <p className="text-sm text-slate-200">You are invited to the stage: answer the invitation.</p>
         ) : me.hand === 'raised' ? (
@@ -179,6 +190,38 @@ function MyStagePlace({ state, actions, muteRequests }: RoomProps & { muteReques
           </>
         )}
       </div>
+      <StageRecordingConsent state={state} actions={actions} />
+      <ActionError error={error} className="rounded bg-white px-2 py-1" />
+    </div>
+  )
+}
+
+/** Hosts and co-hosts go on stage themselves; in a recorded talk, after agreeing to the policy. */
+function ModeratorGoOnStage({ state, actions }: RoomProps) {
+  const { run, pending, error } = useAckAction()
+  const [reading, setReading] = useState(false)
+  const recording = recordingOf(state)
+  const needsConsent = recording.recorded && !recording.consented
+  const go = () => void run(() => actions.joinStage(state.me.userId, recording.recorded ? recording.policyVersion : undefined))
+  return (
+    <div className="w-full space-y-2">
+      {needsConsent && reading ? (
+        <div className="space-y-2 rounded-md bg-white p-3 text-slate-900">
+          <RecordingPolicy version={recording.policyVersion} />
+          <div className="flex flex-wrap gap-2">
+            <button type="button" className={button.primary} disabled={pending} onClick={go}>
+              I agree to be recorded — go on stage
+            </button>
+            <button type="button" className={button.secondary} onClick={() => setReading(false)}>
+              Not now
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" className={button.primary} disabled={pending} onClick={needsConsent ? () => setReading(true) : go}>
+          Go on stage
+        </button>
+      )}
       <ActionError error={error} className="rounded bg-white px-2 py-1" />
     </div>
   )

@@ -5,16 +5,26 @@ import type {
   LiveComment,
   LiveQuestion,
   LiveServerEvents,
+  MediaRole,
+  MediaToken,
   QuestionStatus,
   ReactionKind,
+  RecordingState,
+  RecordingUpdate,
   RoomState,
   StageUpdate,
 } from './protocol'
 import { roomReducer, type RoomEvent } from './room-state'
 import { newClientId } from './ui'
 
+/** Recording and media events (docs/live-contract.md), typed here until the server's event map lists them. */
+type RecordingServerEvents = {
+  'recording:update': (payload: RecordingUpdate) => void
+  'media:role': (payload: { talkId: string; role: MediaRole }) => void
+}
+
 /** Client events are checked on the server; here they are names and payload objects. */
-type LiveSocket = Socket<LiveServerEvents, Record<string, (payload: object, ack: (a: Ack) => void) => void>>
+type LiveSocket = Socket<LiveServerEvents & RecordingServerEvents, Record<string, (payload: object, ack: (a: Ack) => void) => void>>
 
 /**
  * - `connecting`: the first connection, or joining the room after it.
@@ -47,6 +57,8 @@ export function useLiveRoom(talkId: string) {
   /** Why the room is closed to this person (removed, refused, signed out), in the server's words. */
   const [refusal, setRefusal] = useState<{ reason: 'removed' | 'refused' | 'signed-out'; message: string } | null>(null)
   const [muteRequests, setMuteRequests] = useState(0)
+  /** Counts the server's `media:role` notices: each one means a fresh media token is due. */
+  const [mediaRoleChanges, setMediaRoleChanges] = useState(0)
   const socketRef = useRef<LiveSocket | null>(null)
   const stateRef = useRef<RoomState | null>(null)
   useEffect(() => {
@@ -167,6 +179,8 @@ export function useLiveRoom(talkId: string) {
     })
     socket.on('stage:mute-requested', (p) => ours(p) && setMuteRequests((n) => n + 1))
     socket.on('talk:removed', (p) => ours(p) && close('removed', p.message))
+    socket.on('recording:update', (p) => ours(p) && apply({ type: 'recording', update: p }))
+    socket.on('media:role', (p) => ours(p) && setMediaRoleChanges((n) => n + 1))
 
     // A phone that slept may have missed events its socket never noticed losing.
     let hiddenAt = 0
@@ -193,6 +207,18 @@ export function useLiveRoom(talkId: string) {
       if (ack.ok) dispatch({ type: 'stage', update: ack.stage })
       return ack
     }
+    /** Sends a recording change; the ack's recording (if any) applies at once, then the room is read again. */
+    const recording = async (event: string, payload: object = {}) => {
+      const ack = await call<{ recording?: Partial<RecordingState> }>(event, payload)
+      if (ack.ok) {
+        const r = ack.recording
+        if (r && typeof r.recorded === 'boolean' && typeof r.active === 'boolean') {
+          dispatch({ type: 'recording', update: { talkId, recorded: r.recorded, active: r.active, startedAt: r.startedAt ?? null } })
+        }
+        await resync()
+      }
+      return ack
+    }
     return {
       openTalk: async () => {
         const ack = await call<{ status: 'live' }>('talk:open')
@@ -210,12 +236,41 @@ export function useLiveRoom(talkId: string) {
       raiseHand: () => stage('hand:raise'),
       lowerHand: () => stage('hand:lower'),
       /** Hosts and co-hosts go on stage by inviting themselves and accepting. */
-      joinStage: async (userId: string) => {
+      joinStage: async (userId: string, recordingConsent?: string) => {
         const invited = await stage('stage:invite', { userId })
-        return invited.ok ? stage('stage:respond', { accept: true }) : invited
+        if (!invited.ok) return invited
+        const ack = await stage('stage:respond', recordingConsent ? { accept: true, recordingConsent } : { accept: true })
+        if (ack.ok && recordingConsent) dispatch({ type: 'recording-consent', consented: true })
+        return ack
       },
-      respondToInvite: async (accept: boolean) => {
-        const ack = await stage('stage:respond', { accept })
+      /** Consent to being recorded, for someone already on stage (the host, an invited speaker). */
+      consentToRecording: async (policyVersion: string) => {
+        const ack = await call('recording:consent', { policyVersion })
+        if (ack.ok) {
+          dispatch({ type: 'recording-consent', consented: true })
+          await resync()
+        }
+        return ack
+      },
+      /** Withdraws consent: the person leaves the stage and is not recorded from then on. */
+      withdrawRecordingConsent: async () => {
+        const ack = await call<{ stage?: StageUpdate }>('recording:withdraw')
+        if (ack.ok) {
+          if (ack.stage) dispatch({ type: 'stage', update: ack.stage })
+          dispatch({ type: 'recording-consent', consented: false })
+          await resync()
+        }
+        return ack
+      },
+      startRecording: () => recording('recording:start'),
+      stopRecording: () => recording('recording:stop'),
+      setRecorded: (recorded: boolean) => recording('talk:set-recorded', { recorded }),
+      /** A LiveKit token for this person's current role in the talk. */
+      mediaToken: () => call<MediaToken>('media:token'),
+      /** Accepting the stage of a recorded talk carries the policy version the person agreed to. */
+      respondToInvite: async (accept: boolean, recordingConsent?: string) => {
+        const ack = await stage('stage:respond', accept && recordingConsent ? { accept, recordingConsent } : { accept })
+        if (ack.ok && accept && recordingConsent) dispatch({ type: 'recording-consent', consented: true })
         // The invitation may have been withdrawn (moved back to the audience): ask what is true.
         if (!ack.ok) await resync()
         return ack
@@ -261,7 +316,7 @@ export function useLiveRoom(talkId: string) {
         return ack
       },
     }
-  }, [call, resync])
+  }, [call, resync, talkId])
 
-  return { state, connection, backOnline, refusal, muteRequests, actions }
+  return { state, connection, backOnline, refusal, muteRequests, mediaRoleChanges, actions }
 }

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { useState } from 'react'
 import { canEnterTalk } from '#db/live'
 import { getTalkForViewer } from '#db/talks'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
@@ -8,10 +9,12 @@ import { talkTypeLabel } from '~/components/talk-card'
 import { Comments } from '~/live/comments'
 import { HandCount, HandQueue } from '~/live/hand-queue'
 import { HostControls } from '~/live/host-controls'
-import { isModerator } from '~/live/protocol'
+import { RoomMedia } from '~/live/media'
+import { isModerator, recordingOf, type RecordingState } from '~/live/protocol'
 import { Questions } from '~/live/questions'
 import { QuizPanel } from '~/live/quiz-panel'
 import { ReactionsBar } from '~/live/reactions-bar'
+import { RecIndicator, RecordedNotice } from '~/live/recording'
 import { AudienceCount, ConnectionBanner, MediaNotice, RoomStatusBadge } from '~/live/room-status'
 import { Stage } from '~/live/stage'
 import { StageInviteDialog } from '~/live/stage-invite'
@@ -69,7 +72,17 @@ export default function LiveRoomRoute() {
 
 type TalkBasics = ReturnType<typeof useLoaderData<typeof loader>>['talk']
 
-function RoomHeader({ talk, status, audience }: { talk: TalkBasics; status: TalkBasics['status']; audience?: number }) {
+function RoomHeader({
+  talk,
+  status,
+  audience,
+  recording,
+}: {
+  talk: TalkBasics
+  status: TalkBasics['status']
+  audience?: number
+  recording?: RecordingState
+}) {
   return (
     <header className="space-y-1">
       <p className="flex flex-wrap items-center gap-2 text-xs font-semibold uppercase tracking-wide text-brand-700">
@@ -82,6 +95,7 @@ function RoomHeader({ talk, status, audience }: { talk: TalkBasics; status: Talk
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold sm:text-3xl">{talk.title}</h1>
         <RoomStatusBadge status={status} />
+        {recording ? <RecIndicator recording={recording} /> : null}
       </div>
       <p className="flex flex-wrap items-center gap-x-3 text-sm text-slate-600">
         <span>
@@ -106,14 +120,17 @@ function Refusal({ message }: { message: string }) {
 }
 
 function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: boolean }) {
-  const { state, connection, backOnline, refusal, muteRequests, actions } = useLiveRoom(talk.id)
+  const { state, connection, backOnline, refusal, muteRequests, mediaRoleChanges, actions } = useLiveRoom(talk.id)
+  const [speaking, setSpeaking] = useState<string[]>([])
   const status = state?.talk.status ?? talk.status
+  const recording = state && !refusal ? recordingOf(state) : undefined
   return (
     <>
-      <RoomHeader talk={talk} status={status} audience={refusal ? undefined : state?.audienceCount} />
+      <RoomHeader talk={talk} status={status} audience={refusal ? undefined : state?.audienceCount} recording={recording} />
       <div aria-live="polite" className="space-y-2">
         <ConnectionBanner connection={connection} backOnline={backOnline} />
       </div>
+      {recording ? <RecordedNotice recording={recording} /> : null}
       {!mediaEnabled && !refusal ? <MediaNotice /> : null}
       <noscript>
         <p className="rounded-md bg-amber-50 p-3 text-amber-900">The live room needs JavaScript. Turn it on, then reload this page.</p>
@@ -129,7 +146,17 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
           <div className="space-y-4 lg:col-span-2">
             <HostControls state={state} actions={actions} />
             <QuizPanel talkId={talk.id} host={isModerator(state.me.role)} />
-            <Stage state={state} actions={actions} muteRequests={muteRequests} />
+            <Stage
+              state={state}
+              actions={actions}
+              muteRequests={muteRequests}
+              speaking={speaking}
+              media={
+                mediaEnabled ? (
+                  <RoomMedia state={state} actions={actions} mediaRoleChanges={mediaRoleChanges} onSpeakingChange={setSpeaking} />
+                ) : null
+              }
+            />
             {isModerator(state.me.role) ? <HandQueue state={state} actions={actions} /> : <HandCount state={state} />}
             <ReactionsBar state={state} actions={actions} />
           </div>
