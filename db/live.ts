@@ -5,11 +5,15 @@ import { db, type Transaction } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import { photoUrl } from './profiles'
+import { CONSENT_REQUIRED_MESSAGE, RECORDING_POLICY_VERSION } from './recording-policy'
 import {
   clubBans,
   clubMembers,
   clubs,
   profiles,
+  recordingConsents,
+  recordings,
+  stageEvents,
   talkAttendance,
   talkComments,
   talkQuestionVotes,
@@ -53,6 +57,15 @@ export type LiveQuestion = {
   votedByMe: boolean
 }
 export type StageSnapshot = { talkId: string; stage: StagePerson[]; hands: HandEntry[]; handCount: number; invited: string[] }
+/** The recording as one person sees it (docs/live-contract.md). */
+export type RecordingState = {
+  recorded: boolean
+  active: boolean
+  startedAt: string | null
+  policyVersion: string
+  consented: boolean
+  missingConsent: string[]
+}
 export type RoomState = {
   talk: {
     id: string
@@ -74,6 +87,7 @@ export type RoomState = {
   pinned: LiveComment | null
   questions: LiveQuestion[]
   reactions: Record<string, number>
+  recording: RecordingState
 }
 export type AttendanceStay = { joinedAt: string; leftAt: string | null }
 export type AttendanceReport = {
@@ -95,7 +109,7 @@ const COMMENT_TAIL = 50
 const QUESTION_LIMIT = 200
 const REACTION_MAX_PER_FLUSH = 100_000
 
-type Q = Transaction | typeof db
+export type Q = Transaction | typeof db
 
 const refuse = {
   signIn: () => new PublicError('Sign in to join the talk.', 401),
@@ -130,9 +144,18 @@ function talkRoleOf(userId: SQL): SQL {
     else 'audience' end)`
 }
 
-const isModerator = (role: TalkRoleName) => role === 'host' || role === 'cohost'
+export const isModerator = (role: TalkRoleName) => role === 'host' || role === 'cohost'
 
-type Access = {
+/**
+ * Whether a person's latest consent row for talk `talkId` is a 'given' one for the current policy
+ * version: one withdrawal, or a consent to an older text, and it no longer counts.
+ */
+export function consentValid(talkId: SQL, userId: SQL): SQL {
+  return sql`coalesce((select c.kind = 'given' and c.policy_version = ${RECORDING_POLICY_VERSION}
+    from ${recordingConsents} c where c.talk_id = ${talkId} and c.user_id = ${userId} order by c.id desc limit 1), false)`
+}
+
+export type Access = {
   id: string
   title: string
   type: TalkType
@@ -151,6 +174,9 @@ type Access = {
   removed: boolean
   role: TalkRoleName
   stage: 'raised' | 'invited' | 'on_stage' | null
+  recorded: boolean
+  /** The viewer's consent to be recorded in this talk is valid now. */
+  consented: boolean
 }
 
 /**
@@ -167,7 +193,8 @@ function accessSelect(viewer: NonNullable<Viewer>, talkId: string): SQL {
       exists (select 1 from ${clubBans} b where b.club_id = t.club_id and b.user_id = ${uid}) as banned,
       exists (select 1 from ${talkRemovals} x where x.talk_id = t.id and x.user_id = ${uid}) as removed,
       ${talkRoleOf(uid)} as role,
-      (select s.status from ${talkStage} s where s.talk_id = t.id and s.user_id = ${uid}) as stage
+      (select s.status from ${talkStage} s where s.talk_id = t.id and s.user_id = ${uid}) as stage,
+      t.recorded, ${consentValid(sql`t.id`, uid)} as consented
     from ${talks} t join ${clubs} on ${clubs}.id = t.club_id
     where t.id = ${talkId}`
 }
@@ -177,7 +204,7 @@ function accessSelect(viewer: NonNullable<Viewer>, talkId: string): SQL {
  * opening and ending a talk are ordered against stage changes: 'update' for status changes and
  * host-side stage changes, 'share' for a person changing only their own place.
  */
-async function loadAccess(q: Q, viewer: Viewer, talkId: string, lock?: 'update' | 'share') {
+export async function loadAccess(q: Q, viewer: Viewer, talkId: string, lock?: 'update' | 'share') {
   if (!viewer) throw refuse.signIn()
   if (!isId(talkId)) throw refuse.notFound()
   const lockSql = lock === 'update' ? sql` for update of t` : lock === 'share' ? sql` for share of t` : sql``
@@ -192,11 +219,11 @@ function requireEntry(access: Access | undefined): Access {
   return access
 }
 
-function requireModerator(access: Access) {
+export function requireModerator(access: Access) {
   if (!isModerator(access.role)) throw refuse.notHost()
 }
 
-function requireLive(access: Access) {
+export function requireLive(access: Access) {
   if (access.status === 'ended') throw refuse.ended()
   if (access.status === 'scheduled') throw refuse.notStarted()
 }
@@ -224,7 +251,7 @@ function stageRowsSelect(talkId: SQL, where: SQL = sql`true`): SQL {
     where s.talk_id = ${talkId} and ${where}`
 }
 
-async function loadStage(q: Q, talkId: string): Promise<StageSnapshot> {
+export async function loadStage(q: Q, talkId: string): Promise<StageSnapshot> {
   const rows = await q.execute<StageRow>(sql`select * from (${stageRowsSelect(sql`${talkId}`)}) x order by x.ord`)
   return snapshotOf(talkId, [...rows])
 }
@@ -298,6 +325,8 @@ type RoomRow = Access & {
   pinned: CommentRow | null
   questions: QuestionRow[]
   reactions: Record<string, number>
+  running: { startedAt: string | null } | null
+  missingConsent: string[]
 }
 
 /**
@@ -341,7 +370,11 @@ async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { s
         select ${questionColumns(uid)} from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
         where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost'))
         order by votes desc, q.created_at, q.id limit ${QUESTION_LIMIT}) x) as questions,
-      (select coalesce(json_object_agg(r.kind, r.count), '{}'::json) from ${talkReactionTotals} r where r.talk_id = a.id) as reactions
+      (select coalesce(json_object_agg(r.kind, r.count), '{}'::json) from ${talkReactionTotals} r where r.talk_id = a.id) as reactions,
+      (select row_to_json(x) from (
+        select rec.started_at as "startedAt" from ${recordings} rec
+        where rec.talk_id = a.id and rec.status in ('starting', 'active') limit 1) x) as running,
+      ${missingConsentSql(sql`a.id`, sql`a.recorded and a.role in ('host', 'cohost')`)} as "missingConsent"
     from a`)
   const access = requireEntry(row)
   const r = row as RoomRow
@@ -375,7 +408,39 @@ async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { s
     pinned: r.pinned ? commentOf(r.pinned) : null,
     questions: r.questions.map(questionOf),
     reactions: r.reactions,
+    recording: {
+      recorded: access.recorded,
+      active: r.running !== null,
+      startedAt: r.running?.startedAt ? iso(r.running.startedAt) : null,
+      policyVersion: RECORDING_POLICY_VERSION,
+      consented: access.consented,
+      missingConsent: r.missingConsent,
+    },
   }
+}
+
+/** Names of the people on stage of talk `talkId` whose consent is not valid, when `when` holds; [] otherwise. */
+export function missingConsentSql(talkId: SQL, when: SQL = sql`true`): SQL {
+  return sql`(case when ${when} then (
+      select coalesce(json_agg(p.name order by s.updated_at, p.name), '[]'::json)
+      from ${talkStage} s join ${profiles} p on p.user_id = s.user_id
+      where s.talk_id = ${talkId} and s.status = 'on_stage' and not ${consentValid(talkId, sql`s.user_id`)})
+    else '[]'::json end)`
+}
+
+// ---------------------------------------------------------------- the stage log (chapters and speaker timelines of recordings)
+
+/** Notes that someone came on stage. */
+export async function logJoinedStage(q: Q, talkId: string, userId: string) {
+  await q.execute(sql`insert into ${stageEvents} (talk_id, user_id, kind) values (${talkId}, ${userId}, 'joined_stage')`)
+}
+
+/** Notes that the people on stage (or just `userId`) left it; call before their stage rows go. */
+export async function logLeftStage(q: Q, talkId: string, userId?: string) {
+  await q.execute(sql`
+    insert into ${stageEvents} (talk_id, user_id, kind)
+    select s.talk_id, s.user_id, 'left_stage' from ${talkStage} s
+    where s.talk_id = ${talkId} and s.status = 'on_stage' ${userId ? sql`and s.user_id = ${userId}` : sql``}`)
 }
 
 function checkedSocketId(socketId: unknown): string {
@@ -456,6 +521,7 @@ export async function openTalk(viewer: Viewer, talkId: string): Promise<{ status
     await tx.execute(sql`
       insert into ${talkStage} (talk_id, user_id, status) values (${access.id}, ${access.hostId}, 'on_stage')
       on conflict (talk_id, user_id) do update set status = 'on_stage', raised_at = null, updated_at = now()`)
+    await logJoinedStage(tx, access.id, access.hostId)
     return { status: 'live' as const }
   })
 }
@@ -468,6 +534,7 @@ export async function endTalk(viewer: Viewer, talkId: string): Promise<{ status:
     if (access.status === 'scheduled') throw refuse.notStarted()
     if (access.status === 'ended') return { status: 'ended' as const }
     await tx.execute(sql`update ${talks} set status = 'ended', ended_at = now() where id = ${access.id}`)
+    await logLeftStage(tx, access.id)
     await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id}`)
     await tx.execute(sql`update ${talkAttendance} set left_at = now() where talk_id = ${access.id} and left_at is null`)
     return { status: 'ended' as const }
@@ -540,17 +607,41 @@ export async function inviteToStage(viewer: Viewer, talkId: string, userId: stri
   })
 }
 
-export async function respondToStageInvite(viewer: Viewer, talkId: string, accept: boolean): Promise<StageSnapshot> {
+/**
+ * Accepts or declines an invitation to the stage. On a recorded talk, accepting needs a valid
+ * consent already or `recordingConsent` equal to the current policy version: then the consent row
+ * and the move are written together; without it nothing changes.
+ */
+export async function respondToStageInvite(
+  viewer: Viewer,
+  talkId: string,
+  accept: boolean,
+  recordingConsent?: string | null,
+): Promise<StageSnapshot> {
   if (typeof accept !== 'boolean') throw new PublicError('Say whether you accept the invitation.', 400)
   return db.transaction(async (tx) => {
+    // 'share' holds the talk row: its recorded flag cannot change between the consent check and the move.
     const access = await loadAccess(tx, viewer, talkId, 'share')
     requireLive(access)
     if (access.stage !== 'invited') throw new PublicError('You have no invitation to the stage waiting.', 409)
-    await tx.execute(
-      accept
-        ? sql`update ${talkStage} set status = 'on_stage', updated_at = now() where talk_id = ${access.id} and user_id = ${viewer!.userId}`
-        : sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${viewer!.userId}`,
-    )
+    const uid = viewer!.userId
+    if (!accept) {
+      await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${uid}`)
+      return loadStage(tx, access.id)
+    }
+    if (access.recorded && !access.consented) {
+      if (recordingConsent === undefined || recordingConsent === null || recordingConsent === '') {
+        throw new PublicError(CONSENT_REQUIRED_MESSAGE, 403)
+      }
+      if (recordingConsent !== RECORDING_POLICY_VERSION) {
+        throw new PublicError('The recording policy has changed. Read it again and accept.', 409)
+      }
+      await tx.execute(sql`
+        insert into ${recordingConsents} (talk_id, user_id, kind, policy_version)
+        values (${access.id}, ${uid}, 'given', ${RECORDING_POLICY_VERSION})`)
+    }
+    await tx.execute(sql`update ${talkStage} set status = 'on_stage', updated_at = now() where talk_id = ${access.id} and user_id = ${uid}`)
+    await logJoinedStage(tx, access.id, uid)
     return loadStage(tx, access.id)
   })
 }
@@ -561,6 +652,7 @@ export async function leaveStage(viewer: Viewer, talkId: string): Promise<StageS
     requireLive(access)
     if (access.role === 'host') throw new PublicError('The host stays on stage until the talk ends.', 403)
     if (access.stage !== 'on_stage') throw new PublicError('You are not on stage.', 409)
+    await logLeftStage(tx, access.id, viewer!.userId)
     await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${viewer!.userId}`)
     return loadStage(tx, access.id)
   })
@@ -576,6 +668,7 @@ export async function moveToAudience(viewer: Viewer, talkId: string, userId: str
     if (!target.known) throw refuse.noPerson()
     if (target.role === 'host') throw new PublicError('The host cannot be moved off the stage.', 403)
     if (target.stage === null) throw new PublicError('They are in the audience already.', 409)
+    await logLeftStage(tx, access.id, userId)
     await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${userId}`)
     return loadStage(tx, access.id)
   })
@@ -609,6 +702,7 @@ export async function removeFromTalk(viewer: Viewer, talkId: string, userId: str
     await tx.execute(sql`
       insert into ${talkRemovals} (talk_id, user_id, removed_by) values (${access.id}, ${userId}, ${viewer!.userId})
       on conflict (talk_id, user_id) do nothing`)
+    await logLeftStage(tx, access.id, userId)
     await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${userId}`)
     await tx.execute(sql`update ${talkAttendance} set left_at = now() where talk_id = ${access.id} and user_id = ${userId} and left_at is null`)
     return loadStage(tx, access.id)

@@ -70,6 +70,11 @@ export const userColumns: Record<string, ColumnRule> = {
   'talk_questions.user_id': { erase: 'delete', keptUnderHold: true },
   'talk_question_votes.user_id': { erase: 'delete' },
   'talk_attendance.user_id': { erase: 'delete' },
+  // Recordings: consent rows are deleted like comments (kept as evidence under a hold); the stage
+  // log loses the person, so a recording's speaker timeline no longer names them.
+  'recording_consents.user_id': { erase: 'delete', keptUnderHold: true },
+  'stage_events.user_id': { erase: 'delete' },
+  'recordings.started_by': { erase: 'clear' },
   'quizzes.author_id': { erase: 'hand-over' },
   // The answer stays, unlinked, so a quiz's tallies and a survey's results stay right without the
   // person; a typed answer (survey text) could name them, so it goes.
@@ -188,6 +193,12 @@ export const retentionList: Retained[] = [
   {
     table: 'talk_questions',
     what: 'Your questions in live rooms.',
+    why: 'Held as evidence under the legal hold.',
+    when: 'legal-hold',
+  },
+  {
+    table: 'recording_consents',
+    what: 'Your consents to be recorded, and their withdrawals, with the time and policy version.',
     why: 'Held as evidence under the legal hold.',
     when: 'legal-hold',
   },

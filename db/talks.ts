@@ -151,6 +151,8 @@ export type ScheduleInput = {
   durationMinutes: number
   cohostHandles: string[]
   speakerHandles: string[]
+  /** Marks the talk as recorded (form field `recorded`); left out, scheduling says no and an update keeps it. */
+  recorded?: boolean
 }
 
 const START_GRACE_MS = 5 * 60 * 1000
@@ -183,7 +185,10 @@ function checkedSchedule(input: ScheduleInput, now = Date.now()) {
   const speakers = handles(input.speakerHandles, 'speakerHandles', 'speakers')
   const both = speakers.find((h) => cohosts.includes(h))
   if (both) throw new PublicError(`@${both} is listed as a co-host and as a speaker. Choose one.`, 400, 'speakerHandles')
-  return { type: input.type, title, description, startsAt, durationMinutes: duration, cohosts, speakers }
+  if (input.recorded !== undefined && typeof input.recorded !== 'boolean') {
+    throw new PublicError('Say whether the talk is recorded.', 400, 'recorded')
+  }
+  return { type: input.type, title, description, startsAt, durationMinutes: duration, cohosts, speakers, recorded: input.recorded }
 }
 
 /** Co-hosts and speakers by handle; each must be a member of the club (400 naming the first who is not). */
@@ -246,6 +251,7 @@ export async function scheduleTalk(viewer: Viewer, clubSlug: string, input: Sche
       description: value.description,
       startsAt: value.startsAt,
       durationMinutes: value.durationMinutes,
+      recorded: value.recorded ?? false,
     })
     if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: id, ...p })))
     await enqueueSearchUpdate(tx, { kind: 'talk', id })
@@ -294,6 +300,7 @@ export async function updateTalk(viewer: Viewer, talkId: string, input: Schedule
         description: value.description,
         startsAt: value.startsAt,
         durationMinutes: value.durationMinutes,
+        ...(value.recorded === undefined ? {} : { recorded: value.recorded }),
       })
       .where(eq(talks.id, talk.id))
     await tx.delete(talkRoles).where(eq(talkRoles.talkId, talk.id))

@@ -36,6 +36,17 @@ const envSchema = z
     LIVEKIT_URL: z.preprocess(emptyToUndefined, optionalUrl(['ws://', 'wss://', 'http://', 'https://'], 'wss://livekit.example.org')),
     LIVEKIT_API_KEY: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
     LIVEKIT_API_SECRET: z.preprocess(emptyToUndefined, z.string().trim().min(32, 'must be at least 32 characters').optional()),
+    /** Recordings go to this S3-compatible bucket when all of BUCKET, REGION, ACCESS_KEY and SECRET are set. */
+    RECORDINGS_S3_BUCKET: z.preprocess(emptyToUndefined, z.string().trim().min(3, 'must be a bucket name').optional()),
+    RECORDINGS_S3_REGION: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
+    RECORDINGS_S3_ACCESS_KEY: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
+    RECORDINGS_S3_SECRET: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
+    /** For MinIO and other S3-compatible stores; AWS S3 needs none. */
+    RECORDINGS_S3_ENDPOINT: z.preprocess(emptyToUndefined, optionalUrl(['http://', 'https://'], 'http://minio:9000')),
+    /** Without S3: where egress writes recordings, inside the egress container. */
+    EGRESS_OUTPUT_DIR: z.preprocess(emptyToUndefined, z.string().trim().startsWith('/', 'must be an absolute path such as /out').default('/out')),
+    /** Without S3: the same directory as this server sees it (a shared volume); defaults to DATA_DIR/recordings. */
+    RECORDINGS_DIR: z.preprocess(emptyToUndefined, z.string().trim().optional()),
     SEED_DEMO_DATA: z
       .enum(['true', 'false', '1', '0'])
       .default('true')
@@ -59,6 +70,20 @@ const envSchema = z
     if (missing.length === 0 || missing.length === names.length) return
     const given = names.filter((name) => env[name]).join(', ')
     for (const name of missing) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given} is set (LiveKit needs all three)` })
+  })
+  .superRefine((env, ctx) => {
+    // Recordings to S3 need bucket, region and both keys; some but not all would lose recordings.
+    const names = ['RECORDINGS_S3_BUCKET', 'RECORDINGS_S3_REGION', 'RECORDINGS_S3_ACCESS_KEY', 'RECORDINGS_S3_SECRET'] as const
+    const missing = names.filter((name) => !env[name])
+    if (missing.length === names.length) {
+      if (env.RECORDINGS_S3_ENDPOINT) {
+        ctx.addIssue({ code: 'custom', path: ['RECORDINGS_S3_BUCKET'], message: 'is required when RECORDINGS_S3_ENDPOINT is set (S3 needs bucket, region and keys)' })
+      }
+      return
+    }
+    if (missing.length === 0) return
+    const given = names.filter((name) => env[name]).join(', ')
+    for (const name of missing) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given} is set (recordings to S3 need all four)` })
   })
 
 export type Config = z.infer<typeof envSchema> & {

@@ -9,12 +9,14 @@ import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '..
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, originCheck, securityHeaders } from './http/security'
+import { builtFiles } from './http/static-files'
 import { sessionMiddleware, toViewer } from './http/session'
 import { startJobs, stopJobs } from './jobs/index'
 import { hashPassword } from './passwords'
 import { startSearchIndexing } from './search/index'
-import { attachRealtime, closeRealtime } from './realtime/index'
+import { attachRealtime, closeRealtime, notifyRecordingChange } from './realtime/index'
 import { liveKitWebhookRoute } from './livekit/webhooks'
+import { liveKitConfigured } from './livekit/tokens'
 import { uploadsDir } from './uploads'
 
 const dev = process.argv.includes('--dev')
@@ -50,7 +52,7 @@ async function main() {
   })
 
   // Before the body limit and origin check: LiveKit signs the raw body (server/livekit/webhooks.ts).
-  app.post('/livekit/webhook', ...liveKitWebhookRoute({ log }))
+  app.post('/livekit/webhook', ...liveKitWebhookRoute({ log, onRecordingChange: notifyRecordingChange }))
 
   app.use(cspNonce)
   app.use(securityHeaders({ dev, secure: cfg.secureCookies }))
@@ -68,8 +70,8 @@ async function main() {
   } else {
     const buildDir = path.resolve('build')
     app.use('/assets', express.static(path.join(buildDir, 'client/assets'), { immutable: true, maxAge: '1y' }))
-    app.use(express.static(path.join(buildDir, 'client'), { maxAge: '1h' }))
-    app.use(express.static('public', { maxAge: '1h' }))
+    // build/client holds the hashed assets and a copy of public/.
+    app.use(builtFiles(path.join(buildDir, 'client'), { maxAge: '1h' }))
     const serverBuild = (await import(path.join(buildDir, 'server/index.js'))) as ServerBuild
     build = async () => serverBuild
   }
@@ -86,7 +88,7 @@ async function main() {
       cspNonce: res.locals.cspNonce as string,
       clientAddress: req.ip ?? null,
       devMailbox: cfg.devMailbox,
-      mediaEnabled: false,
+      mediaEnabled: liveKitConfigured(),
       publicUrl: cfg.publicUrl,
     }),
   })

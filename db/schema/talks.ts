@@ -1,4 +1,4 @@
-import { index, integer, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 import { clubs } from './clubs'
 import { talkSearchColumns, talkSearchIndexes } from './search'
 import { users } from './users'
@@ -22,6 +22,8 @@ export const talks = pgTable(
     startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
     durationMinutes: integer('duration_minutes').notNull().default(60),
     status: talkStatus('status').notNull().default('scheduled'),
+    /** Marked by the creator: people are told at once, and must consent before going on stage. */
+    recorded: boolean('recorded').notNull().default(false),
     openedAt: timestamp('opened_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -27,10 +27,15 @@ export const roomNameForTalk = (talkId: string) => `talk:${talkId}`
 
 const STAGE_SOURCES = [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]
 
-function grantFor(role: StageRole, room: string): VideoGrant {
+/**
+ * The grant for a role. `canPublish: false` takes publishing away from a speaker or host (a
+ * recorded talk without their consent, docs/live-contract.md): a speaker then listens like the
+ * audience, a host keeps room admin.
+ */
+function grantFor(role: StageRole, room: string, canPublish = true): VideoGrant {
   const audience: VideoGrant = { room, roomJoin: true, canSubscribe: true, canPublish: false, canPublishData: true }
-  if (role === 'audience') return audience
-  const speaker: VideoGrant = { ...audience, canPublish: true, canPublishSources: [...STAGE_SOURCES] }
+  if (role === 'audience' || (role === 'speaker' && !canPublish)) return audience
+  const speaker: VideoGrant = canPublish ? { ...audience, canPublish: true, canPublishSources: [...STAGE_SOURCES] } : audience
   if (role === 'speaker') return speaker
   return { ...speaker, roomAdmin: true }
 }
@@ -41,10 +46,12 @@ export type RoomTokenRequest = {
   displayName: string
   photoUrl: string | null
   role: StageRole
+  /** Defaults to what the role allows; false withholds publishing (no consent to a recorded talk). */
+  canPublish?: boolean
 }
 
 export async function mintRoomToken(
-  { talkId, userId, displayName, photoUrl, role }: RoomTokenRequest,
+  { talkId, userId, displayName, photoUrl, role, canPublish }: RoomTokenRequest,
   settings: LiveKitSettings | null = liveKitSettings(),
 ): Promise<{ token: string; url: string; expiresAt: Date }> {
   if (!settings) throw new LiveKitNotConfiguredError()
@@ -55,7 +62,7 @@ export async function mintRoomToken(
     metadata: JSON.stringify({ photoUrl }),
     ttl: ROOM_TOKEN_TTL_SECONDS,
   })
-  accessToken.addGrant(grantFor(role, roomNameForTalk(talkId)))
+  accessToken.addGrant(grantFor(role, roomNameForTalk(talkId), canPublish ?? role !== 'audience'))
   const expiresAt = new Date(Date.now() + ROOM_TOKEN_TTL_SECONDS * 1000)
   return { token: await accessToken.toJwt(), url: settings.url, expiresAt }
 }

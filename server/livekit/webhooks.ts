@@ -1,6 +1,8 @@
 import express, { type RequestHandler } from 'express'
 import { WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk'
+import { createLiveMedia, type LiveMedia } from './media'
 import { LiveKitNotConfiguredError, liveKitSettings, type LiveKitSettings } from './tokens'
+import { handleLiveKitEvent } from './webhook-events'
 
 /**
  * Checks a LiveKit webhook: the Authorization header must be a JWT signed with our API key and
@@ -20,6 +22,10 @@ export async function verifyWebhook(
 type WebhookRouteOptions = {
   settings?: LiveKitSettings | null
   log?: (message: string) => void
+  /** The LiveKit calls reconciling makes; by default one for `settings`. */
+  media?: LiveMedia
+  /** Tells a talk's room its recording changed. */
+  onRecordingChange?: (talkId: string) => unknown
 }
 
 /**
@@ -29,7 +35,10 @@ type WebhookRouteOptions = {
 export function liveKitWebhookRoute({
   settings = liveKitSettings(),
   log = (message) => console.log(`[rounds] ${message}`),
+  media,
+  onRecordingChange,
 }: WebhookRouteOptions = {}): RequestHandler[] {
+  const liveMedia = media ?? createLiveMedia(settings)
   const readRawBody = express.raw({ type: ['application/webhook+json', 'application/json'], limit: '256kb' })
   const handle: RequestHandler = (req, res) => {
     if (!settings) {
@@ -38,13 +47,23 @@ export function liveKitWebhookRoute({
     }
     const rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : ''
     verifyWebhook(rawBody, req.get('authorization'), settings)
-      .then((event) => {
-        // For now we only note the event; room and participant handlers come with the live stage.
-        log(`LiveKit webhook: ${event.event}`)
-        res.status(200).type('text/plain').send('ok')
-      })
+      .then(
+        async (event) => {
+          log(`LiveKit webhook: ${event.event}`)
+          try {
+            await handleLiveKitEvent(event, { media: liveMedia, onRecordingChange })
+          } catch (error) {
+            // Already noted as received: a retry would be skipped, so answer 200 and say what failed.
+            console.error('[livekit] webhook handler failed:', error)
+          }
+          res.status(200).type('text/plain').send('ok')
+        },
+        () => {
+          res.status(401).type('text/plain').send('Webhook signature is not valid.')
+        },
+      )
       .catch(() => {
-        res.status(401).type('text/plain').send('Webhook signature is not valid.')
+        if (!res.headersSent) res.status(200).type('text/plain').send('ok')
       })
   }
   return [readRawBody, handle]

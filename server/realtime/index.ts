@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { canEnterClubRoom } from '../../db/clubs'
 import { validateCookieHeader, validateSessionId, verifyOrigin } from '../auth'
 import { handler } from './events'
+import { createLiveMedia, type LiveMedia } from '../livekit/media'
 import { attachLiveRoom, mayRestoreLiveRooms, type LiveRoom } from './live'
 import { createLiveRateLimits } from './rate-limits'
 
@@ -69,7 +70,10 @@ function restoreOnlyValidSessions(nsp: Namespace, mayRestore?: (data: SocketData
   }
 }
 
-export async function attachRealtime(httpServer: HttpServer, options: { allowedHosts: () => string[]; redisUrl?: string }) {
+export async function attachRealtime(
+  httpServer: HttpServer,
+  options: { allowedHosts: () => string[]; redisUrl?: string; media?: LiveMedia },
+) {
   const io = new Server(httpServer, {
     serveClient: false,
     // Applies to every namespace: each keeps its own session id and offset.
@@ -121,7 +125,7 @@ export async function attachRealtime(httpServer: HttpServer, options: { allowedH
       }),
     )
   })
-  registry.liveRoom = attachLiveRoom(live, { limits: createLiveRateLimits({ redis }) })
+  registry.liveRoom = attachLiveRoom(live, { limits: createLiveRateLimits({ redis }), media: options.media ?? createLiveMedia() })
   registry.io = io
   return io
 }
@@ -153,4 +157,9 @@ export async function closeRealtime() {
   if (!io) return
   await io.close()
   await registry.liveRoom?.close()
+}
+
+/** Tells a talk's room its recording changed (called by the LiveKit webhook). */
+export async function notifyRecordingChange(talkId: string) {
+  await registry.liveRoom?.recordingChanged(talkId)
 }

@@ -36,6 +36,23 @@ import {
   type TalkRoleName,
   type TalkStatus,
 } from '../../db/live'
+import {
+  beginRecording,
+  endRunningRecording,
+  giveRecordingConsent,
+  mediaAccess,
+  participantMediaAccess,
+  recordingFailedToStart,
+  recordingStarted,
+  recordingUpdate,
+  setTalkRecorded,
+  stopRecording,
+  withdrawRecordingConsent,
+  type MediaRole,
+  type RecordingUpdate,
+} from '../../db/recordings'
+import type { LiveMedia } from '../livekit/media'
+import { mintRoomToken } from '../livekit/tokens'
 import { createCoalescer } from './coalesce'
 import { registerQuizHandlers } from './quiz'
 import type { Ack } from './events'
@@ -66,6 +83,8 @@ export type LiveServerEvents = {
   'stage:invited': (payload: { talkId: string; by: string }) => void
   'stage:mute-requested': (payload: { talkId: string; by: string }) => void
   'talk:removed': (payload: { talkId: string; message: string }) => void
+  'recording:update': (payload: RecordingUpdate & { missingConsent?: string[] }) => void
+  'media:role': (payload: { talkId: string; role: MediaRole; canPublish: boolean }) => void
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- client events are validated by zod, not typed
@@ -76,6 +95,8 @@ type LiveSocket = Socket<ClientEvents, LiveServerEvents, Record<string, never>, 
 export type LiveRoom = {
   /** Writes the reactions still held and waits for attendance writes; call after the sockets are closed. */
   close: () => Promise<void>
+  /** Sends the talk's room `recording:update` (a LiveKit webhook changed the recording). */
+  recordingChanged: (talkId: string) => Promise<void>
 }
 
 /** Payloads larger than this are refused before they are parsed further (the engine drops ≥ 1 MB). */
@@ -100,7 +121,13 @@ const text = (what: string) => ({
 
 const InTalk = payload({ talkId })
 const ToPerson = payload({ talkId, userId: id('person') })
-const StageAnswer = payload({ talkId, accept: z.boolean(required('Say whether you accept.')) })
+const StageAnswer = payload({
+  talkId,
+  accept: z.boolean(required('Say whether you accept.')),
+  recordingConsent: z.string({ invalid_type_error: 'That consent is not valid.' }).max(100, 'That consent is not valid.').nullish(),
+})
+const Consent = payload({ talkId, policyVersion: z.string(required('Say which policy you agree to.')).max(100, 'That consent is not valid.') })
+const Recorded = payload({ talkId, recorded: z.boolean(required('Say whether the talk is recorded.')) })
 const NewComment = payload({ talkId, ...text('comment') })
 const OneComment = payload({ talkId, commentId: id('comment') })
 const PinnedComment = payload({ talkId, commentId: id('comment').nullable() })
@@ -151,8 +178,10 @@ const refuse = (error: string): Outcome => ({ ack: { ok: false, error } })
 /** The ack for a handled event, and what to send the room once it has gone. */
 const done = (fields: Record<string, unknown>, broadcast?: () => unknown): Outcome => ({ ack: { ok: true, ...fields }, broadcast })
 
-export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLimits }): LiveRoom {
-  const { limits } = options
+const mediaOff = 'Live audio and video are not set up on this server.'
+
+export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLimits; media: LiveMedia }): LiveRoom {
+  const { limits, media } = options
   let closing = false
   /** Writes started by disconnects and broadcasts, awaited on close. */
   const inFlight = new Set<Promise<unknown>>()
@@ -215,6 +244,36 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
         .except(hostsRoom(talk))
         .emit('stage:update', { ...redacted, handPosition: index + 1 })
     })
+  }
+
+  /**
+   * After a change to someone's stage place, role or consent: tells them their media role (so the
+   * client fetches a new token) and sets their LiveKit permissions from the database, whole.
+   */
+  async function syncMedia(talk: string, userIds: string[]) {
+    for (const person of new Set(userIds)) {
+      const access = await participantMediaAccess(talk, person)
+      if (!access) {
+        await media.removeParticipant(talk, person)
+        continue
+      }
+      nsp.to(personRoom(talk, person)).emit('media:role', { talkId: talk, role: access.role, canPublish: access.canPublish })
+      await media.setPublish(talk, person, access.canPublish)
+    }
+  }
+
+  /** The recording as everyone sees it; hosts also get who has not consented. */
+  async function broadcastRecording(talk: string) {
+    const { missingConsent, ...update } = await recordingUpdate(talk)
+    nsp.to(hostsRoom(talk)).emit('recording:update', { ...update, missingConsent })
+    nsp.to(talkRoom(talk)).except(hostsRoom(talk)).emit('recording:update', update)
+  }
+
+  /** Ends a running recording (the talk ended): the row says 'ending', egress is told to stop. */
+  async function stopRunningRecording(talk: string) {
+    const stopped = await endRunningRecording(talk)
+    if (stopped?.egressId) await media.stopRecording(stopped.egressId)
+    return stopped
   }
 
   nsp.on('connection', (socket: LiveSocket) => {
@@ -350,10 +409,12 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       on(event, InTalk, { limit: 'other' }, async ({ talkId }) => {
         const { status } = await change(viewer, talkId)
         if (status === 'ended') endedTalks.add(talkId)
-        return done({ status }, () => {
+        const stopped = status === 'ended' ? await stopRunningRecording(talkId) : null
+        return done({ status }, async () => {
           nsp.to(talkRoom(talkId)).emit('talk:status', { talkId, status })
           // Ending closes every stay.
           if (status === 'ended') audience.add(talkId, true)
+          if (stopped) await broadcastRecording(talkId)
         })
       })
     }
@@ -366,13 +427,78 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     ] as const) {
       on(event, InTalk, { limit: 'other' }, async ({ talkId }) => {
         const snapshot = await change(viewer, talkId)
+        if (event === 'stage:leave') await syncMedia(talkId, [userId])
         return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
       })
     }
 
-    on('stage:respond', StageAnswer, { limit: 'other' }, async ({ talkId, accept }) => {
-      const snapshot = await respondToStageInvite(viewer, talkId, accept)
-      return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
+    on('stage:respond', StageAnswer, { limit: 'other' }, async ({ talkId, accept, recordingConsent }) => {
+      const snapshot = await respondToStageInvite(viewer, talkId, accept, recordingConsent)
+      if (accept) await syncMedia(talkId, [userId])
+      return done({ stage: stageFor(snapshot) }, async () => {
+        broadcastStage(snapshot)
+        if (accept) await broadcastRecording(talkId)
+      })
+    })
+
+    // Audio and video (LiveKit) and recording: docs/live-contract.md.
+    on('media:token', InTalk, { limit: 'other' }, async ({ talkId }) => {
+      if (!media.configured) return refuse(mediaOff)
+      const access = await mediaAccess(viewer, talkId)
+      const minted = await mintRoomToken(
+        { talkId, userId, displayName: access.name, photoUrl: access.photoUrl, role: access.role, canPublish: access.canPublish },
+        media.settings,
+      )
+      return done({ url: minted.url, token: minted.token, role: access.role, canPublish: access.canPublish, expiresAt: minted.expiresAt.toISOString() })
+    })
+
+    on('recording:consent', Consent, { limit: 'other' }, async ({ talkId, policyVersion }) => {
+      await giveRecordingConsent(viewer, talkId, policyVersion)
+      await syncMedia(talkId, [userId])
+      return done({}, () => broadcastRecording(talkId))
+    })
+
+    on('recording:withdraw', InTalk, { limit: 'other' }, async ({ talkId }) => {
+      const { stage } = await withdrawRecordingConsent(viewer, talkId)
+      // Publishing stops now, before the ack: from here on they are not recorded.
+      await syncMedia(talkId, [userId])
+      return done({ stage: stageFor(stage) }, async () => {
+        broadcastStage(stage)
+        await broadcastRecording(talkId)
+      })
+    })
+
+    on('talk:set-recorded', Recorded, { limit: 'other' }, async ({ talkId, recorded }) => {
+      await setTalkRecorded(viewer, talkId, recorded)
+      // Marking a talk recorded takes publishing from whoever on stage has not consented.
+      const [state, hosts] = await Promise.all([getRoomState(viewer, talkId), nsp.in(hostsRoom(talkId)).fetchSockets()])
+      await syncMedia(talkId, [...state.stage.map((p) => p.userId), ...hosts.map((h) => h.data.userId)])
+      return done({}, () => broadcastRecording(talkId))
+    })
+
+    on('recording:start', InTalk, { limit: 'other' }, async ({ talkId }) => {
+      const output = media.output
+      const recording = await beginRecording(viewer, talkId, {
+        mediaConfigured: media.configured,
+        storage: output.storage,
+        fileFor: output.fileFor,
+      })
+      try {
+        const { egressId } = await media.startRecording(talkId, recording.filePath)
+        await recordingStarted(recording.id, egressId)
+      } catch (error) {
+        await recordingFailedToStart(recording.id, error instanceof Error ? error.message : String(error))
+        console.warn('[livekit] starting a recording failed:', error instanceof Error ? error.message : error)
+        return refuse('The recording could not start. Try again in a moment.')
+      }
+      const update = await recordingUpdate(talkId)
+      return done({ recording: { id: recording.id, status: 'active', startedAt: update.startedAt } }, () => broadcastRecording(talkId))
+    })
+
+    on('recording:stop', InTalk, { limit: 'other' }, async ({ talkId }) => {
+      const stopped = await stopRecording(viewer, talkId)
+      if (stopped.egressId) await media.stopRecording(stopped.egressId)
+      return done({}, () => broadcastRecording(talkId))
     })
 
     // Stage changes by a host or co-host to someone else.
@@ -386,16 +512,19 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
 
     on('stage:move-to-audience', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await moveToAudience(viewer, talkId, target)
+      await syncMedia(talkId, [target])
       return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
     })
 
     on('stage:ask-mute', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
       await askToMute(viewer, talkId, target)
+      await media.muteMicrophone(talkId, target)
       return done({}, () => nsp.to(personRoom(talkId, target)).emit('stage:mute-requested', { talkId, by: userId }))
     })
 
     on('talk:remove', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await removeFromTalk(viewer, talkId, target)
+      await media.removeParticipant(talkId, target)
       return done({ stage: stageFor(snapshot) }, () => {
         // removeFromTalk closed their stays. Their sockets may be on any node: each node takes
         // them out before it tells them (one ordered stream), so nothing they send after the
@@ -410,6 +539,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     on('cohost:promote', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await promoteToCohost(viewer, talkId, target)
       return done({ stage: stageFor(snapshot) }, async () => {
+        await syncMedia(talkId, [target])
         nsp.in(personRoom(talkId, target)).socketsJoin(hostsRoom(talkId))
         broadcastStage(snapshot)
         // What a co-host sees (the queue, hidden questions) differs: send them the whole room.
@@ -469,6 +599,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
   })
 
   return {
+    recordingChanged: (talk) => broadcastRecording(talk),
     async close() {
       closing = true
       await Promise.allSettled([...inFlight])
