@@ -20,7 +20,6 @@ import {
 } from '@livekit/components-react'
 import { ConnectionQuality, ConnectionState, DisconnectReason, Track } from 'livekit-client'
 import { useEffect, useMemo } from 'react'
-import type { MediaRole } from './protocol'
 
 // The SDK logs every step at info; a doctor's console needs only what went wrong.
 setLogLevel('warn')
@@ -28,7 +27,8 @@ setLogLevel('warn')
 export type MediaStageProps = {
   url: string
   token: string
-  role: MediaRole
+  /** Host, co-host or on stage, with consent when the talk is recorded: may use microphone, camera and screen. */
+  canPublish: boolean
   /** User ids on stage (RoomState.stage): only their tracks are shown. */
   stageIds: string[]
   onSpeakingChange: (userIds: string[]) => void
@@ -38,7 +38,7 @@ export type MediaStageProps = {
 
 const connectionFailed = 'Audio and video could not connect. The stage, chat and questions still work.'
 
-export default function MediaStage({ url, token, role, stageIds, onSpeakingChange, onProblem }: MediaStageProps) {
+export default function MediaStage({ url, token, canPublish, stageIds, onSpeakingChange, onProblem }: MediaStageProps) {
   return (
     <LiveKitRoom
       serverUrl={url}
@@ -71,7 +71,7 @@ export default function MediaStage({ url, token, role, stageIds, onSpeakingChang
       <SpeakingReporter onSpeakingChange={onSpeakingChange} />
       <StageTiles stageIds={stageIds} />
       <ConnectionLine />
-      {role === 'audience' ? null : <SpeakerControls />}
+      {canPublish ? <SpeakerControls /> : null}
     </LiveKitRoom>
   )
 }

@@ -40,7 +40,9 @@ export function RoomMedia({ state, actions, mediaRoleChanges, onSpeakingChange }
       }
       setProblem(null)
       // The same role keeps the connection; a new one reconnects with the new grants.
-      setToken((current) => (current && current.role === ack.role && current.url === ack.url ? current : ack))
+      setToken((current) =>
+        current && current.role === ack.role && current.canPublish === ack.canPublish && current.url === ack.url ? current : ack,
+      )
     })
     return () => {
       cancelled = true
@@ -64,7 +66,7 @@ export function RoomMedia({ state, actions, mediaRoleChanges, onSpeakingChange }
               key={`${attempt}:${token.token}`}
               url={token.url}
               token={token.token}
-              role={token.role}
+              canPublish={token.canPublish}
               stageIds={state.stage.map((p) => p.userId)}
               onSpeakingChange={onSpeakingChange}
               onProblem={setProblem}

@@ -52,16 +52,16 @@ export type RecordingState = {
   policyVersion: string
   /** Whether the viewer has consented to the current policy version. */
   consented: boolean
-  /** Who on stage has not consented yet (user ids). */
+  /** Names of people on stage without consent (sent to hosts and co-hosts; [] for others). */
   missingConsent: string[]
 }
 
 /** The part of a recording every person in the room is told at once (`recording:update`). */
-export type RecordingUpdate = { talkId: string; recorded: boolean; active: boolean; startedAt: string | null }
+export type RecordingUpdate = { talkId: string; recorded: boolean; active: boolean; startedAt: string | null; missingConsent?: string[] }
 
 /** What a person may do in LiveKit: listen, or also publish (`media:token`, `media:role`). */
 export type MediaRole = 'audience' | 'speaker' | 'host'
-export type MediaToken = { url: string; token: string; role: MediaRole; expiresAt: string }
+export type MediaToken = { url: string; token: string; role: MediaRole; canPublish: boolean; expiresAt: string }
 
 const notRecorded: RecordingState = { recorded: false, active: false, startedAt: null, policyVersion: '', consented: false, missingConsent: [] }
 

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { RECORDING_POLICY_TEXT, RECORDING_POLICY_TITLE } from '#db/recording-policy'
-import { recordingOf, type RecordingState, type RoomState } from './protocol'
+import { recordingOf, type RecordingState } from './protocol'
 import type { RoomProps } from './stage'
 import { ActionError, button, useAckAction } from './ui'
 
@@ -56,11 +56,6 @@ export function RecordingPolicy({ version }: { version: string }) {
   )
 }
 
-/** Names for the user ids the server lists, from the stage (ids of people no longer on it are dropped). */
-function namesOf(state: RoomState, ids: string[]) {
-  return ids.map((id) => state.stage.find((p) => p.userId === id)?.name).filter((name): name is string => Boolean(name))
-}
-
 /**
  * For the host and co-hosts: whether the talk is recorded, and starting and stopping the
  * recording. The server refuses to start while anyone on stage has not consented; its
@@ -69,7 +64,7 @@ function namesOf(state: RoomState, ids: string[]) {
 export function HostRecordingControls({ state, actions }: RoomProps) {
   const { run, pending, error } = useAckAction()
   const recording = recordingOf(state)
-  const waitingFor = namesOf(state, recording.missingConsent)
+  const waitingFor = recording.missingConsent
   const live = state.talk.status === 'live'
   if (state.talk.status === 'ended') return null
   return (

@@ -52,10 +52,8 @@ function applyStage(state: RoomState, update: StageUpdate): RoomState {
   // The audience is not sent the invitation list: an invitation stands until it is answered
   // (a refused answer resyncs the room, see useLiveRoom).
   else if (state.me.hand === 'invited' && !state.me.onStage) hand = 'invited'
-  // Whoever left the stage no longer holds a recording up.
-  const missingConsent = recordingOf(state).missingConsent.filter((id) => update.stage.some((p) => p.userId === id))
   return {
-    ...withRecording(state, { missingConsent }),
+    ...state,
     stage: update.stage,
     hands: moderator ? update.hands : [],
     handCount: update.handCount,
@@ -91,8 +89,8 @@ function withRecording(state: RoomState, change: Partial<RecordingState>): RoomS
 
 function applyRecording(state: RoomState, update: RecordingUpdate): RoomState {
   if (update.talkId !== state.talk.id) return state
-  const { recorded, active, startedAt } = update
-  return withRecording(state, { recorded, active, startedAt })
+  const { recorded, active, startedAt, missingConsent } = update
+  return withRecording(state, missingConsent ? { recorded, active, startedAt, missingConsent } : { recorded, active, startedAt })
 }
 
 export function roomReducer(state: RoomState | null, event: RoomEvent): RoomState | null {
@@ -151,12 +149,7 @@ export function roomReducer(state: RoomState | null, event: RoomEvent): RoomStat
       return state.me.onStage ? state : { ...state, me: { ...state.me, hand: 'invited', handPosition: null } }
     case 'recording':
       return applyRecording(state, event.update)
-    case 'recording-consent': {
-      const missing = recordingOf(state).missingConsent
-      return withRecording(state, {
-        consented: event.consented,
-        missingConsent: event.consented ? missing.filter((id) => id !== state.me.userId) : missing,
-      })
-    }
+    case 'recording-consent':
+      return withRecording(state, { consented: event.consented })
   }
 }

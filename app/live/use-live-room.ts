@@ -14,6 +14,7 @@ import type {
   RoomState,
   StageUpdate,
 } from './protocol'
+import { isModerator, recordingOf } from './protocol'
 import { roomReducer, type RoomEvent } from './room-state'
 import { newClientId } from './ui'
 
@@ -159,7 +160,20 @@ export function useLiveRoom(talkId: string) {
 
     const ours = (payload: { talkId: string }) => payload.talkId === talkId
     socket.on('room:state', (next) => next.talk.id === talkId && apply({ type: 'state', state: next }))
-    socket.on('stage:update', (update) => ours(update) && apply({ type: 'stage', update }))
+    let consentResync: ReturnType<typeof setTimeout> | null = null
+    socket.on('stage:update', (update) => {
+      if (!ours(update)) return
+      apply({ type: 'stage', update })
+      // Hosts are told who on stage has not consented; a stage change may change that list.
+      const now = stateRef.current
+      if (now && isModerator(now.me.role) && recordingOf(now).recorded && !consentResync) {
+        consentResync = setTimeout(() => {
+          consentResync = null
+          void resync()
+        }, 300)
+        timers.add(consentResync)
+      }
+    })
     socket.on('audience:count', (p) => ours(p) && apply({ type: 'audience', count: p.count }))
     socket.on('comment:new', (p) => ours(p) && apply({ type: 'comment', comment: p.comment }))
     socket.on('comment:deleted', (p) => ours(p) && apply({ type: 'comment-deleted', id: p.id }))

@@ -66,6 +66,8 @@ const ScheduleSchema = z
       .max(480, 'A session runs at most 8 hours (480 minutes).'),
     cohostHandles: handleList('co-hosts'),
     speakerHandles: handleList('speakers'),
+    // A checkbox: "on" when ticked (conform reads it as true), absent otherwise.
+    recorded: z.boolean({ invalid_type_error: 'Say whether the talk is recorded.' }).default(false),
   })
   .transform((value, ctx) => {
     const startsAt = value.startsAtUtc ? new Date(value.startsAtUtc) : utcStart(value.date, value.time)
@@ -251,6 +253,21 @@ export default function ScheduleTalkRoute() {
           >
             <input {...getInputProps(fields.speakerHandles, { type: 'text' })} autoCapitalize="none" spellCheck={false} className={inputClass} />
           </Field>
+          <div>
+            <label className="flex items-start gap-2 text-sm font-medium text-slate-800">
+              <input
+                {...getInputProps(fields.recorded, { type: 'checkbox' })}
+                aria-describedby={`recorded-hint ${fields.recorded.errorId}`}
+                className="mt-0.5 size-4"
+              />
+              <span>Record this talk</span>
+            </label>
+            <p id="recorded-hint" className="mt-1 text-xs text-slate-500">
+              Everyone who joins is told it is recorded, and each speaker agrees before going on stage. After the talk you choose who may
+              listen to the recording.
+            </p>
+            <FieldErrors id={fields.recorded.errorId} errors={fields.recorded.errors} />
+          </div>
           <FieldErrors id={form.errorId} errors={form.errors} />
           <SubmitButton pending={navigation.state === 'submitting'}>Schedule talk</SubmitButton>
         </Form>
