@@ -621,7 +621,7 @@ export async function nextQuestion(viewer: Viewer, quizId: string): Promise<Live
     await tx.execute(sql`update ${quizQuestions} set opened_at = now(), closes_at = ${closes}, closed_at = null where id = ${next.id}`)
     await tx.execute(sql`update ${quizzes} set current_question_id = ${next.id} where id = ${quiz.id}`)
     return liveState({ ...quiz, currentQuestionId: next.id }, tx)
-  })
+  }).finally(() => forgetLiveQuestion(quiz.currentQuestionId ?? ''))
 }
 
 /** Closes the current question of a live quiz and reveals the answer. Idempotent. */
@@ -784,6 +784,154 @@ async function storedAnswer(questionId: string, userId: string): Promise<MyAnswe
   return existing ?? null
 }
 
+// ---------------------------------------------------------------- live answers, written together
+
+/** What checking and scoring a live question's answers needs that cannot change once it is running. */
+type LiveQuestion = {
+  questionId: string
+  quizId: string
+  talkId: string | null
+  quizKind: QuizKind
+  kind: QuestionKind
+  ratingMax: number
+  options: { id: string; correct: boolean }[]
+}
+
+/** Read once per question per server: a running quiz's questions and options are never edited. */
+const liveQuestions = new Map<string, Promise<LiveQuestion | null>>()
+const LIVE_QUESTIONS_KEPT = 500
+
+function liveQuestion(questionId: string): Promise<LiveQuestion | null> {
+  let loading = liveQuestions.get(questionId)
+  if (loading) return loading
+  if (liveQuestions.size >= LIVE_QUESTIONS_KEPT) liveQuestions.clear()
+  loading = db
+    .execute<LiveQuestion>(sql`
+      select q.id as "questionId", q.quiz_id as "quizId", z.talk_id as "talkId", z.kind as "quizKind", q.kind, q.rating_max as "ratingMax",
+        (select coalesce(json_agg(json_build_object('id', o.id, 'correct', o.correct) order by o.position), '[]'::json) from ${quizOptions} o where o.question_id = q.id) as options
+      from ${quizQuestions} q join ${quizzes} z on z.id = q.quiz_id
+      where q.id = ${questionId} and z.status <> 'draft'`)
+    .then(([row]) => row ?? null)
+  // A failed read is not remembered; a question not (yet) found is tried again next time.
+  loading.then((row) => row ?? liveQuestions.delete(questionId), () => liveQuestions.delete(questionId))
+  liveQuestions.set(questionId, loading)
+  return loading
+}
+
+/** Forgets what was read about a question (it has closed; its answers go through answerQuestion from now on). */
+export function forgetLiveQuestion(questionId: string) {
+  liveQuestions.delete(questionId)
+}
+
+/** The database's clock minus this server's, so times this server takes line up with `now()` in SQL. */
+export async function databaseClockOffset(): Promise<number> {
+  const before = Date.now()
+  const [row] = await db.execute<{ now: string }>(sql`select clock_timestamp() as now`)
+  const after = Date.now()
+  return new Date(row.now).getTime() - (before + after) / 2
+}
+
+export type LiveAnswer = {
+  viewer: NonNullable<Viewer>
+  input: AnswerInput
+  /** When the server received the answer, on the database's clock: it decides timing and points. */
+  receivedAt: Date
+}
+export type LiveAnswerOutcome = { ok: true; result: AnswerResult } | { ok: false; error: unknown }
+
+/**
+ * Records answers to one question of a live talk that arrived close together: the same rules
+ * and results as answerQuestion, one by one, but one statement for the lot. Each answer is timed
+ * and scored by when the server received it, not when the batch is written. An answer the
+ * statement does not store or find already stored (refused, or raced by another write) goes
+ * through answerQuestion alone, so refusals keep their order and wording.
+ */
+export async function answerLiveQuestion(talkId: string, questionId: string, answers: LiveAnswer[]): Promise<LiveAnswerOutcome[]> {
+  const alone = (a: LiveAnswer) =>
+    answerQuestion(a.viewer, questionId, a.input, { talkId }).then(
+      (result): LiveAnswerOutcome => ({ ok: true, result }),
+      (error: unknown): LiveAnswerOutcome => ({ ok: false, error }),
+    )
+  const question = isId(questionId) && isId(talkId) ? await liveQuestion(questionId) : null
+  if (!question || question.talkId !== talkId) return Promise.all(answers.map(alone))
+
+  const correctIds = question.options.filter((o) => o.correct).map((o) => o.id)
+  const rows: { ord: number; id: string; user_id: string; option_ids: string[]; rating: number | null; body: string | null; correct: boolean | null; answered_at: string }[] = []
+  const people = new Set<string>()
+  answers.forEach((a, ord) => {
+    let answer: ReturnType<typeof checkedAnswer>
+    try {
+      answer = checkedAnswer(question, a.input)
+    } catch {
+      return // refused below, after the checks that come first
+    }
+    // A second answer from the same person in one batch waits for the first to be stored.
+    if (people.has(a.viewer.userId)) return
+    people.add(a.viewer.userId)
+    const correct = question.quizKind === 'quiz' ? sameSelection(correctIds, answer.optionIds) : null
+    rows.push({ ord, id: randomUUID(), user_id: a.viewer.userId, option_ids: answer.optionIds, rating: answer.rating, body: answer.body, correct, answered_at: a.receivedAt.toISOString() })
+  })
+
+  const written = rows.length === 0 ? [] : await db.execute<{ ord: number; allowed: boolean; inserted: MyAnswer | null; existing: MyAnswer | null }>(sql`
+    with v as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as v(ord int, id text, user_id text, option_ids text[], rating int, body text, correct boolean, answered_at timestamptz)),
+    ctx as (
+      select q.id as question_id, q.quiz_id, q.position, q.points, q.time_limit_seconds, q.opened_at, q.closes_at, q.closed_at,
+        z.club_id, z.talk_id, z.status, z.current_question_id, z.speed_scoring, z.streak_bonus, c.visibility,
+        (select p.id from ${quizQuestions} p where p.quiz_id = q.quiz_id and p.position = q.position - 1) as previous_id
+      from ${quizQuestions} q join ${quizzes} z on z.id = q.quiz_id join ${clubs} c on c.id = z.club_id
+      where q.id = ${questionId} and z.talk_id = ${talkId}),
+    checked as (
+      select v.*, ctx.*,
+        -- loadQuiz's rules, for each answer's person: the club is visible to them (visibleClubCondition), no ban, not removed from the talk.
+        (ctx.visibility = 'public' or exists (select 1 from ${clubMembers} m where m.club_id = ctx.club_id and m.user_id = v.user_id))
+          and not exists (select 1 from ${clubBans} b where b.club_id = ctx.club_id and b.user_id = v.user_id)
+          and not exists (select 1 from ${talkRemovals} x where x.talk_id = ctx.talk_id and x.user_id = v.user_id)
+          and ctx.status <> 'draft' as allowed,
+        -- Open when it was received: a question closed by the host still takes answers that reached the server before.
+        ctx.status = 'open' and ctx.opened_at is not null and (ctx.closes_at is null or v.answered_at <= ctx.closes_at)
+          and case when ctx.closed_at is null then ctx.current_question_id = ctx.question_id else v.answered_at < ctx.closed_at end as open,
+        greatest(extract(epoch from (v.answered_at - ctx.opened_at)) * 1000, 0) as elapsed,
+        case when v.correct then coalesce((select a.streak from ${quizAnswers} a where a.question_id = ctx.previous_id and a.user_id = v.user_id and a.correct), 0) + 1 else 0 end as streak
+      from v cross join ctx),
+    ins as (
+      insert into ${quizAnswers} (id, quiz_id, question_id, user_id, option_ids, rating, body, correct, points, streak, elapsed_ms, answered_at)
+      select c.id, c.quiz_id, ${questionId}, c.user_id, c.option_ids, c.rating, c.body, c.correct,
+        case when c.correct then (round(c.points * case when c.speed_scoring then 1 - least(c.elapsed / (c.time_limit_seconds * 1000.0), 1) / 2 else 1 end)
+          + c.streak_bonus * least(greatest(c.streak - 1, 0), ${quizLimits.streakSteps}))::int else 0 end,
+        c.streak, c.elapsed::int, c.answered_at
+      from checked c
+      where c.allowed and c.open
+      on conflict (question_id, user_id) do nothing
+      returning user_id, question_id as "questionId", option_ids as "optionIds", rating, body, correct, points, streak, answered_at as "answeredAt")
+    select c.ord, c.allowed,
+      (select json_build_object('questionId', i."questionId", 'optionIds', i."optionIds", 'rating', i.rating, 'body', i.body, 'correct', i.correct,
+          'points', i.points, 'streak', i.streak, 'answeredAt', i."answeredAt") from ins i where i.user_id = c.user_id) as inserted,
+      (select json_build_object('questionId', a.question_id, 'optionIds', a.option_ids, 'rating', a.rating, 'body', a.body, 'correct', a.correct,
+          'points', a.points, 'streak', a.streak, 'answeredAt', a.answered_at)
+        from ${quizAnswers} a where a.question_id = ${questionId} and a.user_id = c.user_id) as existing
+    from checked c`)
+
+  const outcomes: (LiveAnswerOutcome | undefined)[] = answers.map(() => undefined)
+  for (const row of written) {
+    if (row.inserted) {
+      outcomes[row.ord] = { ok: true, result: { answer: { ...row.inserted, answeredAt: iso(row.inserted.answeredAt)! }, repeated: false, quizId: question.quizId, talkId } }
+    } else if (row.allowed && row.existing) {
+      const mine = rows.find((r) => r.ord === row.ord)!
+      const same = sameSelection(row.existing.optionIds, mine.option_ids) && row.existing.rating === mine.rating && row.existing.body === mine.body
+      outcomes[row.ord] = same
+        ? { ok: true, result: { answer: { ...row.existing, answeredAt: iso(row.existing.answeredAt)! }, repeated: true, quizId: question.quizId, talkId } }
+        : { ok: false, error: refuse.twice() }
+    }
+  }
+  // Everything else (refused, a second answer in the same batch, a race): one by one, in order.
+  for (const [ord, outcome] of outcomes.entries()) {
+    if (!outcome) outcomes[ord] = await alone(answers[ord])
+  }
+  return outcomes as LiveAnswerOutcome[]
+}
+
 /** The input read as each kind of answer, without knowing the question yet; null or [] where it cannot be that kind. */
 function answerCandidates(input: AnswerInput): { optionIds: string[]; rating: number | null; body: string | null } {
   const raw = input.optionIds
@@ -797,7 +945,7 @@ function answerCandidates(input: AnswerInput): { optionIds: string[]; rating: nu
   return { optionIds, rating, body }
 }
 
-function checkedAnswer(ctx: AnswerContext, input: AnswerInput): { optionIds: string[]; rating: number | null; body: string | null } {
+function checkedAnswer(ctx: Pick<AnswerContext, 'kind' | 'ratingMax' | 'options'>, input: AnswerInput): { optionIds: string[]; rating: number | null; body: string | null } {
   if (ctx.kind === 'text') {
     const body = input.body
     if (typeof body !== 'string' || body.trim().length === 0) throw new PublicError('Write your answer first.', 400, 'body')

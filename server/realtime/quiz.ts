@@ -2,15 +2,18 @@ import type { Namespace, Socket } from 'socket.io'
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import { z } from 'zod'
 import {
-  answerQuestion,
+  answerLiveQuestion,
   closeExpiredQuestion,
   closeQuestion,
+  databaseClockOffset,
   getLiveQuiz,
   launchQuiz,
   leaderboardOf,
   listTalkQuizzes,
   nextQuestion,
   questionTally,
+  type AnswerInput,
+  type LiveAnswerOutcome,
   type LiveQuizState,
   type Tally,
 } from '../../db/quizzes'
@@ -21,8 +24,9 @@ import type { SocketData } from './index'
 /*
  * Live quizzes and polls on the `/live` namespace (docs/quizzes.md). Handlers are shaped like
  * the room's: validate → in the room → call db/quizzes.ts (which authorises) → ack → broadcast.
- * Answers are written one by one; the bar chart goes out coalesced, at most four times a second
- * per question, never naming who voted.
+ * Answers to a question that arrive close together are written in one statement, each timed by
+ * when this server received it; the bar chart is counted here from the answers written and goes
+ * out coalesced, at most four times a second per question, never naming who voted.
  *
  * Server → client: `quiz:state` (phase, question, reveal), `quiz:results` (tally),
  * `quiz:leaderboard` (top 10; each person asks `quiz:results` for their own rank).
@@ -32,6 +36,16 @@ const RESULTS_FLUSH_MS = 250
 /** After a question's time is up, its reveal goes out this much later (answers in flight land first). */
 const CLOSE_GRACE_MS = 300
 const MAX_PAYLOAD_CHARS = 10 * 1024
+/** A question's answers wait at most this long for others to be written with them... */
+const ANSWER_BATCH_MS = 20
+/** ...or until this many have gathered. */
+const ANSWER_BATCH_MAX = 500
+/** Answers written by another node are not counted here: the database's count is read again this often. */
+const TALLY_RECOUNT_MS = 1000
+/** How often the offset between this server's clock and the database's is measured again. */
+const CLOCK_MEASURE_MS = 60_000
+/** A question nobody has answered for this long is forgotten (its tally is recounted if answers come again). */
+const ANSWERS_IDLE_MS = 30_000
 
 const notUnderstood = 'That request was not understood.'
 const required = (message: string) => ({ required_error: message, invalid_type_error: message })
@@ -57,10 +71,29 @@ type QuizNamespace = Namespace<any, any, any, SocketData>
 
 const talkRoom = (talk: string) => `talk:${talk}`
 
+type WaitingAnswer = { viewer: { userId: string; role: SocketData['role'] }; input: AnswerInput; receivedAt: number; done: (outcome: LiveAnswerOutcome) => void }
+
+/** The answers to one question of one talk that wait to be written, and its tally as this server counts it. */
+type QuestionAnswers = {
+  talkId: string
+  questionId: string
+  waiting: WaitingAnswer[]
+  timer?: NodeJS.Timeout
+  writing?: Promise<void>
+  idle?: NodeJS.Timeout
+  tally: Tally | null
+  countedAt: number
+  /** Every answer this server received by then is in `tally` (the database's clock). */
+  asOf: string | null
+}
+
 type Shared = {
   results: Coalescer<{ talkId: string; quizId: string }>
   timers: Map<string, NodeJS.Timeout>
   limiter: RateLimiterMemory
+  answers: Map<string, QuestionAnswers>
+  /** The database's clock minus this server's, and when that was measured. */
+  clock: { offset: number; measuredAt: number }
 }
 
 /** One coalescer and one set of question timers per namespace (per server). */
@@ -73,7 +106,7 @@ function sharedFor(nsp: QuizNamespace): Shared {
     intervalMs: RESULTS_FLUSH_MS,
     merge: (_pending, next) => next,
     flush: async (questionId, { talkId: talk, quizId: quiz }) => {
-      const tally = await questionTally(questionId)
+      const tally = countedTally(nsp, talk, questionId) ?? (await questionTally(questionId))
       nsp.to(talkRoom(talk)).emit('quiz:results', { talkId: talk, quizId: quiz, tally })
     },
     onError: (error) => {
@@ -81,9 +114,120 @@ function sharedFor(nsp: QuizNamespace): Shared {
       if (nsp.sockets.size > 0) console.error('[quiz]', error)
     },
   })
-  state = { results, timers: new Map(), limiter: new RateLimiterMemory({ keyPrefix: 'rounds:quiz', points: 30, duration: 10 }) }
+  state = {
+    results,
+    timers: new Map(),
+    limiter: new RateLimiterMemory({ keyPrefix: 'rounds:quiz', points: 30, duration: 10 }),
+    answers: new Map(),
+    clock: { offset: 0, measuredAt: -Infinity },
+  }
   shared.set(nsp, state)
   return state
+}
+
+const answersKey = (talk: string, questionId: string) => `${talk}:${questionId}`
+
+/** Queues an answer to be written with the others that arrive within ANSWER_BATCH_MS; resolves once it is stored or refused. */
+function submitAnswer(nsp: QuizNamespace, talk: string, questionId: string, answer: Omit<WaitingAnswer, 'done'>): Promise<LiveAnswerOutcome> {
+  const { answers } = sharedFor(nsp)
+  const key = answersKey(talk, questionId)
+  let question = answers.get(key)
+  if (!question) {
+    question = { talkId: talk, questionId, waiting: [], tally: null, countedAt: -Infinity, asOf: null }
+    answers.set(key, question)
+  }
+  clearTimeout(question.idle)
+  const queued = question
+  return new Promise((done) => {
+    queued.waiting.push({ ...answer, done })
+    if (queued.writing) return // the writer takes it when the batch in flight is stored
+    if (queued.waiting.length >= ANSWER_BATCH_MAX) return void startWriting(nsp, queued)
+    queued.timer ??= setTimeout(() => void startWriting(nsp, queued), ANSWER_BATCH_MS)
+  })
+}
+
+function startWriting(nsp: QuizNamespace, question: QuestionAnswers): Promise<void> {
+  clearTimeout(question.timer)
+  question.timer = undefined
+  question.writing ??= writeAnswers(nsp, question).finally(() => {
+    question.writing = undefined
+    if (question.waiting.length > 0) return void startWriting(nsp, question)
+    const { answers } = sharedFor(nsp)
+    question.idle = setTimeout(() => {
+      if (!question.writing && question.waiting.length === 0) answers.delete(answersKey(question.talkId, question.questionId))
+    }, ANSWERS_IDLE_MS)
+    question.idle.unref()
+  })
+  return question.writing
+}
+
+/**
+ * Writes a question's waiting answers, a batch at a time (one writer per question, so the tally
+ * counts each stored answer once), acks each, and queues the bar chart. Answers that arrive
+ * while a batch is being written go in the next one.
+ */
+async function writeAnswers(nsp: QuizNamespace, question: QuestionAnswers) {
+  const { clock, results } = sharedFor(nsp)
+  while (question.waiting.length > 0) {
+    try {
+      if (Date.now() - clock.measuredAt > CLOCK_MEASURE_MS) {
+        clock.offset = await databaseClockOffset()
+        clock.measuredAt = Date.now()
+      }
+      if (Date.now() - question.countedAt > TALLY_RECOUNT_MS) {
+        // Nothing of this server's is being written now, so the count is exact as of here.
+        question.tally = await questionTally(question.questionId).catch(() => null)
+        question.countedAt = Date.now()
+      }
+    } catch (error) {
+      console.error('[quiz]', error)
+    }
+    // Everything received before this moment is in this batch or an earlier one.
+    const cut = Date.now()
+    const batch = question.waiting.splice(0, ANSWER_BATCH_MAX)
+    let outcomes: LiveAnswerOutcome[]
+    try {
+      outcomes = await answerLiveQuestion(
+        question.talkId,
+        question.questionId,
+        batch.map(({ viewer, input, receivedAt }) => ({ viewer, input, receivedAt: new Date(receivedAt + clock.offset) })),
+      )
+    } catch (error) {
+      outcomes = batch.map(() => ({ ok: false, error }))
+    }
+    let quizId: string | null = null
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok && !outcome.result.repeated) {
+        quizId = outcome.result.quizId
+        if (question.tally) question.tally = counted(question.tally, outcome.result.answer)
+      }
+      batch[i].done(outcome)
+    })
+    question.asOf = new Date(cut - 1 + clock.offset).toISOString()
+    if (quizId) results.add(question.questionId, { talkId: question.talkId, quizId })
+  }
+}
+
+/** The tally with one more stored answer in it. */
+function counted(tally: Tally, answer: { optionIds: string[]; rating: number | null }): Tally {
+  return {
+    ...tally,
+    total: tally.total + 1,
+    options: tally.options.map((o) => (answer.optionIds.includes(o.id) ? { ...o, count: o.count + 1 } : o)),
+    ratings: tally.ratings && answer.rating !== null ? tally.ratings.map((n, i) => (i === answer.rating! - 1 ? n + 1 : n)) : tally.ratings,
+  }
+}
+
+/** Writes the talk's waiting answers now: before a question closes or the next opens, answers already received count. */
+async function settleAnswers(nsp: QuizNamespace, talk: string) {
+  const { answers } = sharedFor(nsp)
+  await Promise.all([...answers.values()].filter((q) => q.talkId === talk).map((q) => startWriting(nsp, q)))
+}
+
+/** The tally of a live question as this server counts it, or null to read it from the database. */
+function countedTally(nsp: QuizNamespace, talk: string, questionId: string): Tally | null {
+  const question = sharedFor(nsp).answers.get(answersKey(talk, questionId))
+  return question?.tally && question.asOf ? { ...question.tally, asOf: question.asOf } : null
 }
 
 function broadcastState(nsp: QuizNamespace, state: LiveQuizState) {
@@ -116,7 +260,8 @@ function scheduleClose(nsp: QuizNamespace, state: LiveQuizState) {
   const wait = new Date(state.closesAt).getTime() - new Date(state.serverNow).getTime() + CLOSE_GRACE_MS
   const timer = setTimeout(() => {
     timers.delete(state.quizId)
-    closeExpiredQuestion(state.quizId, questionId)
+    settleAnswers(nsp, state.talkId)
+      .then(() => closeExpiredQuestion(state.quizId, questionId))
       .then((closed) => (closed ? broadcastClosed(nsp, closed) : undefined))
       .catch((error: unknown) => {
         if (nsp.sockets.size > 0) console.error('[quiz]', error)
@@ -141,8 +286,13 @@ export function registerQuizHandlers(nsp: QuizNamespace, socket: QuizSocket) {
   const { results, limiter } = sharedFor(nsp)
 
   /** Validate → in the room → rate limit → run; `after` broadcasts once the ack has gone. */
-  function on<S extends z.ZodTypeAny>(event: string, schema: S, run: (input: z.infer<S>) => Promise<{ ack: Ack<Record<string, unknown>>; after?: () => Promise<void> | void }>) {
+  function on<S extends z.ZodTypeAny>(
+    event: string,
+    schema: S,
+    run: (input: z.infer<S>, receivedAt: number) => Promise<{ ack: Ack<Record<string, unknown>>; after?: () => Promise<void> | void }>,
+  ) {
     const wrapped = handler(z.unknown(), async (input: unknown) => {
+      const receivedAt = Date.now()
       if (payloadSize(input) > MAX_PAYLOAD_CHARS) return { ok: false, error: 'That is too long to send.' }
       const parsed = schema.safeParse(input)
       if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? notUnderstood }
@@ -154,7 +304,7 @@ export function registerQuizHandlers(nsp: QuizNamespace, socket: QuizSocket) {
         if (!(error instanceof RateLimiterRes)) throw error
         return { ok: false, error: 'You are answering too fast. Try again in a few seconds.' }
       }
-      const outcome = await run(parsed.data)
+      const outcome = await run(parsed.data, receivedAt)
       if (outcome.after) {
         // The ack goes first; the broadcast follows on the next turn.
         const after = outcome.after
@@ -176,6 +326,7 @@ export function registerQuizHandlers(nsp: QuizNamespace, socket: QuizSocket) {
   })
 
   on('quiz:next', QuizCommand, async ({ talkId: talk, quizId: quiz }) => {
+    await settleAnswers(nsp, talk)
     const state = await nextQuestion(viewer, quiz)
     if (!inTalk(state, talk)) return { ack: { ok: false, error: 'We could not find that quiz.' } }
     return {
@@ -190,6 +341,7 @@ export function registerQuizHandlers(nsp: QuizNamespace, socket: QuizSocket) {
   })
 
   on('quiz:close', QuizCommand, async ({ talkId: talk, quizId: quiz }) => {
+    await settleAnswers(nsp, talk)
     const state = await closeQuestion(viewer, quiz)
     if (!inTalk(state, talk)) return { ack: { ok: false, error: 'We could not find that quiz.' } }
     return {
@@ -201,22 +353,19 @@ export function registerQuizHandlers(nsp: QuizNamespace, socket: QuizSocket) {
     }
   })
 
-  on('quiz:answer', Answer, async ({ talkId: talk, questionId, optionIds, rating, body }) => {
-    const result = await answerQuestion(viewer, questionId, { optionIds, rating, body }, { talkId: talk })
+  on('quiz:answer', Answer, async ({ talkId: talk, questionId, optionIds, rating, body }, receivedAt) => {
+    // Written with the others that arrive about now; the writer queues the bar chart.
+    const outcome = await submitAnswer(nsp, talk, questionId, { viewer, input: { optionIds, rating, body }, receivedAt })
+    if (!outcome.ok) throw outcome.error
     // Whether it was right, and the points, are told at the reveal, not before.
-    const { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } = result.answer
-    return {
-      ack: { ok: true, repeated: result.repeated, answer: { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } },
-      after: () => {
-        if (!result.repeated) results.add(questionId, { talkId: talk, quizId: result.quizId })
-      },
-    }
+    const { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } = outcome.result.answer
+    return { ack: { ok: true, repeated: outcome.result.repeated, answer: { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } } }
   })
 
   on('quiz:results', QuizQuery, async ({ talkId: talk }) => {
     const [state, quizzes] = await Promise.all([getLiveQuiz(viewer, talk), listTalkQuizzes(viewer, talk)])
     if (!state) return { ack: { ok: true, state: null, tally: null, leaderboard: null, quizzes } }
-    const tally: Tally | null = state.question ? await questionTally(state.question.id) : null
+    const tally: Tally | null = state.question ? (countedTally(nsp, talk, state.question.id) ?? (await questionTally(state.question.id))) : null
     const leaderboard = state.kind === 'quiz' && (state.phase === 'reveal' || state.phase === 'finished') ? await leaderboardOf(state.quizId, userId) : null
     return { ack: { ok: true, state, tally, leaderboard, quizzes } }
   })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
 import { PublicError } from '../../db/errors'
 import {
+  answerLiveQuestion,
   answerQuestion,
   checkDraft,
   closeQuestion,
@@ -16,6 +17,7 @@ import {
   myAnswers,
   nextQuestion,
   questionTally,
+  type LiveAnswerOutcome,
   type QuizDraft,
 } from '../../db/quizzes'
 import { addClubMember, addTalkRole, createDoctor, createTalk, createTestClub, viewerOf } from '../support/factories'
@@ -209,6 +211,100 @@ describe('a live quiz', () => {
     const outsider = await createDoctor()
     await expectRefusal(answerQuestion(viewerOf(outsider), q.question!.id, { optionIds: [q.question!.options[0].id] }), 'We could not find that question.', 404)
     await expectRefusal(launchQuiz(viewerOf(outsider), id), 'We could not find that quiz.', 404)
+  })
+})
+
+describe('live answers written together', () => {
+  const ok = (outcome: LiveAnswerOutcome | undefined) => {
+    if (!outcome?.ok) throw new Error(`refused: ${String(outcome?.error)}`)
+    return outcome.result
+  }
+  const refusal = (outcome: LiveAnswerOutcome | undefined) => (outcome && !outcome.ok && outcome.error instanceof PublicError ? outcome.error.message : outcome)
+  async function openedAt(questionId: string) {
+    const [row] = await rawSql()<{ openedAt: string }[]>`select opened_at as "openedAt" from quiz_questions where id = ${questionId}`
+    return new Date(row.openedAt).getTime()
+  }
+
+  it('stores a burst in one go, each scored by when the server received it, with the results one by one would give', async () => {
+    const { quizId, host, talk, a, b } = await liveSetup({ streakBonus: 100 })
+    const c = await createDoctor({ name: 'Dr Gamma' })
+    const d = await createDoctor({ name: 'Dr Delta' })
+    await launchQuiz(viewerOf(host), quizId)
+    const q1 = (await nextQuestion(viewerOf(host), quizId)).question!
+    const q2Option = (await getQuizPage(viewerOf(host), quizId)).questions[1].options[0].id
+    const [right, wrong] = q1.options
+    const opened = await openedAt(q1.id)
+    const at = (ms: number) => new Date(opened + ms)
+
+    const outcomes = await answerLiveQuestion(talk.id, q1.id, [
+      { viewer: viewerOf(a), input: { optionIds: [right.id] }, receivedAt: at(0) },
+      // Received 10 s into a 20 s question: half the speed bonus, however late the batch is written.
+      { viewer: viewerOf(b), input: { optionIds: [right.id] }, receivedAt: at(10_000) },
+      { viewer: viewerOf(c), input: { optionIds: [wrong.id], points: 99_999 } as Parameters<typeof answerQuestion>[2], receivedAt: at(50) },
+      { viewer: viewerOf(a), input: { optionIds: [right.id] }, receivedAt: at(60) },
+      { viewer: viewerOf(a), input: { optionIds: [wrong.id] }, receivedAt: at(70) },
+      { viewer: viewerOf(d), input: { optionIds: [q2Option] }, receivedAt: at(80) },
+      { viewer: viewerOf(d), input: { optionIds: [right.id, wrong.id] }, receivedAt: at(90) },
+    ])
+    const first = ok(outcomes[0])
+    expect(first).toMatchObject({ repeated: false, quizId, talkId: talk.id, answer: { correct: true, streak: 1, answeredAt: at(0).toISOString() } })
+    expect(first.answer.points).toBe(1000)
+    expect(ok(outcomes[1]).answer).toMatchObject({ correct: true, points: 750, answeredAt: at(10_000).toISOString() })
+    expect(ok(outcomes[2]).answer).toMatchObject({ correct: false, points: 0, streak: 0 })
+    // The same person twice in one batch: a retry is the stored answer, a change is refused.
+    expect(ok(outcomes[3])).toMatchObject({ repeated: true, answer: first.answer })
+    expect(refusal(outcomes[4])).toBe('You have already answered this question.')
+    expect(refusal(outcomes[5])).toBe('That option is not part of this question.')
+    expect(refusal(outcomes[6])).toBe('Choose one answer.')
+    expect(await answerCount(quizId)).toBe(3)
+    expect((await questionTally(q1.id)).options).toEqual([
+      { id: right.id, count: 2 },
+      { id: wrong.id, count: 1 },
+    ])
+
+    // A later batch: retries find the stored answer; the streak carries over from the question before.
+    const [again, changed] = await answerLiveQuestion(talk.id, q1.id, [
+      { viewer: viewerOf(b), input: { optionIds: [right.id] }, receivedAt: at(11_000) },
+      { viewer: viewerOf(c), input: { optionIds: [right.id] }, receivedAt: at(11_000) },
+    ])
+    expect(ok(again)).toMatchObject({ repeated: true, answer: { points: 750 } })
+    expect(refusal(changed)).toBe('You have already answered this question.')
+    const q2 = (await nextQuestion(viewerOf(host), quizId)).question!
+    const [vf, pvt] = q2.options
+    const [streak] = await answerLiveQuestion(talk.id, q2.id, [{ viewer: viewerOf(a), input: { optionIds: [pvt.id, vf.id] }, receivedAt: new Date((await openedAt(q2.id)) + 1) }])
+    expect(ok(streak).answer).toMatchObject({ correct: true, streak: 2, points: 1100 })
+    expect(await answerCount(quizId)).toBe(4)
+  })
+
+  it('refuses what answering alone refuses: after the close, another talk, outsiders, banned and removed people', async () => {
+    const owner = await createDoctor()
+    const club = await createTestClub(owner, { visibility: 'private' })
+    const talk = await createTalk({ clubId: club.id, hostId: owner.id, status: 'live', startsAt: new Date() })
+    const other = await createTalk({ clubId: club.id, hostId: owner.id, status: 'live', startsAt: new Date() })
+    const { id } = await createQuiz(viewerOf(owner), club.slug, { kind: 'poll', title: 'Lunch poll', talkId: talk.id, questions: [{ kind: 'single', prompt: 'Soup?', options: [{ label: 'Yes' }, { label: 'No' }] }] })
+    const [member, outsider, banned, removed, late] = await Promise.all([createDoctor(), createDoctor(), createDoctor(), createDoctor(), createDoctor()])
+    for (const doctor of [member, banned, removed, late]) await addClubMember(club, doctor)
+    await rawSql()`insert into club_bans (club_id, user_id) values (${club.id}, ${banned.id})`
+    await rawSql()`insert into talk_removals (talk_id, user_id) values (${talk.id}, ${removed.id})`
+    await launchQuiz(viewerOf(owner), id)
+    const q = (await nextQuestion(viewerOf(owner), id)).question!
+    const yes = { optionIds: [q.options[0].id] }
+
+    expect(refusal((await answerLiveQuestion(other.id, q.id, [{ viewer: viewerOf(member), input: yes, receivedAt: new Date() }]))[0])).toBe('We could not find that question.')
+    // Received while the question was open, written after the host closed it: it counts.
+    const beforeClose = new Date()
+    await closeQuestion(viewerOf(owner), id)
+    const outcomes = await answerLiveQuestion(talk.id, q.id, [
+      { viewer: viewerOf(outsider), input: yes, receivedAt: beforeClose },
+      { viewer: viewerOf(banned), input: yes, receivedAt: beforeClose },
+      { viewer: viewerOf(removed), input: yes, receivedAt: beforeClose },
+      { viewer: viewerOf(member), input: yes, receivedAt: beforeClose },
+      { viewer: viewerOf(late), input: yes, receivedAt: new Date(Date.now() + 1000) },
+    ])
+    expect(outcomes.slice(0, 3).map(refusal)).toEqual(Array(3).fill('We could not find that question.'))
+    expect(ok(outcomes[3]).answer).toMatchObject({ correct: null, answeredAt: beforeClose.toISOString() })
+    expect(refusal(outcomes[4])).toBe('This question has closed.')
+    expect(await answerCount(id)).toBe(1)
   })
 })
 

@@ -87,6 +87,48 @@ describe('live quiz over the socket', () => {
     expect(count.n).toBe(2)
   })
 
+  it('takes a burst of answers at once: each acked, stored once and counted once in the bar chart', async () => {
+    const { talkId, quizId, host, a, b } = await setup('poll')
+    await host.ok('quiz:launch', { talkId, quizId })
+    const { state } = await host.ok<StateAck>('quiz:next', { talkId, quizId })
+    const question = state.question!
+    const [yes, no] = question.options
+    const others = await Promise.all(Array.from({ length: 6 }, async (_, i) => joinAs(await createDoctor({ name: `Dr Burst ${i}` }), talkId)))
+    const everyone = [a, b, ...others]
+    const answer = (optionId: string) => ({ talkId, questionId: question.id, optionIds: [optionId] })
+    type AnswerAck = { ok: boolean; repeated?: boolean; error?: string; answer?: { answeredAt: string } }
+    const acks = (await Promise.all([
+      ...everyone.map((client, i) => client.send('quiz:answer', answer(i % 2 ? no.id : yes.id))),
+      // A retry and a change of mind, sent before the first answers are stored.
+      a.send('quiz:answer', answer(yes.id)),
+      b.send('quiz:answer', answer(yes.id)),
+    ])) as AnswerAck[]
+    expect(acks.slice(0, 8).map((ack) => [ack.ok, ack.repeated])).toEqual(Array(8).fill([true, false]))
+    expect(acks[8]).toMatchObject({ ok: true, repeated: true, answer: acks[0].answer })
+    expect(acks[9]).toEqual({ ok: false, error: 'You have already answered this question.' })
+    const [count] = await rawSql()<{ n: number }[]>`select count(*)::int as n from quiz_answers where question_id = ${question.id}`
+    expect(count.n).toBe(8)
+
+    const { tally } = await host.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 8)
+    expect(tally.options).toEqual([
+      { id: yes.id, count: 4 },
+      { id: no.id, count: 4 },
+    ])
+    // Every answer received by `asOf` is in the tally.
+    const latest = acks.slice(0, 8).map((ack) => ack.answer!.answeredAt).sort().at(-1)!
+    expect(tally.asOf >= latest).toBe(true)
+    expect(host.all<{ tally: Tally }>('quiz:results').every((p) => p.tally.total <= 8)).toBe(true)
+    const asked = await others[0].ok<{ tally: Tally }>('quiz:results', { talkId })
+    expect(asked.tally).toMatchObject({ total: 8, options: tally.options })
+
+    await host.ok('quiz:close', { talkId, quizId })
+    expect(await others[1].send('quiz:answer', answer(yes.id))).toEqual({ ok: false, error: 'You have already answered this question.' })
+    const late = await joinAs(await createDoctor({ name: 'Dr Late' }), talkId)
+    expect(await late.send('quiz:answer', answer(yes.id))).toEqual({ ok: false, error: 'This question has closed.' })
+    await a.next<LiveQuizState>('quiz:state', (s) => s.phase === 'reveal')
+    expect(host.all<{ tally: Tally }>('quiz:results').at(-1)?.tally.options).toEqual(tally.options)
+  })
+
   it('closes a question when its time is up, by the server’s clock', async () => {
     const { talkId, quizId, host, a } = await setup()
     await host.ok('quiz:launch', { talkId, quizId })
