@@ -5,11 +5,14 @@ import { useEffect, useState, type ReactNode } from 'react'
 import { z } from 'zod'
 import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
+import { deleteRecording, listTalkRecordings, recordingShares, recordingUpdate, shareRecording, type RecordingShare } from '#db/recordings'
 import { getTalkForViewer, getTalkShareInfo, listTalkRoles, setRsvp } from '#db/talks'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { TalkStatusBadge, talkTypeLabel, utcWhen, type TalkStatus } from '~/components/talk-card'
+import { TalkRecordings, shareLabel, type RecordingFormResult } from '~/components/talk-recordings'
 import { requireUser } from '~/utils/auth.server'
+import { removeRecordingFile } from '~/utils/recording-files.server'
 import { readConsentId } from '~/utils/consent.server'
 import { shareMeta } from '~/utils/share-meta'
 import type { loader as rootLoader } from '~/root'
@@ -20,13 +23,31 @@ const RsvpAction = z.object({
   intent: z.enum(['going', 'not-going'], { errorMap: () => ({ message: 'Choose Going or Not going.' }) }),
 })
 
+const recordingId = z.string({ required_error: 'Say which recording.' }).uuid('We could not find that recording.')
+const RecordingAction = z.discriminatedUnion('intent', [
+  z.object({
+    intent: z.literal('share-recording'),
+    recordingId,
+    share: z.enum(recordingShares as [RecordingShare, ...RecordingShare[]], { errorMap: () => ({ message: 'Choose who may listen.' }) }),
+  }),
+  z.object({
+    intent: z.literal('delete-recording'),
+    recordingId,
+    confirm: z.literal('on', { errorMap: () => ({ message: 'Tick “Yes, delete this recording” to confirm.' }) }),
+  }),
+])
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = params.id ?? ''
   // Share tags come from the public view only, whoever is asking (crawlers are never signed in).
   const [talk, shareInfo] = await Promise.all([getTalkForViewer(context.viewer, id), getTalkShareInfo(id)])
   if (!talk) throw new Response(NOT_FOUND, { status: 404 })
   await recordActivity(context.viewer, 'talk.view', talk.id, readConsentId(request))
-  const roles = await listTalkRoles(talk.id)
+  const [roles, recordings, { recorded }] = await Promise.all([
+    listTalkRoles(talk.id),
+    listTalkRecordings(context.viewer, talk.id),
+    recordingUpdate(talk.id),
+  ])
   const url = absoluteUrl(context.publicUrl, `/t/${talk.id}`)
   const share = shareInfo
     ? {
@@ -36,14 +57,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         type: 'article' as const,
       }
     : null
-  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer) })
+  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer), recorded, recordings })
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? shareMeta(data.share) : [{ title: 'Talk not found — Rounds' }])
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const parsed = RsvpAction.safeParse(Object.fromEntries(await request.formData()))
+  const form = Object.fromEntries(await request.formData())
+  if (form.intent === 'share-recording' || form.intent === 'delete-recording') return recordingAction(viewer, form)
+  const parsed = RsvpAction.safeParse(form)
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   const going = parsed.data.intent === 'going'
   try {
@@ -53,6 +76,35 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return json({ ok: false, message: error.message }, { status: error.status })
   }
   return json({ ok: true, message: going ? 'You are going. Add it to your calendar so you do not miss it.' : 'You are no longer going.' })
+}
+
+/** Sharing or deleting a recording: errors go beside the field they are about. */
+async function recordingAction(viewer: Parameters<typeof shareRecording>[0], form: Record<string, FormDataEntryValue>) {
+  const id = typeof form.recordingId === 'string' ? form.recordingId : ''
+  const reply = (status: number, result: Omit<RecordingFormResult, 'recordingId'>) => json({ recording: { recordingId: id, ...result } }, { status })
+  const parsed = RecordingAction.safeParse(form)
+  if (!parsed.success) {
+    const fieldErrors: RecordingFormResult['fieldErrors'] = {}
+    let message: string | undefined
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0]
+      if (field === 'share' || field === 'confirm') (fieldErrors[field] ??= []).push(issue.message)
+      else message ??= issue.message
+    }
+    return reply(400, { ok: false, fieldErrors, message })
+  }
+  try {
+    if (parsed.data.intent === 'share-recording') {
+      const { share } = await shareRecording(viewer, parsed.data.recordingId, parsed.data.share)
+      return reply(200, { ok: true, fieldErrors: {}, message: `Saved: ${shareLabel[share].toLowerCase()} may listen.` })
+    }
+    const deleted = await deleteRecording(viewer, parsed.data.recordingId)
+    if (deleted.file) await removeRecordingFile(deleted.file)
+    return json({ recording: { recordingId: id, ok: true, fieldErrors: {}, message: 'The recording is deleted.' }, deleted: true as const })
+  } catch (error) {
+    if (!(error instanceof PublicError)) throw error
+    return reply(error.status, { ok: false, fieldErrors: {}, message: error.message })
+  }
 }
 
 /** The start in the reader's own time zone; shown after hydration, since the server cannot know it. */
@@ -140,8 +192,11 @@ function RoomLink({ talkId, status, presenter, signedIn }: { talkId: string; sta
 }
 
 export default function TalkRoute() {
-  const { talk, roles, share, shareUrl, signedIn } = useLoaderData<typeof loader>()
-  const result = useActionData<typeof action>()
+  const { talk, roles, share, shareUrl, signedIn, recorded, recordings } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const result = actionData && 'message' in actionData ? actionData : undefined
+  const recordingResult = actionData && 'recording' in actionData ? actionData.recording : undefined
+  const deleted = actionData && 'deleted' in actionData
   const [searchParams] = useSearchParams()
   const myHandle = useRouteLoaderData<typeof rootLoader>('root')?.me?.handle
   // The talk's own host and co-hosts open the room (club moderators also may, from inside it).
@@ -199,6 +254,16 @@ export default function TalkRoute() {
           </div>
         </dl>
 
+        {recorded ? (
+          <p data-testid="recorded-notice" className="mt-5 flex gap-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-950">
+            <span aria-hidden="true" className="mt-1 inline-block size-2.5 shrink-0 rounded-full bg-red-600" />
+            <span>
+              <strong>This talk is recorded.</strong> Speakers agree to the recording before they go on stage; the audience is not
+              recorded. The host chooses who may listen afterwards.
+            </span>
+          </p>
+        ) : null}
+
         {talk.description ? <p className="mt-6 whitespace-pre-line text-slate-800">{talk.description}</p> : null}
 
         <RoomLink talkId={talk.id} status={talk.status} presenter={presenter} signedIn={signedIn} />
@@ -255,6 +320,12 @@ export default function TalkRoute() {
           )}
         </div>
       </article>
+      {deleted && recordingResult?.message ? (
+        <p role="status" className="rounded-md bg-brand-50 p-3 text-brand-900">
+          {recordingResult.message}
+        </p>
+      ) : null}
+      <TalkRecordings recordings={recordings} result={deleted ? undefined : recordingResult} busy={busy} />
       {talk.club.visibility === 'private' ? (
         <p className="text-sm text-slate-600">This talk is in a private club: only its members can open this link.</p>
       ) : null}
