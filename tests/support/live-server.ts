@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'socket.io'
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client'
+import type { LiveMedia } from '../../server/livekit/media'
 import { attachRealtime, closeRealtime } from '../../server/realtime/index'
 import { startAppServer, type AppServer } from './app-server'
 
@@ -98,13 +99,13 @@ export type RealtimeServer = {
 }
 
 /** An HTTP server with `attachRealtime` on a free port, in this process, for socket tests. */
-export async function startRealtimeServer(options: { redisUrl?: string } = {}): Promise<RealtimeServer> {
+export async function startRealtimeServer(options: { redisUrl?: string; media?: LiveMedia } = {}): Promise<RealtimeServer> {
   const httpServer = createServer()
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve))
   const port = (httpServer.address() as AddressInfo).port
   const origin = `http://localhost:${port}`
   const baseUrl = `http://127.0.0.1:${port}`
-  const io = await attachRealtime(httpServer, { allowedHosts: () => [`localhost:${port}`], redisUrl: options.redisUrl })
+  const io = await attachRealtime(httpServer, { allowedHosts: () => [`localhost:${port}`], redisUrl: options.redisUrl, media: options.media })
   const clients: LiveClient[] = []
   return {
     io,

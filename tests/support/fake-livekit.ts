@@ -1,0 +1,70 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { LiveKitSettings } from '../../server/livekit/tokens'
+
+/*
+ * A stand-in for LiveKit's server API: a local HTTP server that records each Twirp request
+ * (path and JSON body) and answers the way LiveKit would, so tests check the exact calls the
+ * SDK makes without a LiveKit server.
+ */
+
+export type TwirpCall = { path: string; body: Record<string, unknown>; authorization: string | undefined }
+
+export type FakeLiveKit = {
+  settings: LiveKitSettings
+  calls: TwirpCall[]
+  /** Calls to one method, e.g. 'RoomService/UpdateParticipant'. */
+  callsTo: (method: string) => TwirpCall[]
+  /** Makes the next call to `method` fail with a Twirp error. */
+  failNext: (method: string, code?: string) => void
+  close: () => Promise<void>
+}
+
+const answers: Record<string, (body: Record<string, unknown>) => unknown> = {
+  'livekit.RoomService/UpdateParticipant': (body) => ({ identity: body.identity, permission: body.permission ?? {} }),
+  'livekit.RoomService/RemoveParticipant': () => ({}),
+  'livekit.RoomService/GetParticipant': (body) => ({
+    identity: body.identity,
+    tracks: [
+      { sid: 'TR_mic', type: 'AUDIO', source: 'MICROPHONE', muted: false },
+      { sid: 'TR_cam', type: 'VIDEO', source: 'CAMERA', muted: false },
+    ],
+  }),
+  'livekit.RoomService/MutePublishedTrack': (body) => ({ track: { sid: body.trackSid, muted: true } }),
+  'livekit.Egress/StartRoomCompositeEgress': (body) => ({ egressId: `EG_${String(body.roomName).slice(-8)}`, roomName: body.roomName, status: 'EGRESS_STARTING' }),
+  'livekit.Egress/StopEgress': (body) => ({ egressId: body.egressId, status: 'EGRESS_ENDING' }),
+}
+
+export async function startFakeLiveKit(): Promise<FakeLiveKit> {
+  const calls: TwirpCall[] = []
+  const failing = new Map<string, string>()
+  const server: Server = createServer((req, res) => {
+    let raw = ''
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')))
+    req.on('end', () => {
+      const path = req.url ?? ''
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
+      calls.push({ path, body, authorization: req.headers.authorization })
+      const method = path.replace(/^\/twirp\//, '')
+      const failure = failing.get(method)
+      if (failure) {
+        failing.delete(method)
+        res.writeHead(failure === 'not_found' ? 404 : 500, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ code: failure, msg: `${failure} (test)` }))
+        return
+      }
+      const answer = answers[method]
+      res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(answer ? answer(body) : { code: 'bad_route', msg: 'no such method' }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    settings: { url: `http://127.0.0.1:${port}`, apiKey: 'APIroundsFakeKey', apiSecret: 'rounds-fake-livekit-secret-0123456789abcdef' },
+    calls,
+    callsTo: (method) => calls.filter((c) => c.path === `/twirp/livekit.${method}`),
+    failNext: (method, code = 'internal') => failing.set(`livekit.${method}`, code),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+}
