@@ -1,11 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import { desc, eq, sql } from 'drizzle-orm'
-import { db } from './client'
+import { db, preparedSql } from './client'
 import { analyticsAllowedSql } from './privacy'
 import { activityEvents } from './schema/index'
 import type { Viewer } from './viewer'
 
 export type ActivityKind = 'profile.view' | 'talk.view'
+
+// Runs on every profile and talk view, so it is rendered once (a missing consent id is null).
+const recordActivityStatement = preparedSql<{ id: string }>(() => {
+  const userId = sql.placeholder('userId') as unknown as string
+  const consentId = sql.placeholder('consentId') as unknown as string
+  return sql`
+    insert into ${activityEvents} (id, user_id, kind, subject)
+    select ${sql.placeholder('id')}, ${userId}, ${sql.placeholder('kind')}, ${sql.placeholder('subject')}
+    where ${analyticsAllowedSql(userId, consentId)}
+    returning id`
+})
 
 /**
  * Keeps one activity event (a page view) for analytics — only when the person
@@ -21,11 +32,13 @@ export async function recordActivity(
   consentId?: string | null,
 ): Promise<boolean> {
   if (!viewer) return false
-  const rows = await db.execute<{ id: string }>(sql`
-    insert into ${activityEvents} (id, user_id, kind, subject)
-    select ${randomUUID()}, ${viewer.userId}, ${kind}, ${subject.slice(0, 200)}
-    where ${analyticsAllowedSql(viewer.userId, consentId)}
-    returning id`)
+  const rows = await recordActivityStatement({
+    id: randomUUID(),
+    userId: viewer.userId,
+    kind,
+    subject: subject.slice(0, 200),
+    consentId: consentId ?? null,
+  })
   return rows.length > 0
 }
 

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { remember } from '@epic-web/remember'
+import { fillPlaceholders, type SQL } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -32,6 +34,40 @@ export const db: Database = new Proxy({} as Database, {
     return typeof value === 'function' ? value.bind(state.db) : value
   },
 })
+
+/**
+ * A statement built once per open database and then reused, for the few queries every page runs:
+ * drizzle skips rebuilding the SQL text on each call and Postgres keeps one named plan. `build`
+ * gets the database and returns a drizzle prepared query (use `sql.placeholder` for the inputs).
+ */
+export function preparedStatement<T>(build: (database: Database) => T): () => T {
+  const built = new WeakMap<Database, T>()
+  return () => {
+    const current = state.db
+    if (!current) throw new Error('The database is not open yet: call openDatabase() at start-up.')
+    let statement = built.get(current)
+    if (!statement) {
+      statement = build(current)
+      built.set(current, statement)
+    }
+    return statement
+  }
+}
+
+const dialect = new PgDialect()
+
+/**
+ * The same for a hand-written statement (`sql\`…\``, which drizzle cannot prepare): the text is
+ * rendered once, placeholders are filled per call, and Postgres keeps the plan.
+ */
+export function preparedSql<Row extends Record<string, unknown>>(build: () => SQL) {
+  let query: { sql: string; params: unknown[] } | undefined
+  return async (values: Record<string, unknown>): Promise<Row[]> => {
+    query ??= dialect.sqlToQuery(build())
+    const params = fillPlaceholders(query.params, values) as postgres.ParameterOrJSON<never>[]
+    return rawSql().unsafe<Row[]>(query.sql, params, { prepare: true })
+  }
+}
 
 export function isDatabaseOpen() {
   return state.db !== undefined

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { db } from './client'
+import { preparedSql } from './client'
 import { COOKIE_POLICY_VERSION } from './privacy'
 import { photoUrl } from './profiles'
 import { cookieConsents, dataRequests, follows, notifications, profiles, users } from './schema/index'
@@ -23,22 +23,11 @@ type Row = {
   erasure_at: Date | string | null
 }
 
-/**
- * What every page's frame shows — the header identity, the cookie banner,
- * notices and a pending erasure — in one round trip, since every page asks.
- * Each part follows the same rule as its own module (profiles, privacy, data rights).
- */
-export async function getPageChrome(userId: string | null, consentId: string | null): Promise<PageChrome> {
-  const uid = userId ?? ''
-  const holder =
-    userId && consentId
-      ? sql`(c.user_id = ${userId} or c.consent_id = ${consentId})`
-      : userId
-        ? sql`c.user_id = ${userId}`
-        : consentId
-          ? sql`c.consent_id = ${consentId}`
-          : sql`false`
-  const [row] = await db.execute<Row>(sql`
+const pageChromeStatement = preparedSql<Row>(() => {
+  const uid = sql.placeholder('uid')
+  // A visitor's uid is '' (matches no one) and a missing consent id is null (matches nothing).
+  const holder = sql`(c.user_id = ${uid} or c.consent_id = ${sql.placeholder('consentId')})`
+  return sql`
     select p.handle, p.name, p.photo_path,
       (select count(*)::int from ${follows} f where f.followee_id = ${uid} and f.status = 'pending') as pending_follow_requests,
       coalesce(u.deactivated_at is not null, false) as deactivated,
@@ -50,7 +39,16 @@ export async function getPageChrome(userId: string | null, consentId: string | n
          where r.user_id = ${uid} and r.kind = 'erasure' and r.status in ('received', 'in_progress') limit 1) as erasure_at
     from (select 1) as one
     left join ${users} u on u.id = ${uid}
-    left join ${profiles} p on p.user_id = ${uid}`)
+    left join ${profiles} p on p.user_id = ${uid}`
+})
+
+/**
+ * What every page's frame shows — the header identity, the cookie banner,
+ * notices and a pending erasure — in one round trip, since every page asks.
+ * Each part follows the same rule as its own module (profiles, privacy, data rights).
+ */
+export async function getPageChrome(userId: string | null, consentId: string | null): Promise<PageChrome> {
+  const [row] = await pageChromeStatement({ uid: userId ?? '', consentId })
   const me =
     userId && row?.handle
       ? { handle: row.handle, name: row.name ?? '', photoUrl: photoUrl(row.photo_path), pendingFollowRequests: row.pending_follow_requests }

@@ -1,6 +1,6 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import { qualified } from './sql'
-import { db } from './client'
+import { db, preparedStatement, type Database } from './client'
 import { PublicError, isUniqueViolation } from './errors'
 import { follows, profiles, users } from './schema/index'
 import { enqueueSearchUpdate } from './search'
@@ -189,9 +189,15 @@ export type ProfilePage = {
 }
 
 /** Everything the profile page needs, in one round trip. */
-export async function getProfilePage(viewer: Viewer, handle: string): Promise<ProfilePage | null> {
-  const uid = viewer?.userId ?? ''
-  const [row] = await db
+/**
+ * The profile page's one query, built once for signed-in viewers and once for visitors. The
+ * viewer's id is a placeholder: the visibility rules (db/visibility.ts) are the same SQL for
+ * everyone, only the value differs.
+ */
+function profilePageQuery(database: Database, signedIn: boolean) {
+  const uid = sql.placeholder('uid')
+  const viewer: Viewer = signedIn ? { userId: uid as unknown as string, role: 'member' } : null
+  return database
     .select({
       profile: profiles,
       email: users.email,
@@ -205,8 +211,16 @@ export async function getProfilePage(viewer: Viewer, handle: string): Promise<Pr
     })
     .from(profiles)
     .innerJoin(users, eq(users.id, profiles.userId))
-    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
+    .where(sql`lower(${profiles.handle}) = lower(${sql.placeholder('handle')})`)
     .limit(1)
+    .prepare(signedIn ? 'profile_page_signed_in' : 'profile_page_visitor')
+}
+const profilePageForMember = preparedStatement((database) => profilePageQuery(database, true))
+const profilePageForVisitor = preparedStatement((database) => profilePageQuery(database, false))
+
+export async function getProfilePage(viewer: Viewer, handle: string): Promise<ProfilePage | null> {
+  const statement = viewer ? profilePageForMember() : profilePageForVisitor()
+  const [row] = await statement.execute({ uid: viewer?.userId ?? '', handle })
   if (!row) return null
   const own = viewer?.userId === row.profile.userId
   if (row.deactivatedAt && !own) return null

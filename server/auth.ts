@@ -1,7 +1,8 @@
 import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle'
 import { remember } from '@epic-web/remember'
-import { Lucia, TimeSpan, type Session, type User } from 'lucia'
+import { Lucia, TimeSpan, type DatabaseSession, type DatabaseUser, type Session, type User } from 'lucia'
 import { db } from '../db/client'
+import { findSessionWithUser } from '../db/sessions'
 import { sessions, users } from '../db/schema/index'
 import { config } from './config'
 
@@ -13,8 +14,25 @@ export const SESSION_IDLE = new TimeSpan(14, 'd')
 /** No session lives longer than this, however active. */
 export const SESSION_ABSOLUTE_MS = 90 * 24 * 60 * 60 * 1000
 
+/**
+ * lucia's drizzle adapter, with the one lookup every request makes (session and user) done by
+ * a prepared statement that reads only the columns used here.
+ */
+class SessionAdapter extends DrizzlePostgreSQLAdapter {
+  override async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
+    const found = await findSessionWithUser(sessionId)
+    if (!found) return [null, null]
+    const { id, userId, expiresAt, ...sessionAttributes } = found.session
+    const { id: foundUserId, ...userAttributes } = found.user
+    return [
+      { id, userId, expiresAt, attributes: sessionAttributes },
+      { id: foundUserId, attributes: userAttributes },
+    ]
+  }
+}
+
 function createLucia() {
-  const adapter = new DrizzlePostgreSQLAdapter(db, sessions, users)
+  const adapter = new SessionAdapter(db, sessions, users)
   return new Lucia(adapter, {
     sessionExpiresIn: SESSION_IDLE,
     sessionCookie: {
