@@ -20,7 +20,7 @@ export type FakeLiveKit = {
   close: () => Promise<void>
 }
 
-const answers: Record<string, (body: Record<string, unknown>) => unknown> = {
+const answers: Partial<Record<string, (body: Record<string, unknown>) => unknown>> = {
   'livekit.RoomService/UpdateParticipant': (body) => ({ identity: body.identity, permission: body.permission ?? {} }),
   'livekit.RoomService/RemoveParticipant': () => ({}),
   'livekit.RoomService/GetParticipant': (body) => ({
