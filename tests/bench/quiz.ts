@@ -6,11 +6,15 @@
  * 1. Starts the real server (`server/index.ts`) in its own process on a fresh database
  *    (tests/support/app-server.ts); this process is the load generator.
  * 2. Creates a host and N doctors with sessions, a talk and a 4-option quiz attached to it.
- * 3. Connects N `/live` sockets, joins the talk, the host opens the question, and every
- *    participant answers within --spread ms (1 in 10 also retries, as a flaky network would).
- * 4. Checks: every answer stored exactly once (count in the database), the last broadcast's
- *    tallies equal the answers sent, and the latency from an answer being stored (its ack) to
- *    the first `quiz:results` broadcast that includes it: p95 under 500 ms.
+ * 3. Connects N `/live` sockets (not timed) and joins the talk. The host opens the question;
+ *    each participant answers at a random moment within --spread ms of the question reaching
+ *    its screen (1 in 10 also retries, as a flaky network would).
+ * 4. Checks: every answer acknowledged within 2 s of the question opening (the host's
+ *    `quiz:next`), every answer stored exactly once (count in the database), the last
+ *    broadcast's tallies equal the answers sent, and the latency from an answer being sent to
+ *    the first `quiz:results` broadcast that includes it, as received by that participant:
+ *    p95 under 500 ms. A broadcast includes an answer when its `asOf` is at or after the
+ *    answer's `answeredAt` (the server counts every answer it received by `asOf`).
  *
  * Exit code 0 when every check passes, 1 otherwise.
  */
@@ -32,20 +36,20 @@ const { openDatabase, closeDatabase, rawSql } = await import('../../db/client')
 const { createQuiz } = await import('../../db/quizzes')
 const { createClub } = await import('../../db/clubs')
 const { connectLive } = await import('../support/live-server')
+const { loadLine, stats } = await import('./common')
 const { signIn } = await import('../support/routes')
 type LiveClient = Awaited<ReturnType<typeof connectLive>>
 type Tally = { questionId: string; total: number; options: { id: string; count: number }[]; asOf: string }
 
 const now = () => performance.now()
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 
-/** When each event reached a client, in the order of `client.received`. */
-const receivedAt = new Map<LiveClient, number[]>()
+/** Each client's `quiz:results` broadcasts, with when they arrived. */
+const resultsAt = new Map<LiveClient, { at: number; tally: Tally }[]>()
 async function connectTimed(base: string, origin: string, cookie: string) {
   const client = await connectLive(base, origin, cookie)
-  const times: number[] = []
-  receivedAt.set(client, times)
-  client.socket.onAny(() => times.push(now()))
+  const results: { at: number; tally: Tally }[] = []
+  resultsAt.set(client, results)
+  client.socket.on('quiz:results', (payload: { tally: Tally }) => results.push({ at: now(), tally: payload.tally }))
   return client
 }
 
@@ -54,6 +58,7 @@ async function inBatches<T>(items: T[], size: number, run: (item: T, index: numb
 }
 
 console.log(`bench:quiz — ${N} participants, answers spread over ${SPREAD_MS} ms`)
+console.log(loadLine())
 const t0 = now()
 const server = await startAppServer({ env: { SEED_DEMO_DATA: 'false' } })
 const clients: LiveClient[] = []
@@ -102,20 +107,23 @@ try {
   console.log(`${N} sockets connected and joined in ${Math.round(now() - joinStart)} ms`)
 
   await hostClient.ok('quiz:launch', { talkId, quizId })
-  const opened = await hostClient.ok<{ state: { question: { id: string; options: { id: string }[] } } }>('quiz:next', { talkId, quizId })
+  type Question = { id: string; options: { id: string }[] }
+  // The window starts when the host opens the question, not when it reaches the last screen.
+  const answerStart = now()
+  const opened = await hostClient.ok<{ state: { question: Question } }>('quiz:next', { talkId, quizId })
   const question = opened.state.question
-  await Promise.all(clients.slice(1).map((c) => c.next('quiz:state', (s: { phase?: string }) => s.phase === 'question', 10_000)))
-  console.log(`quiz launched and question 1 on every screen at ${Math.round(now() - t0)} ms`)
 
-  // Every participant: answer at a random moment in the window; 1 in 10 retries the same answer.
+  // Every participant: answer at a random moment within the spread of seeing the question; 1 in 10 retries the same answer.
   const expected = question.options.map(() => 0)
   const acked: { client: LiveClient; ackAt: number; sentAt: number; answeredAt: string }[] = []
   const errors: string[] = []
-  const answerStart = now()
+  const onScreen: number[] = []
   await Promise.all(
     clients.slice(1).map(async (client, i) => {
       const choice = i % question.options.length
       expected[choice]++
+      await client.next('quiz:state', (s: { phase?: string }) => s.phase === 'question', 10_000)
+      onScreen.push(now() - answerStart)
       await new Promise((r) => setTimeout(r, Math.random() * SPREAD_MS))
       const payload = { talkId, questionId: question.id, optionIds: [question.options[choice].id] }
       const sentAt = now()
@@ -130,6 +138,7 @@ try {
     }),
   )
   const answerMs = now() - answerStart
+  const lastSent = Math.max(...acked.map((a) => a.sentAt)) - answerStart
   // The last broadcast (total = N) to everyone, then the figures.
   await Promise.all(clients.map((c) => c.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total >= N, 10_000)))
 
@@ -138,27 +147,25 @@ try {
   const broadcastsPerClient = clients[1].all('quiz:results').length
   const final = hostClient.all<{ tally: Tally }>('quiz:results').at(-1)!.tally
   const finalOk = final.total === N && final.options.every((o, i) => o.count === expected[i])
-  const sortedLatency = [...receiveLatencies()].sort((a, b) => a - b)
-
-  function receiveLatencies() {
-    return acked.map(({ client, ackAt, answeredAt }) => {
-      const times = receivedAt.get(client) ?? []
-      const index = client.received.findIndex((r) => r.event === 'quiz:results' && (r.payload as { tally: Tally }).tally.asOf >= answeredAt)
-      return index === -1 ? Infinity : times[index] - ackAt
-    })
-  }
-
-  const p50 = pct(sortedLatency, 50)
-  const p95 = pct(sortedLatency, 95)
-  const max = sortedLatency.at(-1) ?? Infinity
+  // Sent → the first broadcast that includes the answer, on the participant's own screen.
+  const latency = stats(
+    acked.map(({ client, sentAt, answeredAt }) => {
+      const shown = resultsAt.get(client)?.find((r) => r.tally.asOf >= answeredAt)
+      return shown ? shown.at - sentAt : Infinity
+    }),
+  )
+  const { p50, p95, max } = latency
+  const screens = stats(onScreen)
   console.log('')
-  console.log(`answers sent:            ${acked.length} of ${N} in ${Math.round(answerMs)} ms (target: within ${WINDOW_MS} ms) ${answerMs <= WINDOW_MS + 200 ? 'PASS' : 'FAIL'}`)
+  console.log(`question on screens:     p50 ${screens.p50.toFixed(0)} ms, max ${screens.max.toFixed(0)} ms after the host opened it`)
+  console.log(`answers acknowledged:    ${acked.length} of ${N}, the last ${Math.round(answerMs)} ms after the question opened (last sent at ${Math.round(lastSent)} ms; target: within ${WINDOW_MS} ms) ${answerMs <= WINDOW_MS ? 'PASS' : 'FAIL'}`)
   console.log(`refused or failed:       ${errors.length}${errors.length ? ` (${[...new Set(errors)].slice(0, 3).join('; ')})` : ''}`)
   console.log(`stored in the database:  ${stored.n} rows, ${stored.people} people (expected ${N} each) ${stored.n === N && stored.people === N ? 'PASS' : 'FAIL'}`)
   console.log(`final tallies:           ${final.options.map((o) => o.count).join(' / ')} (expected ${expected.join(' / ')}) ${finalOk ? 'PASS' : 'FAIL'}`)
   console.log(`broadcasts per client:   ${broadcastsPerClient} over ~${Math.round(answerMs / 1000)} s (coalesced, ≤ 4/s)`)
-  console.log(`stored → on screen:      p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms (target p95 < ${P95_TARGET_MS} ms) ${p95 < P95_TARGET_MS ? 'PASS' : 'FAIL'}`)
-  failed = !(stored.n === N && stored.people === N && finalOk && p95 < P95_TARGET_MS && errors.length === 0 && answerMs <= WINDOW_MS + 200)
+  console.log(`sent → in a broadcast:   p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms (target p95 < ${P95_TARGET_MS} ms) ${p95 < P95_TARGET_MS ? 'PASS' : 'FAIL'}`)
+  console.log(loadLine())
+  failed = !(stored.n === N && stored.people === N && finalOk && p95 < P95_TARGET_MS && errors.length === 0 && answerMs <= WINDOW_MS)
 } catch (error) {
   console.error(error)
   console.error(server.output.slice(-20).join(''))
