@@ -26,6 +26,7 @@ export type RoomEvent =
   | { type: 'reactions'; totals: Record<string, number> }
   | { type: 'status'; status: TalkStatus }
   | { type: 'invited' }
+  | { type: 'invite-answered' }
   | { type: 'recording'; update: RecordingUpdate }
   | { type: 'recording-consent'; consented: boolean }
 
@@ -147,6 +148,9 @@ export function roomReducer(state: RoomState | null, event: RoomEvent): RoomStat
       }
     case 'invited':
       return state.me.onStage ? state : { ...state, me: { ...state.me, hand: 'invited', handPosition: null } }
+    case 'invite-answered':
+      // The audience is not sent the invitation list, so the answer itself closes the invitation.
+      return state.me.hand === 'invited' ? { ...state, me: { ...state.me, hand: null, handPosition: null } } : state
     case 'recording':
       return applyRecording(state, event.update)
     case 'recording-consent':

@@ -284,6 +284,7 @@ export function useLiveRoom(talkId: string) {
       /** Accepting the stage of a recorded talk carries the policy version the person agreed to. */
       respondToInvite: async (accept: boolean, recordingConsent?: string) => {
         const ack = await stage('stage:respond', accept && recordingConsent ? { accept, recordingConsent } : { accept })
+        if (ack.ok) dispatch({ type: 'invite-answered' })
         if (ack.ok && accept && recordingConsent) dispatch({ type: 'recording-consent', consented: true })
         // The invitation may have been withdrawn (moved back to the audience): ask what is true.
         if (!ack.ok) await resync()
