@@ -85,6 +85,14 @@ export const seeders: Record<string, Seeder> = {
   },
   'talk_attendance.user_id': ({ subject, otherTalk }) =>
     sql()`insert into talk_attendance (id, talk_id, user_id, socket_id, left_at) values (${randomUUID()}, ${otherTalk}, ${subject.id}, ${randomUUID()}, now())`,
+  'recording_consents.user_id': async ({ subject, otherTalk }) => {
+    await sql()`insert into recording_consents (talk_id, user_id, kind, policy_version) values (${otherTalk}, ${subject.id}, 'given', '2026-11-23')`
+    await sql()`insert into recording_consents (talk_id, user_id, kind, policy_version) values (${otherTalk}, ${subject.id}, 'withdrawn', '2026-11-23')`
+  },
+  'stage_events.user_id': ({ subject, otherTalk }) =>
+    sql()`insert into stage_events (talk_id, user_id, kind) values (${otherTalk}, ${subject.id}, 'joined_stage')`,
+  'recordings.started_by': ({ subject, hostedTalk }) =>
+    sql()`insert into recordings (id, talk_id, started_by, status, storage) values (${randomUUID()}, ${hostedTalk}, ${subject.id}, 'complete', 'local')`,
   'quizzes.author_id': ({ subject, ownedClub, hostedTalk }) =>
     sql()`insert into quizzes (id, club_id, talk_id, author_id, title) values (${randomUUID()}, ${ownedClub.id}, ${hostedTalk}, ${subject.id}, 'ECG quiz')`,
   'quiz_answers.user_id': async ({ subject, otherClub, otherOwner, friend }) => {
