@@ -10,7 +10,9 @@ export const remixOptions = {
     v3_fetcherPersist: true,
     v3_relativeSplatPath: true,
     v3_throwAbortReason: true,
-    v3_lazyRouteDiscovery: true,
+    // Off: the whole route manifest is one cached asset here, cheaper than matching a partial
+    // manifest on every page render (docs/decisions/010-page-rendering-cost.md).
+    v3_lazyRouteDiscovery: false,
   },
 }
 

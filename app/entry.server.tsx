@@ -1,12 +1,13 @@
-import { PassThrough } from 'node:stream'
 import type { AppLoadContext, EntryContext } from '@remix-run/node'
-import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
-import { isbot } from 'isbot'
-import { renderToPipeableStream } from 'react-dom/server'
+import { renderToString } from 'react-dom/server'
 
-const ABORT_DELAY = 5_000
-
+/**
+ * Every page is rendered to one string and sent in one piece. No route defers data or
+ * suspends, so streaming would send the same bytes later and cost more per page
+ * (docs/decisions/010-page-rendering-cost.md). A route that starts deferring data needs
+ * `renderToPipeableStream` back here.
+ */
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -14,37 +15,9 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  const nonce = loadContext.cspNonce
-  const waitForAll = isbot(request.headers.get('user-agent') ?? '')
-  return new Promise((resolve, reject) => {
-    let shellRendered = false
-    const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />,
-      {
-        nonce,
-        [waitForAll ? 'onAllReady' : 'onShellReady']() {
-          shellRendered = true
-          const body = new PassThrough()
-          responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          )
-          pipe(body)
-        },
-        onShellError(error: unknown) {
-          reject(error)
-        },
-        onError(error: unknown) {
-          responseStatusCode = 500
-          if (shellRendered) console.error(error)
-        },
-      },
-    )
-    setTimeout(abort, ABORT_DELAY)
-  })
+  const html = renderToString(<RemixServer context={remixContext} url={request.url} nonce={loadContext.cspNonce} />)
+  responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+  return new Response(`<!DOCTYPE html>${html}`, { headers: responseHeaders, status: responseStatusCode })
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {
