@@ -419,7 +419,11 @@ export function timelineOf(events: StageEventRow[], startedAt: number, endedAt: 
   for (const userId of [...onStage.keys()]) close(userId, endedAt)
   return {
     chapters,
-    speakers: [...speakers.values()].filter((s) => s.segments.some((seg) => seg.to > seg.from)),
+    // In the order they first spoke.
+    speakers: [...speakers.values()]
+      .filter((s) => s.segments.some((seg) => seg.to > seg.from))
+      .map((s) => ({ ...s, segments: s.segments.sort((x, y) => x.from - y.from) }))
+      .sort((x, y) => x.segments[0].from - y.segments[0].from || x.name.localeCompare(y.name)),
   }
 }
 
