@@ -1,9 +1,17 @@
-import type { Page } from 'playwright-core'
-import { describe, expect, test } from 'vitest'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { AccessToken } from 'livekit-server-sdk'
+import type { BrowserContextOptions, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { RECORDING_POLICY_VERSION } from '../../db/recording-policy'
+import { startAppServer, type AppServer } from '../support/app-server'
 import { newDoctor, signIn, signUpAndVerify, setUpBrowser, type Doctor } from './support'
 
-const { newUserContext } = setUpBrowser()
+const { newUserContext, expectBrowserErrors } = setUpBrowser()
 
 // The demo data (db/seed.ts): Asha owns this public club and hosts talks in it.
 const asha: Doctor = { name: 'Asha Rao', email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026', dateOfBirth: '' }
@@ -129,5 +137,225 @@ describe('a recorded talk', () => {
     await expect.poll(() => host.getByLabel('Record this talk').isChecked()).toBe(false)
     await host.getByLabel('Record this talk').click()
     await guest.getByTestId('recorded-notice').waitFor()
+  })
+})
+
+/**
+ * LiveKit's server API as far as a recording needs it: egress start and stop answered, room
+ * calls accepted. It speaks no WebRTC, so browsers fail to connect their audio and video to it.
+ */
+async function startLiveKitStandIn() {
+  const egressStarts: Record<string, unknown>[] = []
+  const server: Server = createServer((req, res) => {
+    let raw = ''
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')))
+    req.on('end', () => {
+      const method = (req.url ?? '').replace(/^\/twirp\//, '')
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
+      let answer: unknown = null
+      if (method === 'livekit.Egress/StartRoomCompositeEgress') {
+        egressStarts.push(body)
+        answer = { egressId: `EG_${egressStarts.length}`, roomName: body.roomName, status: 'EGRESS_STARTING' }
+      } else if (method === 'livekit.Egress/StopEgress') answer = { egressId: body.egressId, status: 'EGRESS_ENDING' }
+      else if (method.startsWith('livekit.RoomService/')) answer = {}
+      res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
+      res.end(JSON.stringify(answer ?? { code: 'not_found', msg: 'not here' }))
+    })
+  })
+  // The browser's signalling WebSocket: refused, as an unreachable LiveKit would.
+  server.on('upgrade', (_req, socket) => socket.destroy())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    egressStarts,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** A second of silence per `seconds`, as a WAV file (8 kHz, 8-bit mono): enough for a player to seek in. */
+function silence(seconds: number) {
+  const samples = 8000 * seconds
+  const header = Buffer.alloc(44)
+  header.write('RIFF', 0)
+  header.writeUInt32LE(36 + samples, 4)
+  header.write('WAVEfmt ', 8)
+  header.writeUInt32LE(16, 16)
+  header.writeUInt16LE(1, 20)
+  header.writeUInt16LE(1, 22)
+  header.writeUInt32LE(8000, 24)
+  header.writeUInt32LE(8000, 28)
+  header.writeUInt16LE(1, 32)
+  header.writeUInt16LE(8, 34)
+  header.write('data', 36)
+  header.writeUInt32LE(samples, 40)
+  return Buffer.concat([header, Buffer.alloc(samples, 128)])
+}
+
+describe('a recorded talk with LiveKit configured', () => {
+  const apiKey = 'rounds-e2e'
+  const apiSecret = 'e2e-secret-that-is-at-least-32-characters-long'
+  let liveKit: Awaited<ReturnType<typeof startLiveKitStandIn>>
+  let app: AppServer
+  let recordingsDir: string
+
+  beforeAll(async () => {
+    liveKit = await startLiveKitStandIn()
+    recordingsDir = mkdtempSync(path.join(os.tmpdir(), 'rounds-e2e-recordings-'))
+    app = await startAppServer({
+      env: { LIVEKIT_URL: liveKit.url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret, RECORDINGS_DIR: recordingsDir },
+    })
+  })
+  afterAll(async () => {
+    await app?.stop()
+    await liveKit?.close()
+    if (recordingsDir) rmSync(recordingsDir, { recursive: true, force: true })
+  })
+
+  const on = (options: BrowserContextOptions = {}) => newUserContext({ baseURL: app.baseUrl, ...options })
+
+  /** What LiveKit's egress would send when the file is written: a signed `egress_ended` webhook. */
+  async function egressEnded(egressId: string, talkId: string, file: string, startedAt: number, endedAt: number) {
+    const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString()
+    const body = JSON.stringify({
+      event: 'egress_ended',
+      id: `EV_${egressId}_${Date.now()}`,
+      createdAt: String(Math.floor(endedAt / 1000) + 1),
+      egressInfo: {
+        egressId,
+        roomName: `talk:${talkId}`,
+        status: 'EGRESS_COMPLETE',
+        startedAt: ns(startedAt),
+        endedAt: ns(endedAt),
+        fileResults: [{ filename: file, location: file, duration: ns(endedAt - startedAt) }],
+      },
+    })
+    const token = new AccessToken(apiKey, apiSecret)
+    token.sha256 = createHash('sha256').update(body).digest('base64')
+    const response = await fetch(`${app.baseUrl}/livekit/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/webhook+json', authorization: await token.toJwt() },
+      body,
+    })
+    expect(response.status).toBe(200)
+  }
+
+  test('REC shows to everyone while it runs; afterwards the recording is on the talk page for those it is shared with', async () => {
+    // The browsers cannot reach LiveKit's media here: they say so and the room goes on. After a
+    // failed signal connection the SDK asks LiveKit over HTTP why, which the page's CSP (ws:/wss: only) refuses.
+    expectBrowserErrors(/WebSocket connection to .* failed/, /Failed to load resource/, /rtc\/v1\/validate.*Content Security Policy/)
+    const { page: host } = await on()
+    await signIn(host, asha)
+    const talkId = await scheduleRecordedTalk(host, `Aortic valve repair, recorded ${Date.now().toString(36)}`)
+    await host.goto(`/t/${talkId}/live`)
+    expect(await host.getByTestId('media-off').count()).toBe(0)
+    await host.getByRole('button', { name: 'Open the room' }).click()
+    await onStage(host, asha.name).waitFor()
+    await host.getByTestId('media-problem').getByText('Audio and video could not connect.', { exact: false }).waitFor({ timeout: 30_000 })
+    await host.getByTestId('stage-consent').getByRole('button', { name: 'I agree to be recorded' }).click()
+
+    const member = newDoctor('Tomas Berg')
+    const { page: guest } = await on()
+    await memberEnters(guest, member, talkId)
+    await guest.getByRole('link', { name: 'Join the live room' }).click()
+    await guest.getByTestId('recorded-notice').waitFor()
+    await guest.getByRole('button', { name: 'Raise hand' }).click()
+    await host.getByTestId('hand').filter({ hasText: member.name }).getByRole('button', { name: /^Invite to stage/ }).click()
+    const invitation = guest.getByRole('dialog', { name: 'You are invited to the stage' })
+    await invitation.getByRole('button', { name: 'I agree to be recorded — go on stage' }).click()
+    await onStage(host, member.name).waitFor()
+
+    // Everyone on stage has agreed: the recording starts and both see the REC light.
+    const controls = host.getByTestId('host-recording')
+    await controls.getByRole('button', { name: 'Start recording' }).click()
+    for (const page of [host, guest]) {
+      const rec = page.getByTestId('rec-indicator')
+      await rec.waitFor()
+      expect(await rec.getAttribute('role')).toBe('status')
+      expect(await rec.innerText()).toContain('REC')
+      expect(await rec.textContent()).toContain('Recording')
+    }
+    const startedAt = Date.now()
+    expect(liveKit.egressStarts).toHaveLength(1)
+    // The file egress is told to write is named after the recording.
+    const startCall = JSON.stringify(liveKit.egressStarts[0])
+    const recordingId = new RegExp(`${talkId}/([0-9a-f-]{36})\\.ogg`).exec(startCall)?.[1]
+    expect(recordingId, `egress start call ${startCall}`).toBeTruthy()
+
+    // The member withdraws part way: a chapter and the end of their bar on the timeline.
+    await new Promise((r) => setTimeout(r, 2_100))
+    await guest.getByRole('button', { name: 'Stop being recorded' }).click()
+    await guest.getByRole('button', { name: 'Withdraw consent and leave the stage' }).click()
+    await expect.poll(() => onStage(host, member.name).count()).toBe(0)
+    await new Promise((r) => setTimeout(r, 1_100))
+    await controls.getByRole('button', { name: 'Stop recording' }).click()
+    for (const page of [host, guest]) await expect.poll(() => page.getByTestId('rec-indicator').count()).toBe(0)
+    const endedAt = Date.now()
+
+    // Egress writes the file and says so.
+    const file = `${talkId}/${recordingId}.ogg`
+    mkdirSync(path.join(recordingsDir, talkId), { recursive: true })
+    writeFileSync(path.join(recordingsDir, file), silence(8))
+    await egressEnded('EG_1', talkId, file, startedAt - 200, endedAt)
+    await host.getByRole('button', { name: 'End the talk' }).click()
+    await host.getByRole('button', { name: 'End now' }).click()
+    await expect.poll(() => host.getByTestId('room-status').innerText()).toMatch(/ended/i)
+
+    // The host sees it first: only the host may listen until it is shared.
+    await host.goto(`/t/${talkId}`)
+    const recording = host.getByTestId('recording')
+    await recording.waitFor()
+    expect(await recording.getByTestId('recording-player').getAttribute('src')).toBe(`/recordings/${recordingId}/file`)
+    const chapters = recording.getByTestId('recording-chapters')
+    expect(await chapters.innerText()).toContain(`${member.name} leaves the stage`)
+    const timeline = recording.getByTestId('speaker-timeline')
+    expect(await timeline.innerText()).toContain(asha.name)
+    expect(await timeline.innerText()).toContain(member.name)
+    expect(await recording.getByLabel('Who may listen').inputValue()).toBe('private')
+
+    // A chapter seeks the player.
+    const chapter = chapters.getByRole('link').filter({ hasText: `${member.name} leaves the stage` })
+    const at = /(\d+):(\d+)/.exec(await chapter.innerText())
+    await chapter.click()
+    await expect.poll(() => recording.getByTestId('recording-player').evaluate((el: HTMLAudioElement) => Math.round(el.currentTime))).toBe(
+      Number(at?.[1]) * 60 + Number(at?.[2]),
+    )
+
+    await guest.goto(`/t/${talkId}`)
+    await guest.getByRole('heading', { level: 1 }).waitFor()
+    expect(await guest.getByTestId('recording').count()).toBe(0)
+    expect((await guest.request.get(`/recordings/${recordingId}/file`)).status()).toBe(404)
+
+    await recording.getByLabel('Who may listen').selectOption('attendees')
+    await recording.getByRole('button', { name: 'Save sharing' }).click()
+    await recording.getByText('Saved: people who attended the talk may listen.').waitFor()
+
+    // The member attended: now they may listen, and the player may seek (ranges).
+    await guest.reload()
+    await guest.getByTestId('recording').waitFor()
+    expect(await guest.getByTestId('recording').getByLabel('Who may listen').count()).toBe(0)
+    const part = await guest.request.get(`/recordings/${recordingId}/file`, { headers: { Range: 'bytes=0-99' } })
+    expect(part.status()).toBe(206)
+    expect(part.headers()['content-range']).toBe(`bytes 0-99/${silence(8).length}`)
+
+    // Deleting, without JavaScript: the confirmation is a field, its error beside it.
+    const { page: plain } = await on({ javaScriptEnabled: false })
+    await signIn(plain, asha)
+    await plain.goto(`/t/${talkId}`)
+    const plainRecording = plain.getByTestId('recording')
+    await plainRecording.getByText('Delete this recording', { exact: true }).click()
+    expectBrowserErrors(/status of 400 \(Bad Request\)/)
+    await plainRecording.getByRole('button', { name: 'Delete recording' }).click()
+    await plain.getByText('Tick “Yes, delete this recording” to confirm.').waitFor()
+    const again = plain.getByTestId('recording')
+    await again.getByLabel('Yes, delete this recording').check()
+    await again.getByRole('button', { name: 'Delete recording' }).click()
+    await plain.getByText('The recording is deleted.').waitFor()
+    expect(await plain.getByTestId('recording').count()).toBe(0)
+
+    await guest.reload()
+    await guest.getByRole('heading', { level: 1 }).waitFor()
+    expect(await guest.getByTestId('recording').count()).toBe(0)
+    expect((await guest.request.get(`/recordings/${recordingId}/file`)).status()).toBe(404)
   })
 })
