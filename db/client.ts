@@ -16,6 +16,7 @@ type EmbeddedServer = { stop(): Promise<void> }
 type State = {
   db?: Database
   sql?: postgres.Sql
+  search?: { db: Database; sql: postgres.Sql }
   embedded?: EmbeddedServer
   url?: string
 }
@@ -112,13 +113,40 @@ export async function openDatabase(options: OpenOptions = {}) {
 }
 
 export async function closeDatabase() {
-  const { sql, embedded } = state
+  const { sql, embedded, search } = state
   state.db = undefined
   state.sql = undefined
+  state.search = undefined
+  await search?.sql.end({ timeout: 5 })
   state.url = undefined
   state.embedded = undefined
   await sql?.end({ timeout: 5 })
   await embedded?.stop()
+}
+
+/**
+ * A few connections of their own for search (db/search.ts), set up once rather than per query:
+ * read-only, so a search can never write; the planner steered to the GIN indexes (a prefix
+ * query's selectivity is hard to estimate, and with a LIMIT the planner would rather scan 100k
+ * profiles than the index); no JIT, which costs more than such a query. Each search is then one
+ * statement instead of a transaction with settings around it.
+ */
+export function searchDatabase(): Database {
+  if (!state.url) throw new Error('The database is not open yet: call openDatabase() at start-up.')
+  if (!state.search) {
+    const sql = postgres(state.url, {
+      max: 4,
+      onnotice: () => {},
+      connection: {
+        application_name: 'rounds-search',
+        default_transaction_read_only: true,
+        enable_seqscan: false,
+        jit: false,
+      },
+    })
+    state.search = { sql, db: drizzle(sql, { schema }) }
+  }
+  return state.search.db
 }
 
 /** Raw SQL access for maintenance tasks (reset, tests, benchmarks). */

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
-import { db, type Database, type Transaction } from './client'
+import { db, searchDatabase, type Database, type Transaction } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import { photoUrl } from './profiles'
@@ -287,20 +287,9 @@ export type Counted<T> = { rows: T[]; total: number }
 
 const tsq = (query: string) => sql`to_tsquery('simple'::regconfig, ${query})`
 
-/**
- * Runs a search's queries in a read-only transaction with the planner steered to
- * the GIN indexes: a prefix query's selectivity is hard to estimate, and with a
- * LIMIT the planner would rather scan 100k profiles (tens of ms) than the index
- * (a few). JIT would cost more than such a query.
- */
-function searching<T>(run: (tx: Transaction) => Promise<T>): Promise<T> {
-  return db.transaction(
-    async (tx) => {
-      await tx.execute(sql`select set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`)
-      return run(tx)
-    },
-    { accessMode: 'read only' },
-  )
+/** Runs a search's query on the search connections (db/client.ts searchDatabase: read-only, GIN-steered). */
+function searching<T>(run: (database: Database) => Promise<T>): Promise<T> {
+  return run(searchDatabase())
 }
 
 /**

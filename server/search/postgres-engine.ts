@@ -30,14 +30,13 @@ export function createPostgresEngine(): SearchEngine {
 const capped = <H>(hits: H[], total: number): GroupResult<H> => ({ hits, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP })
 
 async function searchPostgres(viewer: Viewer, request: SearchRequest): Promise<SearchResponse> {
-  const exact = await runGroups(viewer, request, new Map())
-  // Typos are corrected only when the words as typed find less than a page: a word
-  // that matches needs no correcting, and most searches then cost one round.
-  const found = Object.values(exact.groups).reduce((n, g) => n + g.total, 0)
-  if (found >= request.perPage || !request.tokens.some((t) => t.length >= 4)) return exact
-  // Not for synonyms' own words: they are known words.
-  const corrections = await correctionsFor(expandTokens(request.tokens).flatMap((g) => (g[0].includes(' ') ? [] : [g[0]])))
-  return corrections.size === 0 ? exact : runGroups(viewer, request, corrections)
+  // A word of four letters or more that starts no word in the vocabulary is taken for a typo
+  // and searched together with its closest words; asking the vocabulary first (one small
+  // indexed query) means a typo costs one round of searches, not a fruitless one and a second.
+  // Synonyms' own words are known words and never corrected.
+  const words = expandTokens(request.tokens).flatMap((g) => (g[0].includes(' ') ? [] : [g[0]]))
+  const corrections = words.some((w) => w.length >= 4) ? await correctionsFor(words) : new Map<string, string[]>()
+  return runGroups(viewer, request, corrections)
 }
 
 async function runGroups(viewer: Viewer, request: SearchRequest, corrections: ReadonlyMap<string, string[]>): Promise<SearchResponse> {
