@@ -872,7 +872,8 @@ export async function answerLiveQuestion(talkId: string, questionId: string, ans
     rows.push({ ord, id: randomUUID(), user_id: a.viewer.userId, option_ids: answer.optionIds, rating: answer.rating, body: answer.body, correct, answered_at: a.receivedAt.toISOString() })
   })
 
-  const written = rows.length === 0 ? [] : await db.execute<{ ord: number; allowed: boolean; inserted: MyAnswer | null; existing: MyAnswer | null }>(sql`
+  type Written = { ord: number; allowed: boolean; open: boolean; opened: boolean; inserted: MyAnswer | null; existing: MyAnswer | null }
+  const written: readonly Written[] = rows.length === 0 ? [] : await db.execute<Written>(sql`
     with v as (
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         as v(ord int, id text, user_id text, option_ids text[], rating int, body text, correct boolean, answered_at timestamptz)),
@@ -905,7 +906,7 @@ export async function answerLiveQuestion(talkId: string, questionId: string, ans
       where c.allowed and c.open
       on conflict (question_id, user_id) do nothing
       returning user_id, question_id as "questionId", option_ids as "optionIds", rating, body, correct, points, streak, answered_at as "answeredAt")
-    select c.ord, c.allowed,
+    select c.ord, c.allowed, c.open, c.opened_at is not null as opened,
       (select json_build_object('questionId', i."questionId", 'optionIds', i."optionIds", 'rating', i.rating, 'body', i.body, 'correct', i.correct,
           'points', i.points, 'streak', i.streak, 'answeredAt', i."answeredAt") from ins i where i.user_id = c.user_id) as inserted,
       (select json_build_object('questionId', a.question_id, 'optionIds', a.option_ids, 'rating', a.rating, 'body', a.body, 'correct', a.correct,
@@ -913,16 +914,32 @@ export async function answerLiveQuestion(talkId: string, questionId: string, ans
         from ${quizAnswers} a where a.question_id = ${questionId} and a.user_id = c.user_id) as existing
     from checked c`)
 
+  const byOrd = new Map(rows.map((r) => [r.ord, r]))
+  const stored = (ord: number, existing: MyAnswer): LiveAnswerOutcome => {
+    const mine = byOrd.get(ord)!
+    const same = sameSelection(existing.optionIds, mine.option_ids) && existing.rating === mine.rating && existing.body === mine.body
+    return same ? { ok: true, result: { answer: { ...existing, answeredAt: iso(existing.answeredAt)! }, repeated: true, quizId: question.quizId, talkId } } : { ok: false, error: refuse.twice() }
+  }
   const outcomes: (LiveAnswerOutcome | undefined)[] = answers.map(() => undefined)
+  const late: Written[] = []
   for (const row of written) {
     if (row.inserted) {
       outcomes[row.ord] = { ok: true, result: { answer: { ...row.inserted, answeredAt: iso(row.inserted.answeredAt)! }, repeated: false, quizId: question.quizId, talkId } }
     } else if (row.allowed && row.existing) {
-      const mine = rows.find((r) => r.ord === row.ord)!
-      const same = sameSelection(row.existing.optionIds, mine.option_ids) && row.existing.rating === mine.rating && row.existing.body === mine.body
-      outcomes[row.ord] = same
-        ? { ok: true, result: { answer: { ...row.existing, answeredAt: iso(row.existing.answeredAt)! }, repeated: true, quizId: question.quizId, talkId } }
-        : { ok: false, error: refuse.twice() }
+      outcomes[row.ord] = stored(row.ord, row.existing)
+    } else if (row.allowed && !row.open) {
+      late.push(row)
+    }
+  }
+  if (late.length > 0) {
+    // Too late (or early), unless already answered: an answer committed after the statement began is not in its snapshot, so look once more.
+    const found = await db.execute<MyAnswer & { userId: string }>(sql`
+      select user_id as "userId", question_id as "questionId", option_ids as "optionIds", rating, body, correct, points, streak, answered_at as "answeredAt"
+      from ${quizAnswers} where question_id = ${questionId} and user_id in (${sql.join(late.map((row) => sql`${byOrd.get(row.ord)!.user_id}`), sql`, `)})`)
+    const byUser = new Map(found.map(({ userId, ...answer }) => [userId, answer]))
+    for (const row of late) {
+      const existing = byUser.get(byOrd.get(row.ord)!.user_id)
+      outcomes[row.ord] = existing ? stored(row.ord, existing) : { ok: false, error: row.opened ? refuse.closed() : refuse.notOpen() }
     }
   }
   // Everything else (refused, a second answer in the same batch, a race): one by one, in order.

@@ -231,7 +231,8 @@ describe('live answers written together', () => {
     const d = await createDoctor({ name: 'Dr Delta' })
     await launchQuiz(viewerOf(host), quizId)
     const q1 = (await nextQuestion(viewerOf(host), quizId)).question!
-    const q2Option = (await getQuizPage(viewerOf(host), quizId)).questions[1].options[0].id
+    const later = (await getQuizPage(viewerOf(host), quizId)).questions[1]
+    const q2Option = later.options[0].id
     const [right, wrong] = q1.options
     const opened = await openedAt(q1.id)
     const at = (ms: number) => new Date(opened + ms)
@@ -269,6 +270,8 @@ describe('live answers written together', () => {
     ])
     expect(ok(again)).toMatchObject({ repeated: true, answer: { points: 750 } })
     expect(refusal(changed)).toBe('You have already answered this question.')
+    const [early] = await answerLiveQuestion(talk.id, later.id, [{ viewer: viewerOf(a), input: { optionIds: [q2Option] }, receivedAt: new Date() }])
+    expect(refusal(early)).toBe('This question is not open yet.')
     const q2 = (await nextQuestion(viewerOf(host), quizId)).question!
     const [vf, pvt] = q2.options
     const [streak] = await answerLiveQuestion(talk.id, q2.id, [{ viewer: viewerOf(a), input: { optionIds: [pvt.id, vf.id] }, receivedAt: new Date((await openedAt(q2.id)) + 1) }])
