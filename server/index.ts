@@ -17,6 +17,8 @@ import { startSearchIndexing } from './search/index'
 import { attachRealtime, closeRealtime, notifyRecordingChange } from './realtime/index'
 import { liveKitWebhookRoute } from './livekit/webhooks'
 import { liveKitConfigured } from './livekit/tokens'
+import { recordingOutput } from './livekit/media'
+import { recordingFileRoute } from './livekit/recording-files'
 import { uploadsDir } from './uploads'
 
 const dev = process.argv.includes('--dev')
@@ -79,6 +81,8 @@ async function main() {
   app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook', '/unsubscribe'] }))
   app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sessionMiddleware())
+  // Recordings the viewer may watch (db/recordings.ts decides): a local file, or a signed S3 URL.
+  app.get('/recordings/:id/file', recordingFileRoute(recordingOutput(cfg)))
   const remixHandler = createRequestHandler({
     build,
     mode: dev ? 'development' : 'production',

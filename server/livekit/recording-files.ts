@@ -1,0 +1,136 @@
+import { createHash, createHmac } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { RequestHandler } from 'express'
+import { deleteRecording, recordingFileFor, type RecordingStorage } from '../../db/recordings'
+import { toViewer } from '../http/session'
+import { createLiveMedia, type LiveMedia, type RecordingOutput } from './media'
+
+/*
+ * Serving and removing recording files. Local files (egress writes them to a volume this server
+ * also mounts) are sent by GET /recordings/:id/file after the data layer says the viewer may
+ * watch; S3 objects get a redirect to a URL signed for ten minutes (AWS Signature V4, query
+ * string form: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html).
+ */
+
+const PLAYBACK_URL_SECONDS = 10 * 60
+
+const rfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest()
+
+export type PresignInput = {
+  method: 'GET' | 'DELETE'
+  protocol: 'https:' | 'http:'
+  host: string
+  /** The object's path, starting with '/', not yet encoded. */
+  path: string
+  region: string
+  accessKey: string
+  secret: string
+  expiresSeconds: number
+  now?: Date
+}
+
+/** A URL that lets its holder make one kind of request to one object until it expires. */
+export function presignUrl(input: PresignInput): string {
+  const amzDate = (input.now ?? new Date()).toISOString().replace(/[-:]|\.\d{3}/g, '')
+  const day = amzDate.slice(0, 8)
+  const scope = `${day}/${input.region}/s3/aws4_request`
+  const encodedPath = input.path.split('/').map(rfc3986).join('/')
+  const query = Object.entries({
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': `${input.accessKey}/${scope}`,
+    'X-Amz-Date': amzDate,
+    'X-Amz-Expires': String(input.expiresSeconds),
+    'X-Amz-SignedHeaders': 'host',
+  })
+    .map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`)
+    .sort()
+    .join('&')
+  const canonical = [input.method, encodedPath, query, `host:${input.host}\n`, 'host', 'UNSIGNED-PAYLOAD'].join('\n')
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n')
+  const key = hmac(hmac(hmac(hmac(`AWS4${input.secret}`, day), input.region), 's3'), 'aws4_request')
+  const signature = createHmac('sha256', key).update(toSign).digest('hex')
+  return `${input.protocol}//${input.host}${encodedPath}?${query}&X-Amz-Signature=${signature}`
+}
+
+/** A signed URL for a recording object: path-style on a custom endpoint (MinIO), virtual-host style on AWS. */
+export function signedObjectUrl(s3: NonNullable<RecordingOutput['s3']>, key: string, method: 'GET' | 'DELETE', now?: Date) {
+  const endpoint = s3.endpoint ? new URL(s3.endpoint) : null
+  return presignUrl({
+    method,
+    protocol: endpoint ? (endpoint.protocol as 'http:' | 'https:') : 'https:',
+    host: endpoint ? endpoint.host : `${s3.bucket}.s3.${s3.region}.amazonaws.com`,
+    path: endpoint ? `/${s3.bucket}/${key}` : `/${key}`,
+    region: s3.region,
+    accessKey: s3.accessKey,
+    secret: s3.secret,
+    expiresSeconds: PLAYBACK_URL_SECONDS,
+    now,
+  })
+}
+
+/** The absolute path of a local recording, or null when `relative` would leave the recordings directory. */
+function localPath(output: RecordingOutput, relative: string) {
+  const full = path.resolve(output.localDir, relative)
+  return full.startsWith(output.localDir + path.sep) ? full : null
+}
+
+/** GET /recordings/:id/file, after the session middleware. */
+export function recordingFileRoute(output: RecordingOutput): RequestHandler {
+  return (req, res) => {
+    const viewer = toViewer(res.locals.auth ?? null)
+    recordingFileFor(viewer, String(req.params.id ?? ''))
+      .then((file) => {
+        res.set('Cache-Control', 'private, no-store')
+        if (file.storage === 's3') {
+          if (!output.s3) return res.status(404).type('text/plain').send('We could not find that recording.')
+          return res.redirect(302, signedObjectUrl(output.s3, file.path, 'GET'))
+        }
+        const full = localPath(output, file.path)
+        if (!full) return res.status(404).type('text/plain').send('We could not find that recording.')
+        res.type(file.contentType).sendFile(full, (error) => {
+          if (error && !res.headersSent) res.status(404).type('text/plain').send('We could not find that recording.')
+        })
+      })
+      .catch((error: unknown) => {
+        const e = error as { name?: string; status?: number; message?: string }
+        if (e?.name === 'PublicError') res.status(e.status ?? 400).type('text/plain').send(e.message)
+        else {
+          console.error('[recordings]', error)
+          res.status(503).type('text/plain').send('The recording cannot be played right now. Try again in a moment.')
+        }
+      })
+  }
+}
+
+/** Removes a deleted recording's file from storage; a file already gone is fine. */
+export async function removeRecordingFile(output: RecordingOutput, file: { storage: RecordingStorage; path: string }) {
+  if (file.storage === 'local') {
+    const full = localPath(output, file.path)
+    if (full) await rm(full, { force: true })
+    return
+  }
+  if (!output.s3) return
+  const response = await fetch(signedObjectUrl(output.s3, file.path, 'DELETE'), { method: 'DELETE' })
+  if (!response.ok && response.status !== 404) throw new Error(`Deleting the recording from storage failed (${response.status}).`)
+}
+
+/**
+ * Deletes a recording for a manager (db/recordings.ts `deleteRecording` decides who), then its
+ * file from storage and, if it was still running, its egress. For the talk page's action.
+ */
+export async function deleteRecordingAndFile(
+  viewer: Parameters<typeof deleteRecording>[0],
+  recordingId: string,
+  media: Pick<LiveMedia, 'output' | 'stopRecording'> = createLiveMedia(),
+) {
+  const deleted = await deleteRecording(viewer, recordingId)
+  if (deleted.wasRunning && deleted.egressId) await media.stopRecording(deleted.egressId)
+  if (deleted.file) {
+    await removeRecordingFile(media.output, deleted.file).catch((error: unknown) =>
+      console.warn('[recordings] the file stays in storage:', error instanceof Error ? error.message : error),
+    )
+  }
+  return { id: deleted.id }
+}
