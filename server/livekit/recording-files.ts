@@ -1,7 +1,9 @@
 import { createHash, createHmac } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { RequestHandler } from 'express'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { RequestHandler, Response } from 'express'
 import { deleteRecording, recordingFileFor, type RecordingStorage } from '../../db/recordings'
 import { toViewer } from '../http/session'
 import { createLiveMedia, type LiveMedia, type RecordingOutput } from './media'
@@ -85,7 +87,11 @@ export function recordingFileRoute(output: RecordingOutput): RequestHandler {
         res.set('Cache-Control', 'private, no-store')
         if (file.storage === 's3') {
           if (!output.s3) return res.status(404).type('text/plain').send('We could not find that recording.')
-          return res.redirect(302, signedObjectUrl(output.s3, file.path, 'GET'))
+          const signed = signedObjectUrl(output.s3, file.path, 'GET')
+          // AWS S3 is reachable by browsers: send them there. A custom endpoint (MinIO) is usually
+          // on the private network, so Rounds relays the bytes.
+          if (!output.s3.endpoint) return res.redirect(302, signed)
+          return relay(signed, req.get('range'), res, file.contentType)
         }
         const full = localPath(output, file.path)
         if (!full) return res.status(404).type('text/plain').send('We could not find that recording.')
@@ -94,6 +100,7 @@ export function recordingFileRoute(output: RecordingOutput): RequestHandler {
         })
       })
       .catch((error: unknown) => {
+        if (res.headersSent) return void res.destroy()
         const e = error as { name?: string; status?: number; message?: string }
         if (e?.name === 'PublicError') res.status(e.status ?? 400).type('text/plain').send(e.message)
         else {
@@ -102,6 +109,21 @@ export function recordingFileRoute(output: RecordingOutput): RequestHandler {
         }
       })
   }
+}
+
+async function relay(url: string, range: string | undefined, res: Response, contentType: string) {
+  const upstream = await fetch(url, { headers: range ? { range } : {} })
+  if (!upstream.ok || !upstream.body) {
+    res.status(upstream.status === 404 ? 404 : 503).type('text/plain')
+    res.send(upstream.status === 404 ? 'We could not find that recording.' : 'The recording cannot be played right now. Try again in a moment.')
+    return
+  }
+  res.status(upstream.status).type(contentType)
+  for (const header of ['content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified']) {
+    const value = upstream.headers.get(header)
+    if (value) res.set(header, value)
+  }
+  await pipeline(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream), res)
 }
 
 /** Removes a deleted recording's file from storage; a file already gone is fine. */

@@ -88,6 +88,55 @@ describe('GET /recordings/:id/file', () => {
   })
 })
 
+describe('recordings in an S3-compatible store', () => {
+  it('relays a recording from a custom endpoint with a signed request, and deletes it with one', async () => {
+    const requests: { method: string; url: string }[] = []
+    const { createServer } = await import('node:http')
+    const store = createServer((req, res) => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '' })
+      if (req.method === 'DELETE') return void res.writeHead(204).end()
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '9' }).end('OggS-s3!!')
+    })
+    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve))
+    const endpoint = `http://127.0.0.1:${(store.address() as AddressInfo).port}`
+    const s3Output: RecordingOutput = {
+      ...output,
+      storage: 's3',
+      s3: { bucket: 'rounds-recordings', region: 'us-east-1', accessKey: 'minio', secret: 'minio-secret', endpoint },
+    }
+    const app = express()
+    app.use((req, res, next) => {
+      signIn(req.get('x-test-user')!).then((auth) => {
+        res.locals.auth = auth
+        next()
+      }, next)
+    })
+    app.get('/recordings/:id/file', recordingFileRoute(s3Output))
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+    try {
+      const { id } = await membersRecording()
+      const key = `recordings/x/${id}.ogg`
+      await rawSql()`update recordings set storage = 's3', file_path = ${key} where id = ${id}`
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/recordings/${id}/file`, {
+        headers: { 'x-test-user': member.id },
+      })
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toBe('audio/ogg')
+      expect(await response.text()).toBe('OggS-s3!!')
+      expect(requests[0].method).toBe('GET')
+      expect(requests[0].url).toMatch(new RegExp(`^/rounds-recordings/recordings/x/${id}\\.ogg\\?X-Amz-Algorithm=AWS4-HMAC-SHA256&.*X-Amz-Signature=[0-9a-f]{64}$`))
+
+      expect(await deleteRecordingAndFile(viewerOf(owner), id, { output: s3Output, stopRecording: async () => {} })).toEqual({ id })
+      expect(requests[1].method).toBe('DELETE')
+      expect(requests[1].url.split('?')[0]).toBe(`/rounds-recordings/recordings/x/${id}.ogg`)
+    } finally {
+      server.close()
+      store.close()
+    }
+  })
+})
+
 describe('signed S3 URLs', () => {
   it('match the AWS Signature V4 example for a presigned GET', () => {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
