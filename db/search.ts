@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
+import { vocabularyAdded, vocabularyRebuilt } from './search-vocabulary'
 import { db, searchDatabase, type Database, type Transaction } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
@@ -489,33 +490,6 @@ export async function searchTalks(
 
 // ---------------------------------------------------------------- typo correction
 
-/**
- * Words of the vocabulary close to each query word that is not itself the start
- * of a known word: "cardiolgy" → cardiology. At most three per word, closest first.
- */
-export async function correctionsFor(tokens: string[]): Promise<Map<string, string[]>> {
-  const candidates = tokens.filter((t) => t.length >= 4)
-  const out = new Map<string, string[]>()
-  if (candidates.length === 0) return out
-  const rows = await searching((tx) =>
-    tx.execute<{ token: string; term: string }>(sql`
-    select t.token, s.term
-    from unnest(${sql.raw('array[')}${sql.join(
-      candidates.map((c) => sql`${c}`),
-      sql`, `,
-    )}${sql.raw(']::text[]')}) as t(token)
-    cross join lateral (
-      select st.term from ${searchTerms} st
-      where st.term % t.token and abs(length(st.term) - length(t.token)) <= 3
-      order by similarity(st.term, t.token) desc, st.term
-      limit 3
-    ) s
-    where not exists (select 1 from ${searchTerms} x where x.term like t.token || '%')`),
-  )
-  for (const r of rows) out.set(r.token, [...(out.get(r.token) ?? []), r.term])
-  return out
-}
-
 /** The words any signed-in doctor may see, as ts_stat takes them: the text of a query. */
 const VISIBLE_WORDS_QUERY = `
   select search_full from profiles
@@ -539,7 +513,7 @@ export async function refreshSearchTerms() {
       select s.word from ts_stat(${VISIBLE_WORDS_QUERY}) s where length(s.word) between 3 and 40
       on conflict do nothing`)
     return result.count ?? 0
-  })
+  }).finally(vocabularyRebuilt)
 }
 
 /** Whether the vocabulary has any word yet (a new database, or no worker has run). */
@@ -552,10 +526,12 @@ export async function hasSearchTerms() {
 export async function addSearchTerms(texts: string[]) {
   const joined = texts.join(' ').slice(0, 200_000)
   if (!joined.trim()) return
-  await db.execute(sql`
+  const added = await db.execute<{ term: string }>(sql`
     insert into ${searchTerms} (term)
     select lexeme from unnest(to_tsvector('simple'::regconfig, ${joined})) where length(lexeme) between 3 and 40
-    on conflict do nothing`)
+    on conflict do nothing
+    returning term`)
+  vocabularyAdded(added.map((row) => row.term))
 }
 
 // ---------------------------------------------------------------- what the Meilisearch engine asks

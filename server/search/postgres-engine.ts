@@ -1,4 +1,5 @@
-import { addSearchTerms, correctionsFor, searchClubs, searchDoctors, searchTalks, type SearchMatch } from '../../db/search'
+import { correctionsFor, MIN_CORRECTED_LENGTH } from '../../db/search-vocabulary'
+import { addSearchTerms, searchClubs, searchDoctors, searchTalks, type SearchMatch } from '../../db/search'
 import type { Viewer } from '../../db/viewer'
 import { highlighter, segmentsOf } from './highlight'
 import { expandTokens, toTsquery } from './query'
@@ -31,11 +32,11 @@ const capped = <H>(hits: H[], total: number): GroupResult<H> => ({ hits, total: 
 
 async function searchPostgres(viewer: Viewer, request: SearchRequest): Promise<SearchResponse> {
   // A word of four letters or more that starts no word in the vocabulary is taken for a typo
-  // and searched together with its closest words; asking the vocabulary first (one small
-  // indexed query) means a typo costs one round of searches, not a fruitless one and a second.
+  // and searched together with its closest words; asking the vocabulary (in memory,
+  // db/search-vocabulary.ts) first means a typo costs one round of searches, not two.
   // Synonyms' own words are known words and never corrected.
   const words = expandTokens(request.tokens).flatMap((g) => (g[0].includes(' ') ? [] : [g[0]]))
-  const corrections = words.some((w) => w.length >= 4) ? await correctionsFor(words) : new Map<string, string[]>()
+  const corrections = words.some((w) => w.length >= MIN_CORRECTED_LENGTH) ? await correctionsFor(words) : new Map<string, string[]>()
   return runGroups(viewer, request, corrections)
 }
 
