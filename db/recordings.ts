@@ -246,12 +246,17 @@ export async function beginRecording(
   })
 }
 
-/** The egress start call returned: the recording runs. */
-export async function recordingStarted(recordingId: string, egressId: string): Promise<void> {
-  await db.execute(sql`
+/**
+ * The egress start call returned: the recording runs. False when it was stopped meanwhile (the
+ * talk ended, the recording was deleted): the caller stops the egress it just started.
+ */
+export async function recordingStarted(recordingId: string, egressId: string): Promise<boolean> {
+  const rows = await db.execute(sql`
     update ${recordings} set egress_id = ${egressId}, started_at = coalesce(started_at, now()),
       status = case when status = 'starting' then 'active'::recording_status else status end
-    where id = ${recordingId}`)
+    where id = ${recordingId}
+    returning status in ('starting', 'active') as running`)
+  return (rows[0] as { running?: boolean } | undefined)?.running === true
 }
 
 /** The egress start call failed: the row says so, and the talk may try again. */

@@ -485,7 +485,11 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       })
       try {
         const { egressId } = await media.startRecording(talkId, recording.filePath)
-        await recordingStarted(recording.id, egressId)
+        if (!(await recordingStarted(recording.id, egressId))) {
+          // Stopped while egress was starting (the talk ended): stop what LiveKit just began.
+          await media.stopRecording(egressId)
+          return refuse('The recording was stopped before it started.')
+        }
       } catch (error) {
         await recordingFailedToStart(recording.id, error instanceof Error ? error.message : String(error))
         console.warn('[livekit] starting a recording failed:', error instanceof Error ? error.message : error)

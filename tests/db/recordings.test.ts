@@ -8,6 +8,8 @@ import {
   applyEgressReport,
   beginRecording,
   deleteRecording,
+  endRunningRecording,
+  recordingStarted,
   giveRecordingConsent,
   listTalkRecordings,
   mediaAccess,
@@ -201,6 +203,17 @@ describe('starting a recording', () => {
     const started = await beginRecording(as(owner), talkId, options)
     expect(started.filePath).toBe(`${talkId}/${started.id}.ogg`)
     await expect(beginRecording(as(owner), talkId, options)).rejects.toThrow('A recording is running already.')
+    expect(await recordingStarted(started.id, 'EG_first')).toBe(true)
+  })
+
+  it('a recording stopped while its egress was starting is not revived by the late start', async () => {
+    const { talkId } = await liveRecordedTalk()
+    await giveRecordingConsent(as(owner), talkId, RECORDING_POLICY_VERSION)
+    const started = await beginRecording(as(owner), talkId, options)
+    expect(await endRunningRecording(talkId)).toEqual({ id: started.id, egressId: null })
+    expect(await recordingStarted(started.id, 'EG_late')).toBe(false)
+    const [row] = await rawSql()<{ status: string }[]>`select status::text from recordings where id = ${started.id}`
+    expect(row.status).toBe('failed')
   })
 })
 
