@@ -818,6 +818,11 @@ function liveQuestion(questionId: string): Promise<LiveQuestion | null> {
   return loading
 }
 
+/** Reads what answering a live question needs ahead of its first answers. */
+export async function prepareLiveQuestion(questionId: string): Promise<void> {
+  if (isId(questionId)) await liveQuestion(questionId).catch(() => null)
+}
+
 /** Forgets what was read about a question (it has closed; its answers go through answerQuestion from now on). */
 export function forgetLiveQuestion(questionId: string) {
   liveQuestions.delete(questionId)
@@ -907,12 +912,12 @@ export async function answerLiveQuestion(talkId: string, questionId: string, ans
       on conflict (question_id, user_id) do nothing
       returning user_id, question_id as "questionId", option_ids as "optionIds", rating, body, correct, points, streak, answered_at as "answeredAt")
     select c.ord, c.allowed, c.open, c.opened_at is not null as opened,
-      (select json_build_object('questionId', i."questionId", 'optionIds', i."optionIds", 'rating', i.rating, 'body', i.body, 'correct', i.correct,
-          'points', i.points, 'streak', i.streak, 'answeredAt', i."answeredAt") from ins i where i.user_id = c.user_id) as inserted,
+      case when i.user_id is not null then json_build_object('questionId', i."questionId", 'optionIds', i."optionIds", 'rating', i.rating, 'body', i.body,
+        'correct', i.correct, 'points', i.points, 'streak', i.streak, 'answeredAt', i."answeredAt") end as inserted,
       (select json_build_object('questionId', a.question_id, 'optionIds', a.option_ids, 'rating', a.rating, 'body', a.body, 'correct', a.correct,
           'points', a.points, 'streak', a.streak, 'answeredAt', a.answered_at)
         from ${quizAnswers} a where a.question_id = ${questionId} and a.user_id = c.user_id) as existing
-    from checked c`)
+    from checked c left join ins i on i.user_id = c.user_id`)
 
   const byOrd = new Map(rows.map((r) => [r.ord, r]))
   const stored = (ord: number, existing: MyAnswer): LiveAnswerOutcome => {

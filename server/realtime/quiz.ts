@@ -11,6 +11,7 @@ import {
   leaderboardOf,
   listTalkQuizzes,
   nextQuestion,
+  prepareLiveQuestion,
   questionTally,
   type AnswerInput,
   type LiveAnswerOutcome,
@@ -39,7 +40,7 @@ const MAX_PAYLOAD_CHARS = 10 * 1024
 /** A question's answers wait at most this long for others to be written with them... */
 const ANSWER_BATCH_MS = 20
 /** ...or until this many have gathered. */
-const ANSWER_BATCH_MAX = 500
+const ANSWER_BATCH_MAX = 200
 /** Answers written by another node are not counted here: the database's count is read again this often. */
 const TALLY_RECOUNT_MS = 1000
 /** How often the offset between this server's clock and the database's is measured again. */
@@ -127,8 +128,7 @@ function sharedFor(nsp: QuizNamespace): Shared {
 
 const answersKey = (talk: string, questionId: string) => `${talk}:${questionId}`
 
-/** Queues an answer to be written with the others that arrive within ANSWER_BATCH_MS; resolves once it is stored or refused. */
-function submitAnswer(nsp: QuizNamespace, talk: string, questionId: string, answer: Omit<WaitingAnswer, 'done'>): Promise<LiveAnswerOutcome> {
+function answersFor(nsp: QuizNamespace, talk: string, questionId: string): QuestionAnswers {
   const { answers } = sharedFor(nsp)
   const key = answersKey(talk, questionId)
   let question = answers.get(key)
@@ -137,7 +137,12 @@ function submitAnswer(nsp: QuizNamespace, talk: string, questionId: string, answ
     answers.set(key, question)
   }
   clearTimeout(question.idle)
-  const queued = question
+  return question
+}
+
+/** Queues an answer to be written with the others that arrive within ANSWER_BATCH_MS; resolves once it is stored or refused. */
+function submitAnswer(nsp: QuizNamespace, talk: string, questionId: string, answer: Omit<WaitingAnswer, 'done'>): Promise<LiveAnswerOutcome> {
+  const queued = answersFor(nsp, talk, questionId)
   return new Promise((done) => {
     queued.waiting.push({ ...answer, done })
     if (queued.writing) return // the writer takes it when the batch in flight is stored
@@ -168,20 +173,32 @@ function startWriting(nsp: QuizNamespace, question: QuestionAnswers): Promise<vo
  */
 async function writeAnswers(nsp: QuizNamespace, question: QuestionAnswers) {
   const { clock, results } = sharedFor(nsp)
-  while (question.waiting.length > 0) {
+  for (;;) {
     try {
-      if (Date.now() - clock.measuredAt > CLOCK_MEASURE_MS) {
-        clock.offset = await databaseClockOffset()
-        clock.measuredAt = Date.now()
-      }
-      if (Date.now() - question.countedAt > TALLY_RECOUNT_MS) {
+      await Promise.all([
+        Date.now() - clock.measuredAt > CLOCK_MEASURE_MS &&
+          databaseClockOffset().then((offset) => {
+            clock.offset = offset
+            clock.measuredAt = Date.now()
+          }),
         // Nothing of this server's is being written now, so the count is exact as of here.
-        question.tally = await questionTally(question.questionId).catch(() => null)
-        question.countedAt = Date.now()
-      }
+        Date.now() - question.countedAt > TALLY_RECOUNT_MS &&
+          questionTally(question.questionId).then(
+            (tally) => {
+              question.tally = tally
+              question.countedAt = Date.now()
+            },
+            () => {
+              question.tally = null
+              question.countedAt = Date.now()
+            },
+          ),
+        prepareLiveQuestion(question.questionId),
+      ])
     } catch (error) {
       console.error('[quiz]', error)
     }
+    if (question.waiting.length === 0) return
     // Everything received before this moment is in this batch or an earlier one.
     const cut = Date.now()
     const batch = question.waiting.splice(0, ANSWER_BATCH_MAX)
@@ -216,6 +233,11 @@ function counted(tally: Tally, answer: { optionIds: string[]; rating: number | n
     options: tally.options.map((o) => (answer.optionIds.includes(o.id) ? { ...o, count: o.count + 1 } : o)),
     ratings: tally.ratings && answer.rating !== null ? tally.ratings.map((n, i) => (i === answer.rating! - 1 ? n + 1 : n)) : tally.ratings,
   }
+}
+
+/** Reads what a question's answers need as it opens, so the first answers do not wait for it. */
+function prepareAnswers(nsp: QuizNamespace, talk: string, questionId: string) {
+  void startWriting(nsp, answersFor(nsp, talk, questionId))
 }
 
 /** Writes the talk's waiting answers now: before a question closes or the next opens, answers already received count. */
@@ -334,7 +356,10 @@ export function registerQuizHandlers(nsp: QuizNamespace, socket: QuizSocket) {
       after: async () => {
         broadcastState(nsp, state)
         scheduleClose(nsp, state)
-        if (state.question) results.add(state.question.id, { talkId: talk, quizId: quiz })
+        if (state.question) {
+          if (state.phase === 'question') prepareAnswers(nsp, talk, state.question.id)
+          results.add(state.question.id, { talkId: talk, quizId: quiz })
+        }
         if (state.phase === 'finished') await broadcastLeaderboard(nsp, state)
       },
     }
