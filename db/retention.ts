@@ -179,6 +179,12 @@ export const retentionList: Retained[] = [
     when: 'always',
   },
   {
+    table: 'recordings',
+    what: 'Recordings of talks you spoke in, as one mixed audio file per talk; your consents and the record of when you were on stage are deleted, so the recording no longer names you.',
+    why: 'The recording is the talk’s, shared by its creator with the people who attended; your voice cannot be cut out of the mix. Ask the talk’s creator to delete the recording if you need it gone.',
+    when: 'always',
+  },
+  {
     table: 'users',
     what: 'An account row with the email, password and date of birth replaced, so held items can be linked to it.',
     why: 'A legal hold (for a claim or an investigation) requires the held items to stay attributable.',
