@@ -32,13 +32,15 @@ export type MediaStageProps = {
   /** User ids on stage (RoomState.stage): only their tracks are shown. */
   stageIds: string[]
   onSpeakingChange: (userIds: string[]) => void
-  /** A sentence for the room's notice; null when the connection is fine again. */
+  /** The connection failed or was lost for good: the room shows the sentence and offers to try again. */
+  onConnectionFailed: (message: string) => void
+  /** A microphone or camera could not be used; null once connected again. */
   onProblem: (message: string | null) => void
 }
 
 const connectionFailed = 'Audio and video could not connect. The stage, chat and questions still work.'
 
-export default function MediaStage({ url, token, canPublish, stageIds, onSpeakingChange, onProblem }: MediaStageProps) {
+export default function MediaStage({ url, token, canPublish, stageIds, onSpeakingChange, onConnectionFailed, onProblem }: MediaStageProps) {
   return (
     <LiveKitRoom
       serverUrl={url}
@@ -49,11 +51,11 @@ export default function MediaStage({ url, token, canPublish, stageIds, onSpeakin
       video={false}
       options={{ adaptiveStream: true, dynacast: true }}
       onConnected={() => onProblem(null)}
-      onError={() => onProblem(connectionFailed)}
+      onError={() => onConnectionFailed(connectionFailed)}
       onDisconnected={(reason) => {
         // Leaving the page or a fresh token for a new role is not a problem to report.
         if (reason === DisconnectReason.CLIENT_INITIATED || reason === undefined) return
-        onProblem('Audio and video disconnected. The stage, chat and questions still work.')
+        onConnectionFailed('Audio and video disconnected. The stage, chat and questions still work.')
       }}
       onMediaDeviceFailure={(_failure, kind) =>
         onProblem(

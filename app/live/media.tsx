@@ -1,4 +1,4 @@
-import { Component, Suspense, lazy, useCallback, useEffect, useState, type ReactNode } from 'react'
+import { Component, Suspense, lazy, useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import type { MediaToken, RoomState } from './protocol'
 import type { LiveRoom } from './use-live-room'
 import { button } from './ui'
@@ -23,7 +23,10 @@ export function RoomMedia({ state, actions, mediaRoleChanges, onSpeakingChange }
   const [hydrated, setHydrated] = useState(false)
   const [token, setToken] = useState<MediaToken | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
+  /** The connection failed: only the notice and "Try again" show until the person asks. */
+  const [failed, setFailed] = useState(false)
   const [attempt, setAttempt] = useState(0)
+  const tokenRef = useRef<MediaToken | null>(null)
   const onStage = state.me.onStage
   const live = state.talk.status === 'live'
 
@@ -36,13 +39,16 @@ export function RoomMedia({ state, actions, mediaRoleChanges, onSpeakingChange }
       if (cancelled) return
       if (!ack.ok) {
         setProblem(`Audio and video are not available: ${ack.error}`)
+        setFailed(true)
         return
       }
+      // The same role keeps the connection; a new one connects afresh with the new grants.
+      const current = tokenRef.current
+      if (current && current.role === ack.role && current.canPublish === ack.canPublish && current.url === ack.url) return
+      tokenRef.current = ack
+      setToken(ack)
+      setFailed(false)
       setProblem(null)
-      // The same role keeps the connection; a new one reconnects with the new grants.
-      setToken((current) =>
-        current && current.role === ack.role && current.canPublish === ack.canPublish && current.url === ack.url ? current : ack,
-      )
     })
     return () => {
       cancelled = true
@@ -51,15 +57,21 @@ export function RoomMedia({ state, actions, mediaRoleChanges, onSpeakingChange }
 
   const retry = useCallback(() => {
     setProblem(null)
+    setFailed(false)
+    tokenRef.current = null
     setToken(null)
     setAttempt((n) => n + 1)
+  }, [])
+  const connectionFailed = useCallback((message: string) => {
+    setProblem(message)
+    setFailed(true)
   }, [])
 
   if (!hydrated || !live) return null
   return (
     <div className="mt-3 space-y-2">
-      {problem ? <MediaProblem message={problem} onRetry={retry} /> : null}
-      {token ? (
+      {problem ? <MediaProblem message={problem} onRetry={failed ? retry : undefined} onDismiss={() => setProblem(null)} /> : null}
+      {failed ? null : token ? (
         <MediaBoundary onRetry={retry}>
           <Suspense fallback={<p className="text-sm text-slate-300">Loading audio and video…</p>}>
             <MediaStage
@@ -69,24 +81,32 @@ export function RoomMedia({ state, actions, mediaRoleChanges, onSpeakingChange }
               canPublish={token.canPublish}
               stageIds={state.stage.map((p) => p.userId)}
               onSpeakingChange={onSpeakingChange}
+              onConnectionFailed={connectionFailed}
               onProblem={setProblem}
             />
           </Suspense>
         </MediaBoundary>
-      ) : problem ? null : (
+      ) : (
         <p className="text-sm text-slate-300">Connecting audio and video…</p>
       )}
     </div>
   )
 }
 
-function MediaProblem({ message, onRetry }: { message: string; onRetry: () => void }) {
+/** A media problem in plain words: a failed connection offers to try again, a device problem is acknowledged. */
+function MediaProblem({ message, onRetry, onDismiss }: { message: string; onRetry?: () => void; onDismiss?: () => void }) {
   return (
     <div role="alert" data-testid="media-problem" className="flex flex-wrap items-center gap-2 rounded-md bg-amber-100 p-2 text-sm text-amber-950">
       <span>{message}</span>
-      <button type="button" className={button.small} onClick={onRetry}>
-        Try again
-      </button>
+      {onRetry ? (
+        <button type="button" className={button.small} onClick={onRetry}>
+          Try again
+        </button>
+      ) : onDismiss ? (
+        <button type="button" className={button.small} onClick={onDismiss}>
+          OK
+        </button>
+      ) : null}
     </div>
   )
 }

@@ -2,7 +2,9 @@
  * The live room's wire format (docs/live-room.md). The shapes are the data layer's and the
  * socket layer's own types, imported as types only, so no server code reaches the browser.
  */
-import type { ReactionKind, RoomState, TalkRoleName } from '#db/live'
+import type { ReactionKind, TalkRoleName } from '#db/live'
+import type { MediaRole } from '#db/recordings'
+import type { LiveServerEvents } from '#server/realtime/live'
 
 export type {
   HandEntry,
@@ -44,28 +46,11 @@ export function isModerator(role: TalkRoleName) {
   return role === 'host' || role === 'cohost'
 }
 
-/** A talk's recording as the room sees it (RoomState.recording, docs/live-contract.md). */
-export type RecordingState = {
-  recorded: boolean
-  active: boolean
-  startedAt: string | null
-  policyVersion: string
-  /** Whether the viewer has consented to the current policy version. */
-  consented: boolean
-  /** Names of people on stage without consent (sent to hosts and co-hosts; [] for others). */
-  missingConsent: string[]
-}
+export type { RecordingState } from '#db/live'
+export type { MediaRole } from '#db/recordings'
 
-/** The part of a recording every person in the room is told at once (`recording:update`). */
-export type RecordingUpdate = { talkId: string; recorded: boolean; active: boolean; startedAt: string | null; missingConsent?: string[] }
+/** `recording:update`: what everyone is told; hosts and co-hosts also get who has not consented. */
+export type RecordingUpdate = Parameters<LiveServerEvents['recording:update']>[0]
 
-/** What a person may do in LiveKit: listen, or also publish (`media:token`, `media:role`). */
-export type MediaRole = 'audience' | 'speaker' | 'host'
+/** The `media:token` ack: a LiveKit room token for the person's current role in the talk. */
 export type MediaToken = { url: string; token: string; role: MediaRole; canPublish: boolean; expiresAt: string }
-
-const notRecorded: RecordingState = { recorded: false, active: false, startedAt: null, policyVersion: '', consented: false, missingConsent: [] }
-
-/** The room's recording, or "not recorded" from a server that does not send one. */
-export function recordingOf(state: RoomState): RecordingState {
-  return (state as { recording?: RecordingState }).recording ?? notRecorded
-}

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { RECORDING_POLICY_TEXT, RECORDING_POLICY_TITLE } from '#db/recording-policy'
-import { recordingOf, type RecordingState } from './protocol'
+import type { RecordingState } from './protocol'
 import type { RoomProps } from './stage'
 import { ActionError, button, useAckAction } from './ui'
 
@@ -8,8 +8,8 @@ import { ActionError, button, useAckAction } from './ui'
  * Told to everyone as they join, and kept in view: the talk is recorded. The policy says only
  * the stage is recorded, so the audience reads that listening and chatting are not.
  */
-export function RecordedNotice({ recording }: { recording: RecordingState }) {
-  if (!recording.recorded) return null
+export function RecordedNotice({ recorded }: { recorded: boolean }) {
+  if (!recorded) return null
   return (
     <div data-testid="recorded-notice" role="note" className="flex gap-3 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-950">
       <span aria-hidden="true" className="mt-1 inline-block size-2.5 shrink-0 rounded-full bg-red-600" />
@@ -63,7 +63,7 @@ export function RecordingPolicy({ version }: { version: string }) {
  */
 export function HostRecordingControls({ state, actions }: RoomProps) {
   const { run, pending, error } = useAckAction()
-  const recording = recordingOf(state)
+  const recording = state.recording
   const waitingFor = recording.missingConsent
   const live = state.talk.status === 'live'
   if (state.talk.status === 'ended') return null
@@ -111,7 +111,7 @@ export function HostRecordingControls({ state, actions }: RoomProps) {
 export function StageRecordingConsent({ state, actions }: RoomProps) {
   const { run, pending, error } = useAckAction()
   const [confirming, setConfirming] = useState(false)
-  const recording = recordingOf(state)
+  const recording = state.recording
   if (!recording.recorded || !state.me.onStage || state.talk.status !== 'live') return null
   if (!recording.consented) {
     return (

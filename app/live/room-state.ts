@@ -3,7 +3,6 @@ import {
   type LiveComment,
   type LiveQuestion,
   type QuestionUpdate,
-  recordingOf,
   type RecordingState,
   type RecordingUpdate,
   type RoomState,
@@ -85,7 +84,7 @@ function applyQuestionUpdate(state: RoomState, update: QuestionUpdate): RoomStat
 
 /** The room with its recording changed; the rest of the recording as it was. */
 function withRecording(state: RoomState, change: Partial<RecordingState>): RoomState {
-  return Object.assign({}, state, { recording: { ...recordingOf(state), ...change } })
+  return { ...state, recording: { ...state.recording, ...change } }
 }
 
 function applyRecording(state: RoomState, update: RecordingUpdate): RoomState {

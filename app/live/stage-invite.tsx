@@ -1,5 +1,4 @@
 import { useEffect, useRef } from 'react'
-import { recordingOf } from './protocol'
 import { RecordingPolicy } from './recording'
 import type { RoomProps } from './stage'
 import { ActionError, button, useAckAction } from './ui'
@@ -13,7 +12,7 @@ export function StageInviteDialog({ state, actions, mediaEnabled }: RoomProps & 
   const dialog = useRef<HTMLDialogElement>(null)
   const open = state.me.hand === 'invited' && !state.me.onStage && state.talk.status === 'live'
   const { run, pending, error } = useAckAction()
-  const recording = recordingOf(state)
+  const recording = state.recording
 
   useEffect(() => {
     const d = dialog.current

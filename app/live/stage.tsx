@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react'
 import { Avatar } from '~/components/avatar'
-import { isModerator, recordingOf, roleLabel, type RoomState, type StagePerson } from './protocol'
+import { isModerator, roleLabel, type RoomState, type StagePerson } from './protocol'
 import { RecordingPolicy, StageRecordingConsent } from './recording'
 import type { LiveRoom } from './use-live-room'
 import { ActionError, button, useAckAction } from './ui'
@@ -200,7 +200,7 @@ function MyStagePlace({ state, actions, muteRequests }: RoomProps & { muteReques
 function ModeratorGoOnStage({ state, actions }: RoomProps) {
   const { run, pending, error } = useAckAction()
   const [reading, setReading] = useState(false)
-  const recording = recordingOf(state)
+  const recording = state.recording
   const needsConsent = recording.recorded && !recording.consented
   const go = () => void run(() => actions.joinStage(state.me.userId, recording.recorded ? recording.policyVersion : undefined))
   return (

@@ -5,27 +5,19 @@ import type {
   LiveComment,
   LiveQuestion,
   LiveServerEvents,
-  MediaRole,
   MediaToken,
   QuestionStatus,
   ReactionKind,
   RecordingState,
-  RecordingUpdate,
   RoomState,
   StageUpdate,
 } from './protocol'
-import { isModerator, recordingOf } from './protocol'
+import { isModerator } from './protocol'
 import { roomReducer, type RoomEvent } from './room-state'
 import { newClientId } from './ui'
 
-/** Recording and media events (docs/live-contract.md), typed here until the server's event map lists them. */
-type RecordingServerEvents = {
-  'recording:update': (payload: RecordingUpdate) => void
-  'media:role': (payload: { talkId: string; role: MediaRole }) => void
-}
-
 /** Client events are checked on the server; here they are names and payload objects. */
-type LiveSocket = Socket<LiveServerEvents & RecordingServerEvents, Record<string, (payload: object, ack: (a: Ack) => void) => void>>
+type LiveSocket = Socket<LiveServerEvents, Record<string, (payload: object, ack: (a: Ack) => void) => void>>
 
 /**
  * - `connecting`: the first connection, or joining the room after it.
@@ -166,7 +158,7 @@ export function useLiveRoom(talkId: string) {
       apply({ type: 'stage', update })
       // Hosts are told who on stage has not consented; a stage change may change that list.
       const now = stateRef.current
-      if (now && isModerator(now.me.role) && recordingOf(now).recorded && !consentResync) {
+      if (now && isModerator(now.me.role) && now.recording.recorded && !consentResync) {
         consentResync = setTimeout(() => {
           consentResync = null
           void resync()

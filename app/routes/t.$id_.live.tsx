@@ -3,6 +3,7 @@ import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useState } from 'react'
 import { canEnterTalk } from '#db/live'
+import { recordingUpdate } from '#db/recordings'
 import { getTalkForViewer } from '#db/talks'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { talkTypeLabel } from '~/components/talk-card'
@@ -10,7 +11,7 @@ import { Comments } from '~/live/comments'
 import { HandCount, HandQueue } from '~/live/hand-queue'
 import { HostControls } from '~/live/host-controls'
 import { RoomMedia } from '~/live/media'
-import { isModerator, recordingOf, type RecordingState } from '~/live/protocol'
+import { isModerator, type RecordingState } from '~/live/protocol'
 import { Questions } from '~/live/questions'
 import { QuizPanel } from '~/live/quiz-panel'
 import { ReactionsBar } from '~/live/reactions-bar'
@@ -29,7 +30,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const talk = await getTalkForViewer(viewer, id)
   if (!talk) throw new Response(NOT_FOUND, { status: 404 })
   // Removed from the talk or banned from the club: the page says so instead of connecting.
-  const mayEnter = await canEnterTalk(viewer, talk.id)
+  const [mayEnter, { recorded }] = await Promise.all([canEnterTalk(viewer, talk.id), recordingUpdate(talk.id)])
   return json({
     talk: {
       id: talk.id,
@@ -38,6 +39,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       status: talk.status,
       club: { slug: talk.club.slug, name: talk.club.name },
       host: talk.host,
+      // Told on arrival, before the room's own state comes over the socket.
+      recorded,
     },
     mayEnter,
     mediaEnabled: context.mediaEnabled,
@@ -123,14 +126,14 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
   const { state, connection, backOnline, refusal, muteRequests, mediaRoleChanges, actions } = useLiveRoom(talk.id)
   const [speaking, setSpeaking] = useState<string[]>([])
   const status = state?.talk.status ?? talk.status
-  const recording = state && !refusal ? recordingOf(state) : undefined
+  const recording = state && !refusal ? state.recording : undefined
   return (
     <>
       <RoomHeader talk={talk} status={status} audience={refusal ? undefined : state?.audienceCount} recording={recording} />
       <div aria-live="polite" className="space-y-2">
         <ConnectionBanner connection={connection} backOnline={backOnline} />
       </div>
-      {recording ? <RecordedNotice recording={recording} /> : null}
+      {refusal ? null : <RecordedNotice recorded={recording ? recording.recorded : talk.recorded} />}
       {!mediaEnabled && !refusal ? <MediaNotice /> : null}
       <noscript>
         <p className="rounded-md bg-amber-50 p-3 text-amber-900">The live room needs JavaScript. Turn it on, then reload this page.</p>

@@ -13,6 +13,14 @@ import { newDoctor, signIn, signUpAndVerify, setUpBrowser, type Doctor } from '.
 
 const { newUserContext, expectBrowserErrors } = setUpBrowser()
 
+// Set E2E_SCREENSHOTS=/some/dir to keep screenshots for a human to look at.
+const screenshotDir = process.env.E2E_SCREENSHOTS
+async function screenshot(page: Page, name: string) {
+  if (!screenshotDir) return
+  mkdirSync(screenshotDir, { recursive: true })
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
+}
+
 // The demo data (db/seed.ts): Asha owns this public club and hosts talks in it.
 const asha: Doctor = { name: 'Asha Rao', email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026', dateOfBirth: '' }
 const CLUB = 'cardiology-grand-rounds'
@@ -90,6 +98,7 @@ describe('a recorded talk', () => {
     expect(await invitation.getByTestId('recording-policy-version').innerText()).toBe(`Recording policy version ${RECORDING_POLICY_VERSION}`)
     expect(await invitation.getByTestId('recording-policy').innerText()).toContain('You can withdraw your consent at any time')
     expect(await invitation.getByRole('button', { name: 'Accept', exact: true }).count()).toBe(0)
+    await screenshot(guest, 'recording-consent-dialog')
 
     // Declining keeps the member in the audience.
     await invitation.getByRole('button', { name: 'Decline, stay in the audience' }).click()
@@ -112,6 +121,7 @@ describe('a recorded talk', () => {
     await expect.poll(() => controls.getByTestId('missing-consent').innerText()).toBe(`Waiting for consent from ${asha.name}.`)
     await controls.getByRole('button', { name: 'Start recording' }).click()
     await controls.getByRole('alert').getByText(`Recording cannot start: ${asha.name} has not agreed to be recorded.`).waitFor()
+    await screenshot(host, 'recording-host-waiting-for-consent')
 
     const hostConsent = host.getByTestId('stage-consent')
     expect(await hostConsent.getByTestId('recording-policy-version').innerText()).toContain(RECORDING_POLICY_VERSION)
@@ -251,7 +261,11 @@ describe('a recorded talk with LiveKit configured', () => {
     expect(await host.getByTestId('media-off').count()).toBe(0)
     await host.getByRole('button', { name: 'Open the room' }).click()
     await onStage(host, asha.name).waitFor()
-    await host.getByTestId('media-problem').getByText('Audio and video could not connect.', { exact: false }).waitFor({ timeout: 30_000 })
+    const mediaProblem = host.getByTestId('media-problem')
+    await mediaProblem.getByText('Audio and video could not connect.', { exact: false }).waitFor({ timeout: 30_000 })
+    // Nothing offers a microphone that cannot reach anyone; the host may try again.
+    expect(await host.getByRole('button', { name: 'Microphone' }).count()).toBe(0)
+    await mediaProblem.getByRole('button', { name: 'Try again' }).waitFor()
     await host.getByTestId('stage-consent').getByRole('button', { name: 'I agree to be recorded' }).click()
 
     const member = newDoctor('Tomas Berg')
@@ -275,6 +289,8 @@ describe('a recorded talk with LiveKit configured', () => {
       expect(await rec.innerText()).toContain('REC')
       expect(await rec.textContent()).toContain('Recording')
     }
+    await screenshot(host, 'recording-host-rec')
+    await screenshot(guest, 'recording-speaker-rec')
     const startedAt = Date.now()
     expect(liveKit.egressStarts).toHaveLength(1)
     // The file egress is told to write is named after the recording.
@@ -312,6 +328,7 @@ describe('a recorded talk with LiveKit configured', () => {
     expect(await timeline.innerText()).toContain(asha.name)
     expect(await timeline.innerText()).toContain(member.name)
     expect(await recording.getByLabel('Who may listen').inputValue()).toBe('private')
+    await screenshot(host, 'recording-talk-page')
 
     // A chapter seeks the player.
     const chapter = chapters.getByRole('link').filter({ hasText: `${member.name} leaves the stage` })
