@@ -44,7 +44,8 @@ export function RecordingPolicy({ version }: { version: string }) {
       <h3 id="recording-policy-title" className="text-sm font-semibold text-slate-900">
         {RECORDING_POLICY_TITLE}
       </h3>
-      <div className="mt-2 max-h-48 space-y-2 overflow-y-auto text-sm text-slate-700">
+      {/* Focusable so the policy can be scrolled with the keyboard. */}
+      <div tabIndex={0} className="mt-2 max-h-48 space-y-2 overflow-y-auto text-sm text-slate-700">
         {RECORDING_POLICY_TEXT.split('\n\n').map((paragraph) => (
           <p key={paragraph}>{paragraph}</p>
         ))}
