@@ -449,7 +449,9 @@ export async function listTalkRecordings(viewer: Viewer, talkId: string): Promis
   const now = Date.now()
   return visible.map((r) => {
     const started = r.startedAt ? Date.parse(iso(r.startedAt)) : null
-    const ended = r.endedAt ? Date.parse(iso(r.endedAt)) : started !== null && r.durationSeconds !== null ? started + r.durationSeconds * 1000 : now
+    // The file's own length (from egress) first: the timeline must fit what plays.
+    const ended =
+      started !== null && r.durationSeconds !== null ? started + r.durationSeconds * 1000 : r.endedAt ? Date.parse(iso(r.endedAt)) : now
     const timeline = started === null ? { chapters: [], speakers: [] } : timelineOf([...events], started, ended)
     return {
       id: r.id,

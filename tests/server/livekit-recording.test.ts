@@ -1,11 +1,17 @@
-import { TokenVerifier } from 'livekit-server-sdk'
+import { createHash } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import express from 'express'
+import { AccessToken, TokenVerifier } from 'livekit-server-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
 import type { RoomState } from '../../db/live'
 import { CONSENT_REQUIRED_MESSAGE, RECORDING_POLICY_VERSION } from '../../db/recording-policy'
+import { listTalkRecordings } from '../../db/recordings'
 import { createLiveMedia, recordingOutput } from '../../server/livekit/media'
+import { liveKitWebhookRoute } from '../../server/livekit/webhooks'
+import { notifyRecordingChange } from '../../server/realtime/index'
 import { parseConfig as parseEnv } from '../../server/config'
-import { createDoctor, createTalk, createTestClub, type TestDoctor } from '../support/factories'
+import { createDoctor, createTalk, createTestClub, viewerOf, type TestDoctor } from '../support/factories'
 import { startFakeLiveKit, type FakeLiveKit } from '../support/fake-livekit'
 import { startRealtimeServer, type LiveClient, type RealtimeServer } from '../support/live-server'
 import { signIn } from '../support/routes'
@@ -261,6 +267,53 @@ describe('starting and stopping a recording', () => {
     await listener.next('recording:update', (u: { active?: boolean; startedAt?: string | null }) => u.active === false)
     const [stopped] = await rawSql()<{ status: string }[]>`select status::text from recordings where id = ${ack.recording.id}`
     expect(stopped.status).toBe('ending')
+  })
+
+  it('egress_ended from LiveKit completes the recording, tells the room, and it appears on the talk page', async () => {
+    const { talkId, host } = await recordedTalk()
+    const listener = await joinAs(await createDoctor(), talkId)
+    await host.ok('recording:consent', { talkId, policyVersion: RECORDING_POLICY_VERSION })
+    const { recording } = await host.ok<{ recording: { id: string } }>('recording:start', { talkId })
+    await host.ok('recording:stop', { talkId })
+    // Consent, start and stop each told the room.
+    await expect.poll(() => listener.all('recording:update').length).toBe(3)
+    const [{ egress_id: egressId }] = await rawSql()<{ egress_id: string }[]>`select egress_id from recordings where id = ${recording.id}`
+
+    const app = express()
+    app.post('/livekit/webhook', ...liveKitWebhookRoute({ settings: livekit.settings, log: () => {}, onRecordingChange: notifyRecordingChange }))
+    const web = app.listen(0, '127.0.0.1')
+    await new Promise<void>((resolve) => web.once('listening', () => resolve()))
+    try {
+      const body = JSON.stringify({
+        event: 'egress_ended',
+        id: `EV_${recording.id}`,
+        createdAt: String(Math.floor(Date.now() / 1000)),
+        egressInfo: {
+          egressId,
+          roomName: `talk:${talkId}`,
+          status: 'EGRESS_COMPLETE',
+          fileResults: [{ filename: `/out/${talkId}/${recording.id}.ogg`, location: `/out/${talkId}/${recording.id}.ogg`, duration: '5000000000' }],
+        },
+      })
+      const token = new AccessToken(livekit.settings.apiKey, livekit.settings.apiSecret)
+      token.sha256 = createHash('sha256').update(body).digest('base64')
+      const before = listener.all('recording:update').length
+      const response = await fetch(`http://127.0.0.1:${(web.address() as AddressInfo).port}/livekit/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/webhook+json', authorization: await token.toJwt() },
+        body,
+      })
+      expect(response.status).toBe(200)
+      await expect.poll(() => listener.all('recording:update').length).toBe(before + 1)
+      expect(listener.all('recording:update').at(-1)).toEqual({ talkId, recorded: true, active: false, startedAt: null })
+    } finally {
+      web.close()
+    }
+    const [listed] = await listTalkRecordings(viewerOf(host.doctor), talkId)
+    expect(listed).toMatchObject({ id: recording.id, status: 'complete', durationSeconds: 5, share: 'private', canManage: true })
+    expect(listed.playbackUrl).toBe(`/recordings/${recording.id}/file`)
+    expect(listed.speakers.map((s) => s.name)).toEqual(['Dr Host'])
+    expect(await listTalkRecordings(viewerOf(listener.doctor), talkId)).toEqual([])
   })
 
   it('a failed egress start is refused with a plain sentence and leaves a failed row, not a running one', async () => {
