@@ -10,6 +10,7 @@ import type { LiveMedia } from './media'
  */
 
 const TALK_ROOM = /^talk:([0-9a-f-]{36})$/i
+const USER_ID = /^[0-9a-f-]{36}$/i
 
 export type WebhookOutcome = 'duplicate' | 'ignored' | 'reconciled' | 'recording'
 
@@ -66,6 +67,8 @@ export async function handleLiveKitEvent(event: WebhookEvent, context: WebhookCo
     const talkId = TALK_ROOM.exec(event.room?.name ?? '')?.[1]
     const identity = event.participant?.identity
     if (!talkId || !identity) return 'ignored'
+    // Egress (the recorder) and agents join with LiveKit's own identities, never a user id: leave them be.
+    if (!USER_ID.test(identity) || event.participant?.permission?.recorder || event.participant?.permission?.hidden) return 'ignored'
     const access = await participantMediaAccess(talkId, identity)
     if (!access) {
       // Removed from the talk, banned, or never allowed: out of the LiveKit room too.

@@ -189,6 +189,22 @@ describe('participant events', () => {
     expect(callsFor('RoomService/UpdateParticipant', member.id)).toHaveLength(2)
   })
 
+  it('leaves the recorder (egress) alone: it is not a person of the talk', async () => {
+    const { talkId } = await recordingTalk()
+    const before = livekit.calls.length
+    for (const permission of [{ canSubscribe: true, recorder: true, hidden: true }, { canSubscribe: true }]) {
+      const body = JSON.stringify({
+        event: 'participant_joined',
+        id: `EV_${randomUUID()}`,
+        createdAt: seconds(new Date()),
+        room: { name: `talk:${talkId}` },
+        participant: { identity: `EG_${randomUUID().slice(0, 12)}`, permission },
+      })
+      expect((await post(body)).status).toBe(200)
+    }
+    expect(livekit.calls.length).toBe(before)
+  })
+
   it('leaves alone a participant whose grants match, and removes someone removed from the talk', async () => {
     const { talkId, host } = await recordingTalk()
     const listener = await createDoctor()
