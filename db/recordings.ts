@@ -128,16 +128,6 @@ export async function participantMediaAccess(talkId: string, userId: string): Pr
   }
 }
 
-/** People whose publish right follows the talk's recorded flag and consents: the stage and the hosts present. */
-export async function mediaAudience(talkId: string): Promise<string[]> {
-  if (!isId(talkId)) return []
-  const rows = await db.execute<{ userId: string }>(sql`
-    select user_id as "userId" from ${talkStage} where talk_id = ${talkId} and status = 'on_stage'
-    union
-    select distinct att.user_id from ${talkAttendance} att where att.talk_id = ${talkId} and att.left_at is null`)
-  return rows.map((r) => r.userId)
-}
-
 // ---------------------------------------------------------------- the recording as the room sees it
 
 export async function recordingUpdate(talkId: string): Promise<RecordingUpdate & { missingConsent: string[] }> {
@@ -525,12 +515,3 @@ export async function recordingFileFor(viewer: Viewer, recordingId: string): Pro
   if (row.status !== 'complete' || !row.filePath) throw new PublicError('This recording is not ready yet.', 409)
   return { path: row.filePath, storage: row.storage, contentType: row.contentType }
 }
-
-/** Consent rows of one person, oldest first (their data export reads the table directly too). */
-export async function recordingConsentsOf(viewer: Viewer, talkId: string) {
-  const access = await loadAccess(db, viewer, talkId)
-  return db.execute<{ kind: 'given' | 'withdrawn'; policyVersion: string; createdAt: string }>(sql`
-    select kind, policy_version as "policyVersion", created_at as "createdAt" from ${recordingConsents}
-    where talk_id = ${access.id} and user_id = ${viewer!.userId} order by id`)
-}
-
