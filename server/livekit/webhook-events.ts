@@ -52,7 +52,8 @@ function egressReport(info: EgressInfo, at: Date) {
 export async function handleLiveKitEvent(event: WebhookEvent, context: WebhookContext): Promise<WebhookOutcome> {
   // createdAt is in seconds; without one the event still counts, ordered as "now".
   const at = event.createdAt ? new Date(Number(event.createdAt) * 1000) : new Date()
-  if (!(await claimWebhookEvent(event.id, event.event, at))) return 'duplicate'
+  // An event without an id (older servers) cannot be recognised again; its handlers are idempotent anyway.
+  if (event.id && !(await claimWebhookEvent(event.id, event.event, at))) return 'duplicate'
 
   if (event.event === 'egress_started' || event.event === 'egress_updated' || event.event === 'egress_ended') {
     const report = event.egressInfo ? egressReport(event.egressInfo, at) : null
