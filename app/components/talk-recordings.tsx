@@ -1,6 +1,7 @@
 import { Form } from '@remix-run/react'
 import { useRef } from 'react'
 import type { RecordingShare, TalkRecording } from '#db/recordings'
+import { clock } from '~/utils/duration'
 
 /** Who may listen, in the words the creator chooses from (the data layer's `RecordingShare`). */
 export const shareLabel: Record<RecordingShare, string> = {
@@ -17,15 +18,6 @@ export type RecordingFormResult = {
   fieldErrors: Partial<Record<'share' | 'confirm', string[]>>
   message?: string
   ok: boolean
-}
-
-/** 75 → "1:15"; 3725 → "1:02:05". */
-export function clock(seconds: number) {
-  const s = Math.max(0, Math.floor(seconds))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const rest = String(s % 60).padStart(2, '0')
-  return h ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`
 }
 
 function lengthOf(recording: TalkRecording) {

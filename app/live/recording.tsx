@@ -1,6 +1,8 @@
-import { useState } from 'react'
+import { Link } from '@remix-run/react'
+import { useEffect, useState } from 'react'
 import { RECORDING_POLICY_TEXT, RECORDING_POLICY_TITLE } from '#db/recording-policy'
-import type { RecordingState } from './protocol'
+import { clock } from '~/utils/duration'
+import { isModerator, type RecordingState } from './protocol'
 import type { RoomProps } from './stage'
 import { ActionError, button, useAckAction } from './ui'
 
@@ -21,8 +23,23 @@ export function RecordedNotice({ recorded }: { recorded: boolean }) {
   )
 }
 
-/** The recorder's light: shown to everyone while a recording runs. */
+/** How long the recording has run, ticking each second; null before hydration (the server cannot know "now"). */
+function useElapsed(startedAt: string | null) {
+  const [seconds, setSeconds] = useState<number | null>(null)
+  useEffect(() => {
+    if (!startedAt) return setSeconds(null)
+    const started = Date.parse(startedAt)
+    const tick = () => setSeconds(Math.max(0, Math.floor((Date.now() - started) / 1000)))
+    tick()
+    const timer = setInterval(tick, 1000)
+    return () => clearInterval(timer)
+  }, [startedAt])
+  return seconds
+}
+
+/** The recorder's light: shown to everyone while a recording runs, with how long it has run. */
 export function RecIndicator({ recording }: { recording: RecordingState }) {
+  const elapsed = useElapsed(recording.active ? recording.startedAt : null)
   if (!recording.active) return null
   return (
     <span
@@ -33,6 +50,11 @@ export function RecIndicator({ recording }: { recording: RecordingState }) {
       <span aria-hidden="true" className="inline-block size-2 rounded-full bg-red-600 motion-safe:animate-pulse" />
       <span aria-hidden="true">REC</span>
       <span className="sr-only">Recording</span>
+      {elapsed !== null ? (
+        <span aria-hidden="true" className="font-mono font-semibold tabular-nums" data-testid="rec-elapsed">
+          {clock(elapsed)}
+        </span>
+      ) : null}
     </span>
   )
 }
@@ -67,7 +89,17 @@ export function HostRecordingControls({ state, actions }: RoomProps) {
   const recording = state.recording
   const waitingFor = recording.missingConsent
   const live = state.talk.status === 'live'
-  if (state.talk.status === 'ended') return null
+  if (state.talk.status === 'ended') {
+    return recording.recorded ? (
+      <p className="mt-3 border-t border-brand-100 pt-3 text-sm text-brand-900">
+        Recordings appear on the{' '}
+        <Link to={`/t/${state.talk.id}`} className="font-medium underline">
+          talk page
+        </Link>{' '}
+        once saved. Choose there who may listen.
+      </p>
+    ) : null
+  }
   return (
     <div data-testid="host-recording" className="mt-3 space-y-2 border-t border-brand-100 pt-3">
       <label className="flex items-center gap-2 text-sm font-medium text-brand-900">
@@ -113,6 +145,7 @@ export function StageRecordingConsent({ state, actions }: RoomProps) {
   const { run, pending, error } = useAckAction()
   const [confirming, setConfirming] = useState(false)
   const recording = state.recording
+  const moderator = isModerator(state.me.role)
   if (!recording.recorded || !state.me.onStage || state.talk.status !== 'live') return null
   if (!recording.consented) {
     return (
@@ -135,14 +168,18 @@ export function StageRecordingConsent({ state, actions }: RoomProps) {
     <div className="flex flex-wrap items-center gap-2">
       {confirming ? (
         <div role="group" aria-label="Stop being recorded" className="flex flex-wrap items-center gap-2 rounded-md bg-white p-2 text-slate-900">
-          <p className="text-sm">You will leave the stage and not be recorded from now on.</p>
+          <p className="text-sm">
+            {moderator
+              ? 'Your microphone, camera and screen turn off and you are not recorded from now on. A recording cannot start again until you agree.'
+              : 'You will leave the stage and not be recorded from now on.'}
+          </p>
           <button
             type="button"
             className={button.danger}
             disabled={pending}
             onClick={() => void run(actions.withdrawRecordingConsent).then(() => setConfirming(false))}
           >
-            Withdraw consent and leave the stage
+            {moderator ? 'Withdraw consent' : 'Withdraw consent and leave the stage'}
           </button>
           <button type="button" className={button.secondary} onClick={() => setConfirming(false)}>
             Stay on stage

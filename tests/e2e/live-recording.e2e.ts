@@ -288,6 +288,7 @@ describe('a recorded talk with LiveKit configured', () => {
       expect(await rec.getAttribute('role')).toBe('status')
       expect(await rec.innerText()).toContain('REC')
       expect(await rec.textContent()).toContain('Recording')
+      await expect.poll(() => rec.getByTestId('rec-elapsed').innerText()).toMatch(/^0:0\d$/)
     }
     await screenshot(host, 'recording-host-rec')
     await screenshot(guest, 'recording-speaker-rec')
