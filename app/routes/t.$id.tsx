@@ -5,14 +5,14 @@ import { useEffect, useState, type ReactNode } from 'react'
 import { z } from 'zod'
 import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
-import { deleteRecording, listTalkRecordings, recordingShares, recordingUpdate, shareRecording, type RecordingShare } from '#db/recordings'
+import { listTalkRecordings, recordingShares, recordingUpdate, shareRecording, type RecordingShare } from '#db/recordings'
 import { getTalkForViewer, getTalkShareInfo, listTalkRoles, setRsvp } from '#db/talks'
+import { deleteRecordingAndFile } from '#server/livekit/recording-files'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { TalkStatusBadge, talkTypeLabel, utcWhen, type TalkStatus } from '~/components/talk-card'
 import { TalkRecordings, shareLabel, type RecordingFormResult } from '~/components/talk-recordings'
 import { requireUser } from '~/utils/auth.server'
-import { removeRecordingFile } from '~/utils/recording-files.server'
 import { readConsentId } from '~/utils/consent.server'
 import { shareMeta } from '~/utils/share-meta'
 import type { loader as rootLoader } from '~/root'
@@ -98,8 +98,8 @@ async function recordingAction(viewer: Parameters<typeof shareRecording>[0], for
       const { share } = await shareRecording(viewer, parsed.data.recordingId, parsed.data.share)
       return reply(200, { ok: true, fieldErrors: {}, message: `Saved: ${shareLabel[share].toLowerCase()} may listen.` })
     }
-    const deleted = await deleteRecording(viewer, parsed.data.recordingId)
-    if (deleted.file) await removeRecordingFile(deleted.file)
+    // Also removes the file from storage and stops the recorder if it still ran.
+    await deleteRecordingAndFile(viewer, parsed.data.recordingId)
     return json({ recording: { recordingId: id, ok: true, fieldErrors: {}, message: 'The recording is deleted.' }, deleted: true as const })
   } catch (error) {
     if (!(error instanceof PublicError)) throw error
