@@ -61,8 +61,12 @@ export const profileSearchColumns = {
 }
 
 export const profileSearchIndexes = (t: { searchCard: ExtraConfigColumn; searchFull: ExtraConfigColumn; city: ExtraConfigColumn }) => [
+  // Visitors match every discoverable profile on its card.
   index('profiles_search_card_idx').using('gin', t.searchCard),
-  index('profiles_search_full_idx').using('gin', t.searchFull),
+  // A signed-in search has two branches (db/search.ts searchDoctors): public profiles on their
+  // full text, the others on their card. Each branch reads only its own rows through these.
+  index('profiles_search_full_public_idx').using('gin', t.searchFull).where(sql`visibility = 'public' and discoverable`),
+  index('profiles_search_card_private_idx').using('gin', t.searchCard).where(sql`visibility <> 'public' and discoverable`),
   // The search page's city filter (public profiles only; db/search.ts).
   index('profiles_city_idx').on(sql`lower(${t.city})`),
 ]
