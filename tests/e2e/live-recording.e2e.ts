@@ -61,6 +61,21 @@ async function memberEnters(page: Page, doctor: Doctor, talkId: string) {
 const onStage = (page: Page, name: string) => page.getByTestId('stage').getByTestId('stage-person').filter({ hasText: name })
 
 describe('a recorded talk', () => {
+  test('without JavaScript, "Record this talk" marks the talk as recorded, and leaving it unticked does not', async () => {
+    const { page } = await newUserContext({ javaScriptEnabled: false })
+    await signIn(page, asha)
+    const recordedId = await scheduleRecordedTalk(page, `Ward round teaching, recorded ${Date.now().toString(36)}`)
+    expect(await page.getByTestId('recorded-notice').innerText()).toContain('This talk is recorded.')
+
+    await page.goto(`/c/${CLUB}/talks/new`)
+    await page.getByLabel('Title').fill(`Ward round teaching, not recorded ${Date.now().toString(36)}`)
+    await page.getByLabel('Date').fill(dayAhead(1))
+    await page.getByLabel('Time').fill('12:00')
+    await page.getByRole('button', { name: 'Schedule talk' }).click()
+    await page.waitForURL((url) => url.searchParams.get('scheduled') === '1' && !url.pathname.includes(recordedId))
+    expect(await page.getByTestId('recorded-notice').count()).toBe(0)
+  })
+
   test('everyone is told; a speaker consents to the policy before speaking, may decline or withdraw; recording waits for consent', async () => {
     const { page: host } = await newUserContext()
     await signIn(host, asha)
