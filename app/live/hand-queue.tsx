@@ -14,6 +14,9 @@ export function HandQueue({ state, actions }: RoomProps) {
         Raised hands <span className="font-normal text-slate-500">({hands.length})</span>
       </h2>
       {hands.length === 0 ? <p className="mt-2 text-sm text-slate-600">No hands are up.</p> : null}
+      {hands.length > 0 && state.recording.recorded ? (
+        <p className="mt-1 text-sm text-slate-600">This talk is recorded: whoever you invite is asked to agree to the recording first.</p>
+      ) : null}
       <ol data-testid="hand-queue" className="mt-2 divide-y divide-slate-100">
         {hands.map((hand, index) => (
           <HandRow key={hand.userId} hand={hand} position={index + 1} state={state} actions={actions} />
