@@ -8,7 +8,7 @@ import { closeOpenAttendance } from '../db/live'
 import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
-import { MAX_BODY_BYTES, bodyLimit, cspNonce, originCheck, securityHeaders } from './http/security'
+import { MAX_BODY_BYTES, bodyLimit, cspNonce, liveKitConnectSources, originCheck, securityHeaders } from './http/security'
 import { builtFiles } from './http/static-files'
 import { sessionMiddleware, toViewer } from './http/session'
 import { startJobs, stopJobs } from './jobs/index'
@@ -57,7 +57,16 @@ async function main() {
   app.post('/livekit/webhook', ...liveKitWebhookRoute({ log, onRecordingChange: notifyRecordingChange }))
 
   app.use(cspNonce)
-  app.use(securityHeaders({ dev, secure: cfg.secureCookies }))
+  const recordings = recordingOutput(cfg)
+  app.use(
+    securityHeaders({
+      dev,
+      secure: cfg.secureCookies,
+      connectSources: liveKitConnectSources(cfg.LIVEKIT_URL),
+      // Recordings on AWS S3 play from a signed link there; other stores are relayed by this server.
+      mediaSources: recordings.s3 && !recordings.s3.endpoint ? [`https://${recordings.s3.bucket}.s3.${recordings.s3.region}.amazonaws.com`] : [],
+    }),
+  )
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))
 
   let build: () => Promise<ServerBuild>
@@ -82,7 +91,7 @@ async function main() {
   app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sessionMiddleware())
   // Recordings the viewer may watch (db/recordings.ts decides): a local file, or a signed S3 URL.
-  app.get('/recordings/:id/file', recordingFileRoute(recordingOutput(cfg)))
+  app.get('/recordings/:id/file', recordingFileRoute(recordings))
   const remixHandler = createRequestHandler({
     build,
     mode: dev ? 'development' : 'production',

@@ -8,7 +8,25 @@ export function cspNonce(_req: Request, res: Response, next: NextFunction) {
   next()
 }
 
-export function securityHeaders(options: { dev: boolean; secure: boolean }) {
+/**
+ * Where the browser may connect besides this server: LiveKit's signalling socket and the
+ * HTTP address its client asks when a connection fails (same host, http(s) for ws(s)).
+ */
+export function liveKitConnectSources(liveKitUrl: string | undefined): string[] {
+  if (!liveKitUrl) return []
+  const url = new URL(liveKitUrl)
+  const secure = url.protocol === 'wss:' || url.protocol === 'https:'
+  return [`${secure ? 'wss' : 'ws'}://${url.host}`, `${secure ? 'https' : 'http'}://${url.host}`]
+}
+
+export function securityHeaders(options: {
+  dev: boolean
+  secure: boolean
+  /** Extra connect-src origins (LiveKit). */
+  connectSources?: string[]
+  /** Extra media-src origins (recordings served from S3 by a signed link). */
+  mediaSources?: string[]
+}) {
   return helmet({
     // Vite's dev server injects inline scripts without a nonce; the policy is enforced on builds.
     contentSecurityPolicy: options.dev
@@ -19,7 +37,8 @@ export function securityHeaders(options: { dev: boolean; secure: boolean }) {
             'script-src': ["'self'", (_req, res) => `'nonce-${(res as Response).locals.cspNonce}'`],
             'style-src': ["'self'", "'unsafe-inline'"],
             'img-src': ["'self'", 'data:', 'blob:'],
-            'connect-src': ["'self'", 'ws:', 'wss:'],
+            'connect-src': ["'self'", 'ws:', 'wss:', ...(options.connectSources ?? [])],
+            'media-src': ["'self'", 'blob:', ...(options.mediaSources ?? [])],
             'upgrade-insecure-requests': options.secure ? [] : null,
           },
         },

@@ -1,8 +1,8 @@
-import { createHash, createHmac } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import aws4 from 'aws4'
 import type { RequestHandler, Response } from 'express'
 import { deleteRecording, recordingFileFor, type RecordingStorage } from '../../db/recordings'
 import { toViewer } from '../http/session'
@@ -17,9 +17,6 @@ import { createLiveMedia, type LiveMedia, type RecordingOutput } from './media'
 
 const PLAYBACK_URL_SECONDS = 10 * 60
 
-const rfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest()
-
 export type PresignInput = {
   method: 'GET' | 'DELETE'
   protocol: 'https:' | 'http:'
@@ -33,27 +30,22 @@ export type PresignInput = {
   now?: Date
 }
 
-/** A URL that lets its holder make one kind of request to one object until it expires. */
+/** A URL that lets its holder make one kind of request to one object until it expires (signed by aws4). */
 export function presignUrl(input: PresignInput): string {
   const amzDate = (input.now ?? new Date()).toISOString().replace(/[-:]|\.\d{3}/g, '')
-  const day = amzDate.slice(0, 8)
-  const scope = `${day}/${input.region}/s3/aws4_request`
-  const encodedPath = input.path.split('/').map(rfc3986).join('/')
-  const query = Object.entries({
-    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-    'X-Amz-Credential': `${input.accessKey}/${scope}`,
-    'X-Amz-Date': amzDate,
-    'X-Amz-Expires': String(input.expiresSeconds),
-    'X-Amz-SignedHeaders': 'host',
-  })
-    .map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`)
-    .sort()
-    .join('&')
-  const canonical = [input.method, encodedPath, query, `host:${input.host}\n`, 'host', 'UNSIGNED-PAYLOAD'].join('\n')
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n')
-  const key = hmac(hmac(hmac(hmac(`AWS4${input.secret}`, day), input.region), 's3'), 'aws4_request')
-  const signature = createHmac('sha256', key).update(toSign).digest('hex')
-  return `${input.protocol}//${input.host}${encodedPath}?${query}&X-Amz-Signature=${signature}`
+  const encodedPath = input.path.split('/').map(encodeURIComponent).join('/')
+  const signed = aws4.sign(
+    {
+      host: input.host,
+      method: input.method,
+      path: `${encodedPath}?X-Amz-Expires=${input.expiresSeconds}&X-Amz-Date=${amzDate}`,
+      service: 's3',
+      region: input.region,
+      signQuery: true,
+    },
+    { accessKeyId: input.accessKey, secretAccessKey: input.secret },
+  )
+  return `${input.protocol}//${input.host}${signed.path}`
 }
 
 /** A signed URL for a recording object: path-style on a custom endpoint (MinIO), virtual-host style on AWS. */
