@@ -69,7 +69,9 @@ async function main() {
   )
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))
 
-  let build: () => Promise<ServerBuild>
+  // In development a function, so each request sees the latest modules; in production the build
+  // itself, so Remix prepares its routes once instead of on every request.
+  let build: ServerBuild | (() => Promise<ServerBuild>)
   let closeVite: (() => Promise<void>) | undefined
   if (dev) {
     const vite = await import('vite').then((v) =>
@@ -84,7 +86,7 @@ async function main() {
     // build/client holds the hashed assets and a copy of public/.
     app.use(builtFiles(path.join(buildDir, 'client'), { maxAge: '1h' }))
     const serverBuild = (await import(path.join(buildDir, 'server/index.js'))) as ServerBuild
-    build = async () => serverBuild
+    build = serverBuild
   }
 
   app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook', '/unsubscribe'] }))
