@@ -137,11 +137,12 @@ export function searchDatabase(): Database {
     const sql = postgres(state.url, {
       max: 4,
       onnotice: () => {},
+      // Strings: the driver leaves out startup settings whose value is falsy.
       connection: {
         application_name: 'rounds-search',
         default_transaction_read_only: true,
-        enable_seqscan: false,
-        jit: false,
+        enable_seqscan: 'off',
+        jit: 'off',
       },
     })
     state.search = { sql, db: drizzle(sql, { schema }) }
