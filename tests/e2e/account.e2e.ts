@@ -1,20 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { newDoctor, signIn, signUpAndVerify, siteNav, setUpBrowser, visibleText } from './support'
+import { newDoctor, screenshot, setUpBrowser, signIn, signUpAndVerify, siteNav, visibleText } from './support'
 
 const { newUserContext, expectBrowserErrors } = setUpBrowser()
 
-// Set E2E_SCREENSHOTS=/some/dir to keep screenshots of the key pages for a human to look at.
-const screenshotDir = process.env.E2E_SCREENSHOTS
-async function screenshot(page: Page, name: string) {
-  if (!screenshotDir) return
-  mkdirSync(screenshotDir, { recursive: true })
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
-}
 
 let tmp: string
 let photoFile: string

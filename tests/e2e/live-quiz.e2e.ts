@@ -1,12 +1,9 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
-import { newDoctor, signIn, signUpAndVerify, setUpBrowser, type Doctor } from './support'
+import { asha, CLUB, dayAhead, type Doctor, newDoctor, setUpBrowser, signIn, signUpAndVerify } from './support'
 
 const { newUserContext, expectBrowserErrors } = setUpBrowser()
 
-// The demo data (db/seed.ts): Asha owns this public club and hosts talks in it.
-const asha: Doctor = { name: 'Asha Rao', email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026', dateOfBirth: '' }
-const CLUB = 'cardiology-grand-rounds'
 
 type Question = { prompt: string; kind: 'single' | 'true_false'; options?: string[]; correct: string; points: number }
 const questions: Question[] = [
@@ -15,10 +12,6 @@ const questions: Question[] = [
   { prompt: 'Sacubitril/valsartan needs a 36-hour ACE inhibitor washout.', kind: 'true_false', correct: 'True', points: 500 },
 ]
 
-/** A day a little ahead, as the date field wants it. */
-function dayAhead(days: number) {
-  return new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10)
-}
 
 async function scheduleTalk(host: Page, title: string) {
   await host.goto(`/c/${CLUB}/talks/new`)

@@ -9,32 +9,13 @@ import type { BrowserContextOptions, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { RECORDING_POLICY_VERSION } from '../../db/recording-policy'
 import { startAppServer, type AppServer } from '../support/app-server'
-import { newDoctor, signIn, signUpAndVerify, setUpBrowser, type Doctor } from './support'
+import { asha, CLUB, dayAhead, type Doctor, newDoctor, screenshot, setUpBrowser, signIn, signUpAndVerify, talkIdOf } from './support'
 
 const { newUserContext, expectBrowserErrors } = setUpBrowser()
 
-// Set E2E_SCREENSHOTS=/some/dir to keep screenshots for a human to look at.
-const screenshotDir = process.env.E2E_SCREENSHOTS
-async function screenshot(page: Page, name: string) {
-  if (!screenshotDir) return
-  mkdirSync(screenshotDir, { recursive: true })
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
-}
 
-// The demo data (db/seed.ts): Asha owns this public club and hosts talks in it.
-const asha: Doctor = { name: 'Asha Rao', email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026', dateOfBirth: '' }
-const CLUB = 'cardiology-grand-rounds'
 
-/** A day a little ahead, as the date field wants it. */
-function dayAhead(days: number) {
-  return new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10)
-}
 
-function talkIdOf(page: Page) {
-  const id = /\/t\/([0-9a-f-]{36})/.exec(new URL(page.url()).pathname)?.[1]
-  if (!id) throw new Error(`Not on a talk page: ${page.url()}`)
-  return id
-}
 
 /** Schedules a talk with "Record this talk" ticked; ends on the new talk's page. */
 async function scheduleRecordedTalk(host: Page, title: string) {

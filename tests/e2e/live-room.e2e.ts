@@ -1,34 +1,12 @@
-import { mkdirSync } from 'node:fs'
-import path from 'node:path'
-import type { Page, WebSocketRoute } from 'playwright-core'
+import type { WebSocketRoute } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
-import { newDoctor, signIn, signUpAndVerify, setUpBrowser, type Doctor } from './support'
+import { asha, CLUB, dayAhead, newDoctor, screenshot, setUpBrowser, signIn, signUpAndVerify, talkIdOf } from './support'
 
 const { newUserContext, expectBrowserErrors } = setUpBrowser()
 
-// Set E2E_SCREENSHOTS=/some/dir to keep screenshots of the room for a human to look at.
-const screenshotDir = process.env.E2E_SCREENSHOTS
-async function screenshot(page: Page, name: string) {
-  if (!screenshotDir) return
-  mkdirSync(screenshotDir, { recursive: true })
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
-}
 
-// The demo data (db/seed.ts): Asha owns this public club and hosts talks in it.
-const asha: Doctor = { name: 'Asha Rao', email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026', dateOfBirth: '' }
-const CLUB = 'cardiology-grand-rounds'
 
-/** A day a little ahead, as the date field wants it. */
-function dayAhead(days: number) {
-  return new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10)
-}
 
-/** The talk id from a /t/:id address. */
-function talkIdOf(page: Page) {
-  const id = /\/t\/([0-9a-f-]{36})/.exec(new URL(page.url()).pathname)?.[1]
-  if (!id) throw new Error(`Not on a talk page: ${page.url()}`)
-  return id
-}
 
 describe('scheduling a talk', () => {
   test('without JavaScript the start is read as UTC, and a past start is refused beside the field', async () => {

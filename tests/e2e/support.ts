@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
 
@@ -118,4 +120,28 @@ export function siteNav(page: Page) {
 /** The text a reader sees, without the hidden parts of the page. */
 export async function visibleText(page: Page) {
   return page.locator('body').innerText()
+}
+
+// Set E2E_SCREENSHOTS=/some/dir to keep screenshots for a human to look at.
+const screenshotDir = process.env.E2E_SCREENSHOTS
+export async function screenshot(page: Page, name: string) {
+  if (!screenshotDir) return
+  mkdirSync(screenshotDir, { recursive: true })
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
+}
+
+// The demo data (db/seed.ts): Asha owns this public club and hosts talks in it.
+export const asha: Doctor = { name: 'Asha Rao', email: 'asha.rao@demo.rounds.local', password: 'rounds-demo-2026', dateOfBirth: '' }
+export const CLUB = 'cardiology-grand-rounds'
+
+/** A day a little ahead, as the date field wants it. */
+export function dayAhead(days: number) {
+  return new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10)
+}
+
+/** The talk id from a /t/:id address. */
+export function talkIdOf(page: Page) {
+  const id = /\/t\/([0-9a-f-]{36})/.exec(new URL(page.url()).pathname)?.[1]
+  if (!id) throw new Error(`Not on a talk page: ${page.url()}`)
+  return id
 }
