@@ -77,6 +77,8 @@ export type LiveMedia = {
   /** Starts an audio-only room composite egress to the recording's file (docs/decisions/009-recording-egress.md). */
   startRecording: (talkId: string, filePath: string) => Promise<{ egressId: string }>
   stopRecording: (egressId: string) => Promise<void>
+  /** Closes the talk's LiveKit room: everyone in it is disconnected and nobody publishes any more. */
+  closeRoom: (talkId: string) => Promise<void>
 }
 
 class MediaNotConfigured extends Error {
@@ -162,6 +164,10 @@ export function createLiveMedia(
     async stopRecording(egressId) {
       if (!egress) return
       await tolerant('stopEgress', () => egress.stopEgress(egressId))
+    },
+    async closeRoom(talkId) {
+      if (!rooms) return
+      await tolerant('deleteRoom', () => rooms.deleteRoom(roomNameForTalk(talkId)))
     },
   }
 }

@@ -415,6 +415,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
           // Ending closes every stay.
           if (status === 'ended') audience.add(talkId, true)
           if (stopped) await broadcastRecording(talkId)
+          // The talk is over: close its media room, so nobody cleared from the stage keeps publishing.
+          if (status === 'ended') await media.closeRoom(talkId)
         })
       })
     }

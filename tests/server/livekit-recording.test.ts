@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { AccessToken, TokenVerifier } from 'livekit-server-sdk'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { rawSql } from '../../db/client'
 import type { RoomState } from '../../db/live'
 import { CONSENT_REQUIRED_MESSAGE, RECORDING_POLICY_VERSION } from '../../db/recording-policy'
@@ -341,6 +341,10 @@ describe('starting and stopping a recording', () => {
     expect(livekit.callsTo('Egress/StopEgress').length).toBe(stopsBefore + 1)
     const [row] = await rawSql()<{ status: string }[]>`select status::text from recordings where talk_id = ${talkId}`
     expect(row.status).toBe('ending')
+    // Then the media room closes, after the recording was told to stop.
+    await vi.waitFor(() => expect(livekit.callsTo('RoomService/DeleteRoom').map((c) => c.body)).toContainEqual({ room: `talk:${talkId}` }))
+    const order = livekit.calls.map((c) => c.path)
+    expect(order.lastIndexOf('/twirp/livekit.Egress/StopEgress')).toBeLessThan(order.lastIndexOf('/twirp/livekit.RoomService/DeleteRoom'))
   })
 })
 

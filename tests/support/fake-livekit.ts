@@ -30,6 +30,7 @@ const answers: Partial<Record<string, (body: Record<string, unknown>) => unknown
       { sid: 'TR_cam', type: 'VIDEO', source: 'CAMERA', muted: false },
     ],
   }),
+  'livekit.RoomService/DeleteRoom': () => ({}),
   'livekit.RoomService/MutePublishedTrack': (body) => ({ track: { sid: body.trackSid, muted: true } }),
   'livekit.Egress/StartRoomCompositeEgress': (body) => ({ egressId: `EG_${String(body.roomName).slice(-8)}`, roomName: body.roomName, status: 'EGRESS_STARTING' }),
   'livekit.Egress/StopEgress': (body) => ({ egressId: body.egressId, status: 'EGRESS_ENDING' }),
