@@ -38,7 +38,7 @@ export function StageInviteDialog({ state, actions, mediaEnabled }: RoomProps & 
       </p>
       {recording.recorded ? (
         <div className="mt-3 space-y-2">
-          <p className="font-semibold text-red-800">To go on stage in this recorded talk, read the policy and agree to be recorded.</p>
+          <p className="font-semibold text-slate-900">To go on stage in this recorded talk, read the policy and agree to be recorded.</p>
           <RecordingPolicy version={recording.policyVersion} />
         </div>
       ) : null}
