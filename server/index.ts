@@ -18,7 +18,7 @@ import { attachRealtime, closeRealtime, notifyRecordingChange } from './realtime
 import { liveKitWebhookRoute } from './livekit/webhooks'
 import { liveKitConfigured } from './livekit/tokens'
 import { recordingOutput } from './livekit/media'
-import { recordingFileRoute } from './livekit/recording-files'
+import { awsS3Host, recordingFileRoute } from './livekit/recording-files'
 import { uploadsDir } from './uploads'
 
 const dev = process.argv.includes('--dev')
@@ -64,7 +64,7 @@ async function main() {
       secure: cfg.secureCookies,
       connectSources: liveKitConnectSources(cfg.LIVEKIT_URL),
       // Recordings on AWS S3 play from a signed link there; other stores are relayed by this server.
-      mediaSources: recordings.s3 && !recordings.s3.endpoint ? [`https://${recordings.s3.bucket}.s3.${recordings.s3.region}.amazonaws.com`] : [],
+      mediaSources: recordings.s3 && !recordings.s3.endpoint ? [`https://${awsS3Host(recordings.s3)}`] : [],
     }),
   )
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))

@@ -48,13 +48,16 @@ export function presignUrl(input: PresignInput): string {
   return `${input.protocol}//${input.host}${signed.path}`
 }
 
+/** The AWS S3 host browsers fetch a bucket's objects from (virtual-host style). */
+export const awsS3Host = (s3: { bucket: string; region: string }) => `${s3.bucket}.s3.${s3.region}.amazonaws.com`
+
 /** A signed URL for a recording object: path-style on a custom endpoint (MinIO), virtual-host style on AWS. */
 export function signedObjectUrl(s3: NonNullable<RecordingOutput['s3']>, key: string, method: 'GET' | 'DELETE', now?: Date) {
   const endpoint = s3.endpoint ? new URL(s3.endpoint) : null
   return presignUrl({
     method,
     protocol: endpoint ? (endpoint.protocol as 'http:' | 'https:') : 'https:',
-    host: endpoint ? endpoint.host : `${s3.bucket}.s3.${s3.region}.amazonaws.com`,
+    host: endpoint ? endpoint.host : awsS3Host(s3),
     path: endpoint ? `/${s3.bucket}/${key}` : `/${key}`,
     region: s3.region,
     accessKey: s3.accessKey,

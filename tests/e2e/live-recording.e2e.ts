@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { AccessToken } from 'livekit-server-sdk'
@@ -9,6 +7,7 @@ import type { BrowserContextOptions, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { RECORDING_POLICY_VERSION } from '../../db/recording-policy'
 import { startAppServer, type AppServer } from '../support/app-server'
+import { startFakeLiveKit, type FakeLiveKit } from '../support/fake-livekit'
 import { asha, CLUB, dayAhead, type Doctor, newDoctor, screenshot, setUpBrowser, signIn, signUpAndVerify, talkIdOf } from './support'
 
 const { newUserContext, expectBrowserErrors } = setUpBrowser()
@@ -146,45 +145,6 @@ describe('a recorded talk', () => {
   })
 })
 
-/**
- * LiveKit's server API as far as a recording needs it: egress start and stop answered, room
- * calls accepted. It speaks no WebRTC, so browsers fail to connect their audio and video to it.
- */
-async function startLiveKitStandIn() {
-  const egressStarts: Record<string, unknown>[] = []
-  const server: Server = createServer((req, res) => {
-    let raw = ''
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')))
-    req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/twirp\//, '')
-      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
-      let answer: unknown = null
-      if (method === 'livekit.Egress/StartRoomCompositeEgress') {
-        egressStarts.push(body)
-        answer = { egressId: `EG_${egressStarts.length}`, roomName: body.roomName, status: 'EGRESS_STARTING' }
-      } else if (method === 'livekit.Egress/StopEgress') answer = { egressId: body.egressId, status: 'EGRESS_ENDING' }
-      else if (method.startsWith('livekit.RoomService/')) answer = {}
-      if ((req.url ?? '').startsWith('/rtc/')) {
-        // The client asks why its signalling socket failed: a server that is up but cannot serve media.
-        res.writeHead(503, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' })
-        res.end('media is not available here')
-        return
-      }
-      res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
-      res.end(JSON.stringify(answer ?? { code: 'not_found', msg: 'not here' }))
-    })
-  })
-  // The browser's signalling WebSocket: refused, as an unreachable LiveKit would.
-  server.on('upgrade', (_req, socket) => socket.destroy())
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    egressStarts,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
-}
-
 /** A second of silence per `seconds`, as a WAV file (8 kHz, 8-bit mono): enough for a player to seek in. */
 function silence(seconds: number) {
   const samples = 8000 * seconds
@@ -205,17 +165,20 @@ function silence(seconds: number) {
 }
 
 describe('a recorded talk with LiveKit configured', () => {
-  const apiKey = 'rounds-e2e'
-  const apiSecret = 'e2e-secret-that-is-at-least-32-characters-long'
-  let liveKit: Awaited<ReturnType<typeof startLiveKitStandIn>>
+  let liveKit: FakeLiveKit
   let app: AppServer
   let recordingsDir: string
 
   beforeAll(async () => {
-    liveKit = await startLiveKitStandIn()
+    liveKit = await startFakeLiveKit()
     recordingsDir = mkdtempSync(path.join(os.tmpdir(), 'rounds-e2e-recordings-'))
     app = await startAppServer({
-      env: { LIVEKIT_URL: liveKit.url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret, RECORDINGS_DIR: recordingsDir },
+      env: {
+        LIVEKIT_URL: liveKit.settings.url,
+        LIVEKIT_API_KEY: liveKit.settings.apiKey,
+        LIVEKIT_API_SECRET: liveKit.settings.apiSecret,
+        RECORDINGS_DIR: recordingsDir,
+      },
     })
   })
   afterAll(async () => {
@@ -242,7 +205,7 @@ describe('a recorded talk with LiveKit configured', () => {
         fileResults: [{ filename: file, location: file, duration: ns(endedAt - startedAt) }],
       },
     })
-    const token = new AccessToken(apiKey, apiSecret)
+    const token = new AccessToken(liveKit.settings.apiKey, liveKit.settings.apiSecret)
     token.sha256 = createHash('sha256').update(body).digest('base64')
     const response = await fetch(`${app.baseUrl}/livekit/webhook`, {
       method: 'POST',
@@ -295,9 +258,11 @@ describe('a recorded talk with LiveKit configured', () => {
     await screenshot(host, 'recording-host-rec')
     await screenshot(guest, 'recording-speaker-rec')
     const startedAt = Date.now()
-    expect(liveKit.egressStarts).toHaveLength(1)
+    const egressStarts = liveKit.callsTo('Egress/StartRoomCompositeEgress')
+    expect(egressStarts).toHaveLength(1)
     // The file egress is told to write is named after the recording.
-    const startCall = JSON.stringify(liveKit.egressStarts[0])
+    const startCall = JSON.stringify(egressStarts[0].body)
+    const { egressId } = egressStarts[0].answer as { egressId: string }
     const recordingId = new RegExp(`${talkId}/([0-9a-f-]{36})\\.ogg`).exec(startCall)?.[1]
     expect(recordingId, `egress start call ${startCall}`).toBeTruthy()
 
@@ -315,7 +280,7 @@ describe('a recorded talk with LiveKit configured', () => {
     const file = `${talkId}/${recordingId}.ogg`
     mkdirSync(path.join(recordingsDir, talkId), { recursive: true })
     writeFileSync(path.join(recordingsDir, file), silence(8))
-    await egressEnded('EG_1', talkId, file, startedAt - 200, endedAt)
+    await egressEnded(egressId, talkId, file, startedAt - 200, endedAt)
     await host.getByRole('button', { name: 'End the talk' }).click()
     await host.getByRole('button', { name: 'End now' }).click()
     await expect.poll(() => host.getByTestId('room-status').innerText()).toMatch(/ended/i)

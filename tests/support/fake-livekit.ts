@@ -5,10 +5,11 @@ import type { LiveKitSettings } from '../../server/livekit/tokens'
 /*
  * A stand-in for LiveKit's server API: a local HTTP server that records each Twirp request
  * (path and JSON body) and answers the way LiveKit would, so tests check the exact calls the
- * SDK makes without a LiveKit server.
+ * SDK makes without a LiveKit server. It speaks no WebRTC: browsers fail to connect their audio
+ * and video to it, and are told so.
  */
 
-export type TwirpCall = { path: string; body: Record<string, unknown>; authorization: string | undefined }
+export type TwirpCall = { path: string; body: Record<string, unknown>; authorization: string | undefined; answer?: unknown }
 
 export type FakeLiveKit = {
   settings: LiveKitSettings
@@ -44,8 +45,15 @@ export async function startFakeLiveKit(): Promise<FakeLiveKit> {
     req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')))
     req.on('end', () => {
       const path = req.url ?? ''
+      if (path.startsWith('/rtc/')) {
+        // A browser asks why its signalling socket failed: a server that is up but serves no media.
+        res.writeHead(503, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' })
+        res.end('media is not available here')
+        return
+      }
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
-      calls.push({ path, body, authorization: req.headers.authorization })
+      const call: TwirpCall = { path, body, authorization: req.headers.authorization }
+      calls.push(call)
       const method = path.replace(/^\/twirp\//, '')
       const failure = failing.get(method)
       if (failure) {
@@ -55,10 +63,13 @@ export async function startFakeLiveKit(): Promise<FakeLiveKit> {
         return
       }
       const answer = answers[method]
+      call.answer = answer?.(body)
       res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(answer ? answer(body) : { code: 'bad_route', msg: 'no such method' }))
+      res.end(JSON.stringify(answer ? call.answer : { code: 'bad_route', msg: 'no such method' }))
     })
   })
+  // A browser's signalling WebSocket: refused, as an unreachable LiveKit would.
+  server.on('upgrade', (_req, socket) => socket.destroy())
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   return {
