@@ -142,18 +142,19 @@ export async function recordingUpdate(talkId: string): Promise<RecordingUpdate &
 }
 
 /** Marks a talk as recorded or not, from the room. Refused while a recording runs. */
-export async function setTalkRecorded(viewer: Viewer, talkId: string, recorded: boolean): Promise<RecordingUpdate> {
+/** Returns who is on stage now: their publishing right may have changed with it. */
+export async function setTalkRecorded(viewer: Viewer, talkId: string, recorded: boolean): Promise<{ onStage: string[] }> {
   if (typeof recorded !== 'boolean') throw new PublicError('Say whether the talk is recorded.', 400)
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const access = await loadAccess(tx, viewer, talkId, 'update')
     requireModerator(access)
     if (access.status === 'ended') throw new PublicError('This talk has ended.', 409)
     const [running] = await tx.execute(sql`select 1 from ${recordings} where talk_id = ${access.id} and status in ('starting', 'active')`)
     if (running) throw refuse.running()
     await tx.execute(sql`update ${talks} set recorded = ${recorded} where id = ${access.id}`)
+    const { stage } = await loadStage(tx, access.id)
+    return { onStage: stage.map((person) => person.userId) }
   })
-  const { missingConsent: _, ...update } = await recordingUpdate(talkId)
-  return update
 }
 
 /**

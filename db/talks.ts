@@ -82,13 +82,14 @@ export async function getTalkForViewer(viewer: Viewer, talkId: string) {
   const [detail] = await db
     .select({
       description: talks.description,
+      recorded: talks.recorded,
       going: viewer
         ? sql<boolean>`exists (select 1 from ${talkRsvps} r where r.talk_id = ${qualified(talks.id)} and r.user_id = ${viewer.userId})`
         : sql<boolean>`false`,
     })
     .from(talks)
     .where(eq(talks.id, talkId))
-  return { ...row, description: detail?.description ?? '', going: detail?.going ?? false }
+  return { ...row, description: detail?.description ?? '', recorded: detail?.recorded ?? false, going: detail?.going ?? false }
 }
 
 /** Share-card data for a talk: only when its club is public. */

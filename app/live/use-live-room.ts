@@ -8,11 +8,9 @@ import type {
   MediaToken,
   QuestionStatus,
   ReactionKind,
-  RecordingState,
   RoomState,
   StageUpdate,
 } from './protocol'
-import { isModerator } from './protocol'
 import { roomReducer, type RoomEvent } from './room-state'
 import { newClientId } from './ui'
 
@@ -152,20 +150,9 @@ export function useLiveRoom(talkId: string) {
 
     const ours = (payload: { talkId: string }) => payload.talkId === talkId
     socket.on('room:state', (next) => next.talk.id === talkId && apply({ type: 'state', state: next }))
-    let consentResync: ReturnType<typeof setTimeout> | null = null
-    socket.on('stage:update', (update) => {
-      if (!ours(update)) return
-      apply({ type: 'stage', update })
-      // Hosts are told who on stage has not consented; a stage change may change that list.
-      const now = stateRef.current
-      if (now && isModerator(now.me.role) && now.recording.recorded && !consentResync) {
-        consentResync = setTimeout(() => {
-          consentResync = null
-          void resync()
-        }, 300)
-        timers.add(consentResync)
-      }
-    })
+    // Who on stage has not consented comes with `recording:update`, which the server sends after
+    // every change of who is on stage.
+    socket.on('stage:update', (update) => ours(update) && apply({ type: 'stage', update }))
     socket.on('audience:count', (p) => ours(p) && apply({ type: 'audience', count: p.count }))
     socket.on('comment:new', (p) => ours(p) && apply({ type: 'comment', comment: p.comment }))
     socket.on('comment:deleted', (p) => ours(p) && apply({ type: 'comment-deleted', id: p.id }))
@@ -213,16 +200,10 @@ export function useLiveRoom(talkId: string) {
       if (ack.ok) dispatch({ type: 'stage', update: ack.stage })
       return ack
     }
-    /** Sends a recording change; the ack's recording (if any) applies at once, then the room is read again. */
+    /** Sends a recording change, then reads the room again. */
     const recording = async (event: string, payload: object = {}) => {
-      const ack = await call<{ recording?: Partial<RecordingState> }>(event, payload)
-      if (ack.ok) {
-        const r = ack.recording
-        if (r && typeof r.recorded === 'boolean' && typeof r.active === 'boolean') {
-          dispatch({ type: 'recording', update: { talkId, recorded: r.recorded, active: r.active, startedAt: r.startedAt ?? null } })
-        }
-        await resync()
-      }
+      const ack = await call(event, payload)
+      if (ack.ok) await resync()
       return ack
     }
     return {

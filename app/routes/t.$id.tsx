@@ -5,7 +5,7 @@ import { useEffect, useState, type ReactNode } from 'react'
 import { z } from 'zod'
 import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
-import { listTalkRecordings, recordingShares, recordingUpdate, shareRecording, type RecordingShare } from '#db/recordings'
+import { listTalkRecordings, recordingShares, shareRecording, type RecordingShare } from '#db/recordings'
 import { getTalkForViewer, getTalkShareInfo, listTalkRoles, setRsvp } from '#db/talks'
 import { deleteRecordingAndFile } from '#server/livekit/recording-files'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
@@ -43,11 +43,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const [talk, shareInfo] = await Promise.all([getTalkForViewer(context.viewer, id), getTalkShareInfo(id)])
   if (!talk) throw new Response(NOT_FOUND, { status: 404 })
   await recordActivity(context.viewer, 'talk.view', talk.id, readConsentId(request))
-  const [roles, recordings, { recorded }] = await Promise.all([
-    listTalkRoles(talk.id),
-    listTalkRecordings(context.viewer, talk.id),
-    recordingUpdate(talk.id),
-  ])
+  const [roles, recordings] = await Promise.all([listTalkRoles(talk.id), listTalkRecordings(context.viewer, talk.id)])
   const url = absoluteUrl(context.publicUrl, `/t/${talk.id}`)
   const share = shareInfo
     ? {
@@ -57,7 +53,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         type: 'article' as const,
       }
     : null
-  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer), recorded, recordings })
+  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer), recorded: talk.recorded, recordings })
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? shareMeta(data.share) : [{ title: 'Talk not found — Rounds' }])

@@ -3,7 +3,6 @@ import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useState } from 'react'
 import { canEnterTalk } from '#db/live'
-import { recordingUpdate } from '#db/recordings'
 import { getTalkForViewer } from '#db/talks'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { talkTypeLabel } from '~/components/talk-card'
@@ -30,7 +29,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const talk = await getTalkForViewer(viewer, id)
   if (!talk) throw new Response(NOT_FOUND, { status: 404 })
   // Removed from the talk or banned from the club: the page says so instead of connecting.
-  const [mayEnter, { recorded }] = await Promise.all([canEnterTalk(viewer, talk.id), recordingUpdate(talk.id)])
+  const mayEnter = await canEnterTalk(viewer, talk.id)
   return json({
     talk: {
       id: talk.id,
@@ -40,7 +39,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       club: { slug: talk.club.slug, name: talk.club.name },
       host: talk.host,
       // Told on arrival, before the room's own state comes over the socket.
-      recorded,
+      recorded: talk.recorded,
     },
     mayEnter,
     mediaEnabled: context.mediaEnabled,

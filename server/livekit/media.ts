@@ -6,12 +6,11 @@ import {
   ParticipantPermission,
   RoomServiceClient,
   S3Upload,
-  TrackSource,
   TrackType,
 } from 'livekit-server-sdk'
 import type { RecordingStorage } from '../../db/recordings'
 import { config, type Config } from '../config'
-import { liveKitSettings, roomNameForTalk, type LiveKitSettings } from './tokens'
+import { liveKitSettings, roomNameForTalk, STAGE_SOURCES, type LiveKitSettings } from './tokens'
 
 /*
  * The server's calls into LiveKit: participant permissions (RoomService) and recordings
@@ -51,15 +50,13 @@ export function recordingOutput(cfg: Config = config()): RecordingOutput {
   }
 }
 
-const PUBLISH_SOURCES = [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]
-
 /** The whole permission set for a participant: everyone listens and chats; publishing only as allowed. */
 export function permissionFor(canPublish: boolean): ParticipantPermission {
   return new ParticipantPermission({
     canSubscribe: true,
     canPublish,
     canPublishData: true,
-    canPublishSources: canPublish ? [...PUBLISH_SOURCES] : [],
+    canPublishSources: canPublish ? [...STAGE_SOURCES] : [],
     hidden: false,
     canUpdateMetadata: false,
   })

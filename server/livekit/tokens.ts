@@ -25,7 +25,8 @@ export function liveKitConfigured(cfg: Config = config()): boolean {
 
 export const roomNameForTalk = (talkId: string) => `talk:${talkId}`
 
-const STAGE_SOURCES = [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]
+/** What people on stage may publish: microphone, camera and screen share. */
+export const STAGE_SOURCES = [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO]
 
 /**
  * The grant for a role. `canPublish: false` takes publishing away from a speaker or host (a

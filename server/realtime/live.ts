@@ -429,8 +429,13 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     ] as const) {
       on(event, InTalk, { limit: 'other' }, async ({ talkId }) => {
         const snapshot = await change(viewer, talkId)
-        if (event === 'stage:leave') await syncMedia(talkId, [userId])
-        return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
+        if (event !== 'stage:leave') return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
+        await syncMedia(talkId, [userId])
+        return done({ stage: stageFor(snapshot) }, async () => {
+          broadcastStage(snapshot)
+          // Who on stage has not consented (the hosts' list) may have changed.
+          await broadcastRecording(talkId)
+        })
       })
     }
 
@@ -471,10 +476,10 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     })
 
     on('talk:set-recorded', Recorded, { limit: 'other' }, async ({ talkId, recorded }) => {
-      await setTalkRecorded(viewer, talkId, recorded)
+      const { onStage } = await setTalkRecorded(viewer, talkId, recorded)
       // Marking a talk recorded takes publishing from whoever on stage has not consented.
-      const [state, hosts] = await Promise.all([getRoomState(viewer, talkId), nsp.in(hostsRoom(talkId)).fetchSockets()])
-      await syncMedia(talkId, [...state.stage.map((p) => p.userId), ...hosts.map((h) => h.data.userId)])
+      const hosts = await nsp.in(hostsRoom(talkId)).fetchSockets()
+      await syncMedia(talkId, [...onStage, ...hosts.map((h) => h.data.userId)])
       return done({}, () => broadcastRecording(talkId))
     })
 
@@ -519,7 +524,10 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     on('stage:move-to-audience', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await moveToAudience(viewer, talkId, target)
       await syncMedia(talkId, [target])
-      return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
+      return done({ stage: stageFor(snapshot) }, async () => {
+        broadcastStage(snapshot)
+        await broadcastRecording(talkId)
+      })
     })
 
     on('stage:ask-mute', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
@@ -531,7 +539,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     on('talk:remove', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await removeFromTalk(viewer, talkId, target)
       await media.removeParticipant(talkId, target)
-      return done({ stage: stageFor(snapshot) }, () => {
+      return done({ stage: stageFor(snapshot) }, async () => {
         // removeFromTalk closed their stays. Their sockets may be on any node: each node takes
         // them out before it tells them (one ordered stream), so nothing they send after the
         // notice is let in.
@@ -539,6 +547,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
         nsp.to(`user:${target}`).emit('talk:removed', { talkId, message: 'The hosts removed you from this talk.' })
         broadcastStage(snapshot)
         audience.add(talkId, true)
+        await broadcastRecording(talkId)
       })
     })
 
@@ -548,6 +557,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
         await syncMedia(talkId, [target])
         nsp.in(personRoom(talkId, target)).socketsJoin(hostsRoom(talkId))
         broadcastStage(snapshot)
+        await broadcastRecording(talkId)
         // What a co-host sees (the queue, hidden questions) differs: send them the whole room.
         const [promoted] = await nsp.in(personRoom(talkId, target)).fetchSockets()
         if (promoted) {
