@@ -107,20 +107,26 @@ export function vocabularyRebuilt() {
 export function vocabularyAdded(terms: string[]) {
   const { current } = state
   if (!current || terms.length === 0) return
-  let added = false
-  for (const term of terms) added = addTo(current, term) || added
-  if (added) current.sorted = [...current.terms].sort()
+  for (const term of terms) {
+    if (addTo(current, term)) current.sorted.splice(firstAtOrAfter(current.sorted, term), 0, term)
+  }
+}
+
+/** Where `word` is, or would go, in the sorted terms. */
+function firstAtOrAfter(sorted: string[], word: string) {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid] < word) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 function startsAWord(v: Vocabulary, prefix: string) {
-  let lo = 0
-  let hi = v.sorted.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (v.sorted[mid] < prefix) lo = mid + 1
-    else hi = mid
-  }
-  return lo < v.sorted.length && v.sorted[lo].startsWith(prefix)
+  const at = firstAtOrAfter(v.sorted, prefix)
+  return at < v.sorted.length && v.sorted[at].startsWith(prefix)
 }
 
 function closestTerms(v: Vocabulary, token: string): string[] {
