@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react'
-import { useEffect, useState } from 'react'
+import { useEffect, useState, type ReactNode } from 'react'
 import { RECORDING_POLICY_TEXT, RECORDING_POLICY_TITLE } from '#db/recording-policy'
 import { clock } from '~/utils/duration'
 import { isModerator, type RecordingState } from './protocol'
@@ -10,14 +10,19 @@ import { ActionError, button, useAckAction } from './ui'
  * Told to everyone as they join, and kept in view: the talk is recorded. The policy says only
  * the stage is recorded, so the audience reads that listening and chatting are not.
  */
-export function RecordedNotice({ recorded }: { recorded: boolean }) {
+export function RecordedNotice({ recorded, className = '', children }: { recorded: boolean; className?: string; children?: ReactNode }) {
   if (!recorded) return null
   return (
-    <div data-testid="recorded-notice" role="note" className="flex gap-3 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-950">
+    <div
+      data-testid="recorded-notice"
+      role="note"
+      className={`flex gap-3 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-950 ${className}`}
+    >
       <span aria-hidden="true" className="mt-1 inline-block size-2.5 shrink-0 rounded-full bg-red-600" />
       <p>
-        <strong>This talk is recorded.</strong> The voices, cameras and screens of people on stage are recorded, and each of them agrees
-        first. Listening from the audience is not recorded.
+        <strong>This talk is recorded.</strong>{' '}
+        {children ??
+          'The voices, cameras and screens of people on stage are recorded, and each of them agrees first. Listening from the audience is not recorded.'}
       </p>
     </div>
   )

@@ -43,20 +43,14 @@ export function StageInviteDialog({ state, actions, mediaEnabled }: RoomProps & 
         </div>
       ) : null}
       <div className="mt-4 flex flex-wrap gap-2">
-        {recording.recorded ? (
-          <button
-            type="button"
-            className={button.primary}
-            disabled={pending}
-            onClick={() => void run(() => actions.respondToInvite(true, recording.policyVersion))}
-          >
-            I agree to be recorded — go on stage
-          </button>
-        ) : (
-          <button type="button" className={button.primary} disabled={pending} onClick={() => void run(() => actions.respondToInvite(true))}>
-            Accept
-          </button>
-        )}
+        <button
+          type="button"
+          className={button.primary}
+          disabled={pending}
+          onClick={() => void run(() => actions.respondToInvite(true, recording.recorded ? recording.policyVersion : undefined))}
+        >
+          {recording.recorded ? 'I agree to be recorded — go on stage' : 'Accept'}
+        </button>
         <button type="button" className={button.secondary} disabled={pending} onClick={() => void run(() => actions.respondToInvite(false))}>
           {recording.recorded ? 'Decline, stay in the audience' : 'Decline'}
         </button>

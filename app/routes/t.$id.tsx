@@ -12,6 +12,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { TalkStatusBadge, talkTypeLabel, utcWhen, type TalkStatus } from '~/components/talk-card'
 import { TalkRecordings, shareLabel, type RecordingFormResult } from '~/components/talk-recordings'
+import { RecordedNotice } from '~/live/recording'
 import { requireUser } from '~/utils/auth.server'
 import { readConsentId } from '~/utils/consent.server'
 import { shareMeta } from '~/utils/share-meta'
@@ -250,15 +251,10 @@ export default function TalkRoute() {
           </div>
         </dl>
 
-        {recorded ? (
-          <p data-testid="recorded-notice" className="mt-5 flex gap-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-950">
-            <span aria-hidden="true" className="mt-1 inline-block size-2.5 shrink-0 rounded-full bg-red-600" />
-            <span>
-              <strong>This talk is recorded.</strong> Speakers agree to the recording before they go on stage; the audience is not
-              recorded. The host chooses who may listen afterwards.
-            </span>
-          </p>
-        ) : null}
+        <RecordedNotice recorded={recorded} className="mt-5">
+          Speakers agree to the recording before they go on stage; the audience is not recorded. The host chooses who may listen
+          afterwards.
+        </RecordedNotice>
 
         {talk.description ? <p className="mt-6 whitespace-pre-line text-slate-800">{talk.description}</p> : null}
 
