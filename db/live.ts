@@ -111,21 +111,23 @@ const REACTION_MAX_PER_FLUSH = 100_000
 
 export type Q = Transaction | typeof db
 
-const refuse = {
+/** Refusals shared by the live room's modules (db/recordings.ts too). */
+export const refuse = {
   signIn: () => new PublicError('Sign in to join the talk.', 401),
   notFound: () => new PublicError('We could not find that talk.', 404),
   banned: () => new PublicError('The club’s admins have removed you from this club, so you cannot join its talks.', 403),
   removed: () => new PublicError('The hosts removed you from this talk, so you cannot rejoin it.', 403),
   notHost: () => new PublicError('Only the talk’s hosts can do that.', 403),
   ended: () => new PublicError('This talk has ended.', 409),
+  policyChanged: () => new PublicError('The recording policy has changed. Read it again and accept.', 409),
   notStarted: () => new PublicError('This talk has not started yet.', 409),
   noPerson: () => new PublicError('We could not find that person.', 404),
 }
 
 /** Ids are UUIDs everywhere in Rounds; anything else is refused before a query. */
-const isId = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value)
+export const isId = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value)
 
-const iso = (value: string | Date) => new Date(value).toISOString()
+export const iso = (value: string | Date) => new Date(value).toISOString()
 
 // Club roles that moderate talks count as co-hosts: read from the one permission table.
 const moderatingClubRoles = sql.join(
@@ -634,7 +636,7 @@ export async function respondToStageInvite(
         throw new PublicError(CONSENT_REQUIRED_MESSAGE, 403)
       }
       if (recordingConsent !== RECORDING_POLICY_VERSION) {
-        throw new PublicError('The recording policy has changed. Read it again and accept.', 409)
+        throw refuse.policyChanged()
       }
       await tx.execute(sql`
         insert into ${recordingConsents} (talk_id, user_id, kind, policy_version)

@@ -5,11 +5,14 @@ import { db } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import {
+  isId,
   isModerator,
+  iso,
   loadAccess,
   loadStage,
   logLeftStage,
   missingConsentSql,
+  refuse as liveRefuse,
   requireLive,
   requireModerator,
   type Q,
@@ -60,12 +63,8 @@ export type TalkRecording = {
   canManage: boolean
 }
 
-const iso = (value: string | Date) => new Date(value).toISOString()
-const isId = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f-]{36}$/i.test(value)
-
 const refuse = {
   notRecorded: () => new PublicError('This talk is not recorded.', 409),
-  policyChanged: () => new PublicError('The recording policy has changed. Read it again and accept.', 409),
   running: () => new PublicError('Stop the recording first.', 409),
   noRecording: () => new PublicError('We could not find that recording.', 404),
   notManager: () => new PublicError('Only the talk’s host and the club’s admins can change its recordings.', 403),
@@ -103,7 +102,7 @@ function mediaOf(talkId: string, userId: string, a: { role: TalkRoleName; stage:
  */
 export async function mediaAccess(viewer: Viewer, talkId: string): Promise<MediaAccess> {
   const access = await loadAccess(db, viewer, talkId)
-  if (access.status === 'ended') throw new PublicError('This talk has ended.', 409)
+  if (access.status === 'ended') throw liveRefuse.ended()
   const [person] = await db.execute<{ name: string; photoPath: string | null }>(sql`
     select name, photo_path as "photoPath" from ${profiles} where user_id = ${viewer!.userId}`)
   return {
@@ -148,7 +147,7 @@ export async function setTalkRecorded(viewer: Viewer, talkId: string, recorded: 
   return db.transaction(async (tx) => {
     const access = await loadAccess(tx, viewer, talkId, 'update')
     requireModerator(access)
-    if (access.status === 'ended') throw new PublicError('This talk has ended.', 409)
+    if (access.status === 'ended') throw liveRefuse.ended()
     const [running] = await tx.execute(sql`select 1 from ${recordings} where talk_id = ${access.id} and status in ('starting', 'active')`)
     if (running) throw refuse.running()
     await tx.execute(sql`update ${talks} set recorded = ${recorded} where id = ${access.id}`)
@@ -164,9 +163,9 @@ export async function setTalkRecorded(viewer: Viewer, talkId: string, recorded: 
 export async function giveRecordingConsent(viewer: Viewer, talkId: string, policyVersion: string): Promise<{ consented: true }> {
   return db.transaction(async (tx) => {
     const access = await loadAccess(tx, viewer, talkId, 'share')
-    if (access.status === 'ended') throw new PublicError('This talk has ended.', 409)
+    if (access.status === 'ended') throw liveRefuse.ended()
     if (!access.recorded) throw refuse.notRecorded()
-    if (policyVersion !== RECORDING_POLICY_VERSION) throw refuse.policyChanged()
+    if (policyVersion !== RECORDING_POLICY_VERSION) throw liveRefuse.policyChanged()
     if (!isModerator(access.role) && access.stage !== 'on_stage' && access.stage !== 'invited') {
       throw new PublicError('Only people on stage, or invited to it, are asked to agree to be recorded.', 403)
     }
