@@ -101,26 +101,31 @@ function mediaOf(talkId: string, userId: string, a: { role: TalkRoleName; stage:
  * time (token, reconnect, permission update), so no path gives a publish grant the rules do not.
  */
 export async function mediaAccess(viewer: Viewer, talkId: string): Promise<MediaAccess> {
+  const [rights, [person]] = await Promise.all([
+    mediaRights(viewer, talkId),
+    db.execute<{ name: string; photoPath: string | null }>(sql`
+      select name, photo_path as "photoPath" from ${profiles} where user_id = ${viewer!.userId}`),
+  ])
+  return { ...rights, name: person?.name ?? '', photoUrl: photoUrl(person?.photoPath ?? null) }
+}
+
+/** Role and publish right only: what permission updates need (a token also shows name and photo). */
+type MediaRights = Omit<MediaAccess, 'name' | 'photoUrl'>
+
+async function mediaRights(viewer: Viewer, talkId: string): Promise<MediaRights> {
   const access = await loadAccess(db, viewer, talkId)
   if (access.status === 'ended') throw liveRefuse.ended()
-  const [person] = await db.execute<{ name: string; photoPath: string | null }>(sql`
-    select name, photo_path as "photoPath" from ${profiles} where user_id = ${viewer!.userId}`)
-  return {
-    ...mediaOf(access.id, viewer!.userId, access),
-    name: person?.name ?? '',
-    photoUrl: photoUrl(person?.photoPath ?? null),
-    status: access.status,
-  }
+  return { ...mediaOf(access.id, viewer!.userId, access), status: access.status }
 }
 
 /**
  * The same for someone the server acts on (a LiveKit participant in a webhook, a person whose
  * stage place a host changed): null when they may not be in the talk at all.
  */
-export async function participantMediaAccess(talkId: string, userId: string): Promise<MediaAccess | null> {
+export async function participantMediaAccess(talkId: string, userId: string): Promise<MediaRights | null> {
   if (!isId(userId)) return null
   try {
-    return await mediaAccess({ userId, role: 'member' }, talkId)
+    return await mediaRights({ userId, role: 'member' }, talkId)
   } catch (error) {
     if (error instanceof PublicError) return null
     throw error
