@@ -263,8 +263,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
   }
 
   /** The recording as everyone sees it; hosts also get who has not consented. */
-  async function broadcastRecording(talk: string) {
-    const { missingConsent, ...update } = await recordingUpdate(talk)
+  async function broadcastRecording(talk: string, read?: Awaited<ReturnType<typeof recordingUpdate>>) {
+    const { missingConsent, ...update } = read ?? (await recordingUpdate(talk))
     nsp.to(hostsRoom(talk)).emit('recording:update', { ...update, missingConsent })
     nsp.to(talkRoom(talk)).except(hostsRoom(talk)).emit('recording:update', update)
   }
@@ -503,7 +503,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
         return refuse('The recording could not start. Try again in a moment.')
       }
       const update = await recordingUpdate(talkId)
-      return done({ recording: { id: recording.id, status: 'active', startedAt: update.startedAt } }, () => broadcastRecording(talkId))
+      return done({ recording: { id: recording.id, status: 'active', startedAt: update.startedAt } }, () => broadcastRecording(talkId, update))
     })
 
     on('recording:stop', InTalk, { limit: 'other' }, async ({ talkId }) => {
