@@ -17,7 +17,8 @@ export default function handleRequest(
 ) {
   const html = renderToString(<RemixServer context={remixContext} url={request.url} nonce={loadContext.cspNonce} />)
   responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-  return new Response(`<!DOCTYPE html>${html}`, { headers: responseHeaders, status: responseStatusCode })
+  // Bytes, not a string: a string body is scanned character by character for lone surrogates.
+  return new Response(Buffer.from(`<!DOCTYPE html>${html}`), { headers: responseHeaders, status: responseStatusCode })
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {
