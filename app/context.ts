@@ -1,5 +1,6 @@
 import type { Viewer } from '#db/viewer'
 import type { ValidatedSession } from '#server/auth'
+import type { LiveMedia } from '#server/livekit/media'
 
 export type RoundsContext = {
   viewer: Viewer
@@ -7,7 +8,8 @@ export type RoundsContext = {
   cspNonce: string
   clientAddress: string | null
   devMailbox: boolean
-  mediaEnabled: boolean
+  /** The one LiveKit client of this server; `configured` is false when LiveKit is not set up. */
+  media: LiveMedia
   /** The address people open (PUBLIC_URL), for share links. */
   publicUrl: string
 }

@@ -16,8 +16,8 @@ import { hashPassword } from './passwords'
 import { startSearchIndexing } from './search/index'
 import { attachRealtime, closeRealtime, notifyRecordingChange } from './realtime/index'
 import { liveKitWebhookRoute } from './livekit/webhooks'
-import { liveKitConfigured } from './livekit/tokens'
-import { recordingOutput } from './livekit/media'
+import { liveKitSettings } from './livekit/tokens'
+import { createLiveMedia, recordingOutput } from './livekit/media'
 import { awsS3Host, recordingFileRoute } from './livekit/recording-files'
 import { uploadsDir } from './uploads'
 
@@ -54,10 +54,13 @@ async function main() {
   })
 
   // Before the body limit and origin check: LiveKit signs the raw body (server/livekit/webhooks.ts).
-  app.post('/livekit/webhook', ...liveKitWebhookRoute({ log, onRecordingChange: notifyRecordingChange }))
+  const recordings = recordingOutput(cfg)
+  // One LiveKit client for the webhooks, the live room and the pages (it holds no per-request state).
+  const settings = liveKitSettings(cfg)
+  const media = createLiveMedia(settings, recordings)
+  app.post('/livekit/webhook', ...liveKitWebhookRoute({ settings, log, media, onRecordingChange: notifyRecordingChange }))
 
   app.use(cspNonce)
-  const recordings = recordingOutput(cfg)
   app.use(
     securityHeaders({
       dev,
@@ -103,7 +106,7 @@ async function main() {
       cspNonce: res.locals.cspNonce as string,
       clientAddress: req.ip ?? null,
       devMailbox: cfg.devMailbox,
-      mediaEnabled: liveKitConfigured(),
+      media,
       publicUrl: cfg.publicUrl,
     }),
   })
@@ -111,7 +114,7 @@ async function main() {
     remixHandler(req, res, next).catch(next)
   })
 
-  await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL })
+  await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL, media })
   // Exports, erasures and their mails (docs/decisions/007-jobs.md).
   startJobs()
   // The search outbox: feeds Meilisearch when configured (docs/decisions/006-search-outbox.md).

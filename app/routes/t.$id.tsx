@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoaderData, useSearchParams } from '@remix-run/react'
 import { useEffect, useState, type ReactNode } from 'react'
@@ -62,7 +62,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? shareMeta
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
   const form = Object.fromEntries(await request.formData())
-  if (form.intent === 'share-recording' || form.intent === 'delete-recording') return recordingAction(viewer, form)
+  if (form.intent === 'share-recording' || form.intent === 'delete-recording') return recordingAction(viewer, form, context.media)
   const parsed = RsvpAction.safeParse(form)
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   const going = parsed.data.intent === 'going'
@@ -76,7 +76,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 /** Sharing or deleting a recording: errors go beside the field they are about. */
-async function recordingAction(viewer: Parameters<typeof shareRecording>[0], form: Record<string, FormDataEntryValue>) {
+async function recordingAction(
+  viewer: Parameters<typeof shareRecording>[0],
+  form: Record<string, FormDataEntryValue>,
+  media: AppLoadContext['media'],
+) {
   const id = typeof form.recordingId === 'string' ? form.recordingId : ''
   const reply = (status: number, result: Omit<RecordingFormResult, 'recordingId'>) => json({ recording: { recordingId: id, ...result } }, { status })
   const parsed = RecordingAction.safeParse(form)
@@ -96,7 +100,7 @@ async function recordingAction(viewer: Parameters<typeof shareRecording>[0], for
       return reply(200, { ok: true, fieldErrors: {}, message: `Saved: ${shareLabel[share].toLowerCase()} may listen.` })
     }
     // Also removes the file from storage and stops the recorder if it still ran.
-    await deleteRecordingAndFile(viewer, parsed.data.recordingId)
+    await deleteRecordingAndFile(viewer, parsed.data.recordingId, media)
     return json({ recording: { recordingId: id, ok: true, fieldErrors: {}, message: 'The recording is deleted.' }, deleted: true as const })
   } catch (error) {
     if (!(error instanceof PublicError)) throw error

@@ -42,7 +42,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       recorded: talk.recorded,
     },
     mayEnter,
-    mediaEnabled: context.mediaEnabled,
+    mediaEnabled: context.media.configured,
   })
 }
 

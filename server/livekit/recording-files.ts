@@ -6,7 +6,7 @@ import aws4 from 'aws4'
 import type { RequestHandler, Response } from 'express'
 import { deleteRecording, recordingFileFor, type RecordingStorage } from '../../db/recordings'
 import { toViewer } from '../http/session'
-import { createLiveMedia, type LiveMedia, type RecordingOutput } from './media'
+import type { LiveMedia, RecordingOutput } from './media'
 
 /*
  * Serving and removing recording files. Local files (egress writes them to a volume this server
@@ -140,7 +140,7 @@ export async function removeRecordingFile(output: RecordingOutput, file: { stora
 export async function deleteRecordingAndFile(
   viewer: Parameters<typeof deleteRecording>[0],
   recordingId: string,
-  media: Pick<LiveMedia, 'output' | 'stopRecording'> = createLiveMedia(),
+  media: Pick<LiveMedia, 'output' | 'stopRecording'>,
 ) {
   const deleted = await deleteRecording(viewer, recordingId)
   if (deleted.wasRunning && deleted.egressId) await media.stopRecording(deleted.egressId)

@@ -41,6 +41,7 @@ import { listClubTalks } from '../../db/talks'
 import type { Viewer } from '../../db/viewer'
 import { createDatabase, dropDatabase, migrateDatabase } from '../support/postgres'
 import { fmt, loadLine, rng, startBenchPostgres, stats } from './common'
+import { createLiveMedia } from '../../server/livekit/media'
 import { seedScale } from './seed-scale'
 
 const TARGET_P95_MS = 50
@@ -182,7 +183,7 @@ function loadContext(viewer: SignedInViewer) {
     cspNonce: 'bench-nonce',
     clientAddress: '10.9.9.9',
     devMailbox: true,
-    mediaEnabled: false,
+    media: createLiveMedia(null),
     publicUrl: 'http://localhost:3000',
   }
 }

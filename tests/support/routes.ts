@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from '@remix-run/node'
 import { startSession, validateSessionId, type ValidatedSession } from '../../server/auth'
 import { toViewer } from '../../server/http/session'
+import { createLiveMedia } from '../../server/livekit/media'
 
 // Calls a Remix route module's loader or action directly, the way the Express
 // adapter would, with a real Request and a load context shaped like app/context.ts.
@@ -56,7 +57,7 @@ export function loadContext(auth: ValidatedSession | null, clientAddress: string
     cspNonce: 'test-nonce',
     clientAddress,
     devMailbox: true,
-    mediaEnabled: false,
+    media: createLiveMedia(null),
     publicUrl: 'http://localhost:3000',
   }
 }
