@@ -437,12 +437,18 @@ export async function logJoinedStage(q: Q, talkId: string, userId: string) {
   await q.execute(sql`insert into ${stageEvents} (talk_id, user_id, kind) values (${talkId}, ${userId}, 'joined_stage')`)
 }
 
-/** Notes that the people on stage (or just `userId`) left it; call before their stage rows go. */
-export async function logLeftStage(q: Q, talkId: string, userId?: string) {
+/**
+ * Deletes the stage rows of talk `talkId` (or only `userId`'s: on stage, invited or hand up) and
+ * notes that those who were on stage left it. One statement.
+ */
+export async function clearStage(q: Q, talkId: string, userId?: string) {
   await q.execute(sql`
+    with cleared as (
+      delete from ${talkStage}
+      where talk_id = ${talkId} ${userId === undefined ? sql`` : sql`and user_id = ${userId}`}
+      returning talk_id, user_id, status)
     insert into ${stageEvents} (talk_id, user_id, kind)
-    select s.talk_id, s.user_id, 'left_stage' from ${talkStage} s
-    where s.talk_id = ${talkId} and s.status = 'on_stage' ${userId ? sql`and s.user_id = ${userId}` : sql``}`)
+    select talk_id, user_id, 'left_stage' from cleared where status = 'on_stage'`)
 }
 
 function checkedSocketId(socketId: unknown): string {
@@ -536,8 +542,7 @@ export async function endTalk(viewer: Viewer, talkId: string): Promise<{ status:
     if (access.status === 'scheduled') throw refuse.notStarted()
     if (access.status === 'ended') return { status: 'ended' as const }
     await tx.execute(sql`update ${talks} set status = 'ended', ended_at = now() where id = ${access.id}`)
-    await logLeftStage(tx, access.id)
-    await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id}`)
+    await clearStage(tx, access.id)
     await tx.execute(sql`update ${talkAttendance} set left_at = now() where talk_id = ${access.id} and left_at is null`)
     return { status: 'ended' as const }
   })
@@ -654,8 +659,7 @@ export async function leaveStage(viewer: Viewer, talkId: string): Promise<StageS
     requireLive(access)
     if (access.role === 'host') throw new PublicError('The host stays on stage until the talk ends.', 403)
     if (access.stage !== 'on_stage') throw new PublicError('You are not on stage.', 409)
-    await logLeftStage(tx, access.id, viewer!.userId)
-    await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${viewer!.userId}`)
+    await clearStage(tx, access.id, viewer!.userId)
     return loadStage(tx, access.id)
   })
 }
@@ -670,8 +674,7 @@ export async function moveToAudience(viewer: Viewer, talkId: string, userId: str
     if (!target.known) throw refuse.noPerson()
     if (target.role === 'host') throw new PublicError('The host cannot be moved off the stage.', 403)
     if (target.stage === null) throw new PublicError('They are in the audience already.', 409)
-    await logLeftStage(tx, access.id, userId)
-    await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${userId}`)
+    await clearStage(tx, access.id, userId)
     return loadStage(tx, access.id)
   })
 }
@@ -704,8 +707,7 @@ export async function removeFromTalk(viewer: Viewer, talkId: string, userId: str
     await tx.execute(sql`
       insert into ${talkRemovals} (talk_id, user_id, removed_by) values (${access.id}, ${userId}, ${viewer!.userId})
       on conflict (talk_id, user_id) do nothing`)
-    await logLeftStage(tx, access.id, userId)
-    await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${userId}`)
+    await clearStage(tx, access.id, userId)
     await tx.execute(sql`update ${talkAttendance} set left_at = now() where talk_id = ${access.id} and user_id = ${userId} and left_at is null`)
     return loadStage(tx, access.id)
   })

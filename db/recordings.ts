@@ -5,12 +5,12 @@ import { db } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import {
+  clearStage,
   isId,
   isModerator,
   iso,
   loadAccess,
   loadStage,
-  logLeftStage,
   missingConsentSql,
   refuse as liveRefuse,
   requireLive,
@@ -30,7 +30,6 @@ import {
   recordings,
   stageEvents,
   talkAttendance,
-  talkStage,
   talks,
 } from './schema/index'
 import type { Viewer } from './viewer'
@@ -198,8 +197,7 @@ export async function withdrawRecordingConsent(viewer: Viewer, talkId: string): 
       values (${access.id}, ${uid}, 'withdrawn', ${RECORDING_POLICY_VERSION})`)
     const leaves = access.role !== 'host' && (access.stage === 'on_stage' || access.stage === 'invited')
     if (leaves) {
-      await logLeftStage(tx, access.id, uid)
-      await tx.execute(sql`delete from ${talkStage} where talk_id = ${access.id} and user_id = ${uid}`)
+      await clearStage(tx, access.id, uid)
     }
     return { stage: await loadStage(tx, access.id), leftStage: leaves && access.stage === 'on_stage' }
   })

@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
 import { collectExport } from '../../db/data-rights'
-import { enterTalk, getRoomState, inviteToStage, leaveStage, openTalk, respondToStageInvite } from '../../db/live'
+import {
+  endTalk,
+  enterTalk,
+  getRoomState,
+  inviteToStage,
+  leaveStage,
+  moveToAudience,
+  openTalk,
+  removeFromTalk,
+  respondToStageInvite,
+} from '../../db/live'
 import { CONSENT_REQUIRED_MESSAGE, RECORDING_POLICY_TEXT, RECORDING_POLICY_VERSION } from '../../db/recording-policy'
 import {
   applyEgressReport,
@@ -341,6 +351,51 @@ describe('the stage log', () => {
       { user_id: member.id, kind: 'joined_stage' },
       { user_id: member.id, kind: 'left_stage' },
     ])
+  })
+
+  it('notes a left_stage for each person taken off the stage, and none for those only invited', async () => {
+    const third = await createDoctor({ name: 'Dr Third' })
+    const fourth = await createDoctor({ name: 'Dr Fourth' })
+    const { talkId } = await liveRecordedTalk([member, attendee, third, fourth])
+    const toStage = async (person: TestDoctor) => {
+      await inviteToStage(as(owner), talkId, person.id)
+      await respondToStageInvite(as(person), talkId, true, RECORDING_POLICY_VERSION)
+    }
+    const eventsSince = async (after: number) =>
+      rawSql()<{ id: number; user_id: string; kind: string }[]>`
+        select id::int, user_id, kind::text from stage_events where talk_id = ${talkId} and id > ${after} order by id`
+    const lastId = async () => (await eventsSince(0)).at(-1)?.id ?? 0
+    const left = (person: TestDoctor) => ({ user_id: person.id, kind: 'left_stage' })
+
+    await toStage(member)
+    let mark = await lastId()
+    await moveToAudience(as(owner), talkId, member.id)
+    expect((await eventsSince(mark)).map(({ user_id, kind }) => ({ user_id, kind }))).toEqual([left(member)])
+
+    await inviteToStage(as(owner), talkId, attendee.id)
+    mark = await lastId()
+    await moveToAudience(as(owner), talkId, attendee.id)
+    expect(await eventsSince(mark)).toEqual([])
+
+    await toStage(attendee)
+    mark = await lastId()
+    await removeFromTalk(as(owner), talkId, attendee.id)
+    expect((await eventsSince(mark)).map(({ user_id, kind }) => ({ user_id, kind }))).toEqual([left(attendee)])
+
+    await toStage(third)
+    mark = await lastId()
+    await withdrawRecordingConsent(as(third), talkId)
+    expect((await eventsSince(mark)).map(({ user_id, kind }) => ({ user_id, kind }))).toEqual([left(third)])
+
+    await toStage(fourth)
+    await inviteToStage(as(owner), talkId, member.id)
+    mark = await lastId()
+    await endTalk(as(owner), talkId)
+    const atEnd = (await eventsSince(mark)).map(({ user_id, kind }) => ({ user_id, kind }))
+    expect(atEnd).toHaveLength(2)
+    expect(atEnd).toEqual(expect.arrayContaining([left(owner), left(fourth)]))
+    const [{ n }] = await rawSql()<{ n: number }[]>`select count(*)::int as n from talk_stage where talk_id = ${talkId}`
+    expect(n).toBe(0)
   })
 
   it('timelineOf clips to the recording and keeps someone on stage at the end', () => {
