@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { can, type ClubRole } from './club-permissions'
 import { db, type Transaction } from './client'
@@ -652,6 +652,38 @@ async function closeCurrentQuestion(quizId: string): Promise<LiveQuizState> {
   return liveState(row)
 }
 
+// ---------------------------------------------------------------- scoring
+
+/*
+ * How an answer is timed and scored, written once: answerQuestion (one answer, timed by now())
+ * and answerLiveQuestion (a batch, each answer timed by when the server received it) compose
+ * these fragments into their own statements, passing the SQL for the values each has in scope.
+ */
+
+/** Milliseconds from the question opening to the answer, never negative; null while the question has not opened. */
+const answerElapsedMs = (openedAt: SQL, receivedAt: SQL) =>
+  sql`(case when ${openedAt} is not null then greatest(extract(epoch from (${receivedAt} - ${openedAt})) * 1000, 0) end)`
+
+/** The question before this one in its quiz, if any: the one a streak continues from. */
+const previousQuestionId = (quizId: SQL, position: SQL) => sql`(select earlier.id from ${quizQuestions} earlier where earlier.quiz_id = ${quizId} and earlier.position = ${position} - 1)`
+
+/** Correct answers in a row, this one included: one more than the person's correct answer to the question before, 0 when wrong. */
+const answerStreak = (a: { correct: SQL; previousQuestionId: SQL; userId: SQL }) => sql`
+  case when ${a.correct} then coalesce((select prev.streak from ${quizAnswers} prev
+    where prev.question_id = ${a.previousQuestionId} and prev.user_id = ${a.userId} and prev.correct), 0) + 1 else 0 end`
+
+/**
+ * A correct answer earns the question's points × (1 − elapsed/limit ÷ 2) when speed counts (a
+ * live quiz with speed scoring on), the full points otherwise, plus the streak bonus for each
+ * correct answer in a row after the first, counting at most quizLimits.streakSteps. A wrong one earns 0.
+ */
+function answerPoints(a: { correct: SQL; points: SQL; elapsedMs: SQL; timeLimitSeconds: SQL; talkId: SQL; speedScoring: SQL; streakBonus: SQL; streak: SQL }) {
+  const speed = sql`case when ${a.talkId} is not null and ${a.speedScoring} and ${a.elapsedMs} is not null
+    then 1 - least(${a.elapsedMs} / (${a.timeLimitSeconds} * 1000.0), 1) / 2 else 1 end`
+  return sql`case when ${a.correct}
+    then (round(${a.points} * ${speed}) + ${a.streakBonus} * least(greatest(${a.streak} - 1, 0), ${quizLimits.streakSteps}))::int else 0 end`
+}
+
 // ---------------------------------------------------------------- answering
 
 export type AnswerInput = { optionIds?: unknown; rating?: unknown; body?: unknown }
@@ -689,9 +721,7 @@ function sameSelection(a: readonly string[], b: readonly string[]) {
 /**
  * Records the viewer's answer to a question: once. A retry with the same answer returns the
  * stored one; a different second answer, a closed question, an option from another question
- * and overlong text are refused and nothing is written. Points come from the server: correct
- * answers earn points × (1 − elapsed/limit ÷ 2) live (speed scoring on), the full points
- * self-paced, plus the streak bonus for each consecutive correct answer after the first.
+ * and overlong text are refused and nothing is written. Points come from the server (answerPoints).
  */
 export async function answerQuestion(viewer: Viewer, questionId: string, input: AnswerInput, options: { talkId?: string } = {}): Promise<AnswerResult> {
   if (!viewer) throw refuse.signIn()
@@ -700,7 +730,6 @@ export async function answerQuestion(viewer: Viewer, questionId: string, input: 
   const maybe = answerCandidates(input)
   const optionIds = textArray(maybe.optionIds)
   const sameTalk = options.talkId === undefined ? sql`true` : sql`z.talk_id = ${options.talkId}`
-  const elapsed = sql`greatest(extract(epoch from (now() - q.opened_at)) * 1000, 0)`
   /*
    * One statement: read the question and the viewer's standing, check the answer fits the
    * question and that it is still open by the database's clock, score it, and insert it once.
@@ -730,16 +759,12 @@ export async function answerQuestion(viewer: Viewer, questionId: string, input: 
           then z.status = 'open' and z.current_question_id = q.id and q.closed_at is null and (q.closes_at is null or now() <= q.closes_at)
           else z.status = 'open' and (z.deadline is null or now() < z.deadline)
         end as open,
-        case when q.opened_at is not null then ${elapsed}::int end as "elapsedMs",
-        case when z.talk_id is not null and z.speed_scoring and q.opened_at is not null
-          then 1 - least(${elapsed} / (q.time_limit_seconds * 1000.0), 1) / 2 else 1 end as speed,
-        q.points, z.streak_bonus as "streakBonus"
+        ${answerElapsedMs(sql`q.opened_at`, sql`now()`)} as elapsed,
+        q.points, q.time_limit_seconds as "timeLimitSeconds", z.speed_scoring as "speedScoring", z.streak_bonus as "streakBonus"
       from ${quizQuestions} q join ${quizzes} z on z.id = q.quiz_id join ${clubs} on ${clubs}.id = z.club_id
       where q.id = ${questionId}),
     s as (
-      select case when ctx.correct then coalesce((
-        select a.streak from ${quizAnswers} a join ${quizQuestions} p on p.id = a.question_id
-        where p.quiz_id = ctx."quizId" and p.position = ctx.position - 1 and a.user_id = ${viewer.userId} and a.correct), 0) + 1 else 0 end as streak
+      select ${answerStreak({ correct: sql`ctx.correct`, previousQuestionId: previousQuestionId(sql`ctx."quizId"`, sql`ctx.position`), userId: sql`${viewer.userId}` })} as streak
       from ctx),
     ins as (
       insert into ${quizAnswers} (id, quiz_id, question_id, user_id, option_ids, rating, body, correct, points, streak, elapsed_ms)
@@ -748,8 +773,17 @@ export async function answerQuestion(viewer: Viewer, questionId: string, input: 
         case when ctx.kind = 'rating' then ${maybe.rating}::int end,
         case when ctx.kind = 'text' then ${maybe.body}::text end,
         ctx.correct,
-        case when ctx.correct then (round(ctx.points * ctx.speed) + ctx."streakBonus" * least(greatest(s.streak - 1, 0), ${quizLimits.streakSteps}))::int else 0 end,
-        s.streak, ctx."elapsedMs"
+        ${answerPoints({
+          correct: sql`ctx.correct`,
+          points: sql`ctx.points`,
+          elapsedMs: sql`ctx.elapsed`,
+          timeLimitSeconds: sql`ctx."timeLimitSeconds"`,
+          talkId: sql`ctx."talkId"`,
+          speedScoring: sql`ctx."speedScoring"`,
+          streakBonus: sql`ctx."streakBonus"`,
+          streak: sql`s.streak`,
+        })},
+        s.streak, ctx.elapsed::int
       from ctx, s
       where ctx.visible and not ctx.banned and not ctx.removed and ctx.status <> 'draft' and ctx."sameTalk" and ctx.fits and ctx.open
       on conflict (question_id, user_id) do nothing
@@ -885,7 +919,7 @@ export async function answerLiveQuestion(talkId: string, questionId: string, ans
     ctx as (
       select q.id as question_id, q.quiz_id, q.position, q.points, q.time_limit_seconds, q.opened_at, q.closes_at, q.closed_at,
         z.club_id, z.talk_id, z.status, z.current_question_id, z.speed_scoring, z.streak_bonus, c.visibility,
-        (select p.id from ${quizQuestions} p where p.quiz_id = q.quiz_id and p.position = q.position - 1) as previous_id
+        ${previousQuestionId(sql`q.quiz_id`, sql`q.position`)} as previous_id
       from ${quizQuestions} q join ${quizzes} z on z.id = q.quiz_id join ${clubs} c on c.id = z.club_id
       where q.id = ${questionId} and z.talk_id = ${talkId}),
     checked as (
@@ -898,14 +932,22 @@ export async function answerLiveQuestion(talkId: string, questionId: string, ans
         -- Open when it was received: a question closed by the host still takes answers that reached the server before.
         ctx.status = 'open' and ctx.opened_at is not null and (ctx.closes_at is null or v.answered_at <= ctx.closes_at)
           and case when ctx.closed_at is null then ctx.current_question_id = ctx.question_id else v.answered_at < ctx.closed_at end as open,
-        greatest(extract(epoch from (v.answered_at - ctx.opened_at)) * 1000, 0) as elapsed,
-        case when v.correct then coalesce((select a.streak from ${quizAnswers} a where a.question_id = ctx.previous_id and a.user_id = v.user_id and a.correct), 0) + 1 else 0 end as streak
+        ${answerElapsedMs(sql`ctx.opened_at`, sql`v.answered_at`)} as elapsed,
+        ${answerStreak({ correct: sql`v.correct`, previousQuestionId: sql`ctx.previous_id`, userId: sql`v.user_id` })} as streak
       from v cross join ctx),
     ins as (
       insert into ${quizAnswers} (id, quiz_id, question_id, user_id, option_ids, rating, body, correct, points, streak, elapsed_ms, answered_at)
       select c.id, c.quiz_id, ${questionId}, c.user_id, c.option_ids, c.rating, c.body, c.correct,
-        case when c.correct then (round(c.points * case when c.speed_scoring then 1 - least(c.elapsed / (c.time_limit_seconds * 1000.0), 1) / 2 else 1 end)
-          + c.streak_bonus * least(greatest(c.streak - 1, 0), ${quizLimits.streakSteps}))::int else 0 end,
+        ${answerPoints({
+          correct: sql`c.correct`,
+          points: sql`c.points`,
+          elapsedMs: sql`c.elapsed`,
+          timeLimitSeconds: sql`c.time_limit_seconds`,
+          talkId: sql`c.talk_id`,
+          speedScoring: sql`c.speed_scoring`,
+          streakBonus: sql`c.streak_bonus`,
+          streak: sql`c.streak`,
+        })},
         c.streak, c.elapsed::int, c.answered_at
       from checked c
       where c.allowed and c.open

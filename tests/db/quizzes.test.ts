@@ -279,6 +279,35 @@ describe('live answers written together', () => {
     expect(await answerCount(quizId)).toBe(4)
   })
 
+  it('scores a batched answer exactly as answering alone does, for the same timing and streak', async () => {
+    const { quizId, host, talk, a, b } = await liveSetup({ streakBonus: 100 })
+    await launchQuiz(viewerOf(host), quizId)
+    for (const position of [1, 2]) {
+      const q = (await nextQuestion(viewerOf(host), quizId)).question!
+      const correct = (await getQuizPage(viewerOf(host), quizId)).questions[position - 1].reveal!.correctOptionIds
+      // Seven seconds into a 20 s question: the speed factor is neither full nor at its floor.
+      await rawSql()`update quiz_questions set opened_at = opened_at - interval '7 seconds' where id = ${q.id}`
+      const alone = (await answerQuestion(viewerOf(a), q.id, { optionIds: correct })).answer
+      // A received time is whole milliseconds: move the start back by the stored answer's remainder, so that
+      // receiving the batched answer at that millisecond makes it exactly as late.
+      const [{ receivedAt }] = await rawSql()<{ receivedAt: Date }[]>`
+        update quiz_questions q set opened_at = q.opened_at - (a.answered_at - date_trunc('milliseconds', a.answered_at))
+        from quiz_answers a where q.id = ${q.id} and a.question_id = q.id and a.user_id = ${a.id}
+        returning date_trunc('milliseconds', a.answered_at) as "receivedAt"`
+      const [outcome] = await answerLiveQuestion(talk.id, q.id, [{ viewer: viewerOf(b), input: { optionIds: correct }, receivedAt: new Date(receivedAt) }])
+      const batched = ok(outcome).answer
+
+      expect(alone).toMatchObject({ correct: true, streak: position })
+      expect(alone.points).toBeGreaterThan(800)
+      expect(alone.points).toBeLessThan(1000)
+      expect(batched).toMatchObject({ correct: true, streak: alone.streak, points: alone.points })
+      const elapsed = await rawSql()<{ elapsedMs: number }[]>`
+        select elapsed_ms as "elapsedMs" from quiz_answers where question_id = ${q.id} and user_id in (${a.id}, ${b.id}) order by user_id = ${b.id}`
+      expect(elapsed).toHaveLength(2)
+      expect(elapsed[1].elapsedMs).toBe(elapsed[0].elapsedMs)
+    }
+  })
+
   it('refuses what answering alone refuses: after the close, another talk, outsiders, banned and removed people', async () => {
     const owner = await createDoctor()
     const club = await createTestClub(owner, { visibility: 'private' })
