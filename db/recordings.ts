@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import { can, clubRoles } from './club-permissions'
+import { can, type ClubRole } from './club-permissions'
 import { db } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
@@ -339,29 +339,27 @@ export async function applyEgressReport(report: EgressReport): Promise<{ talkId:
 
 // ---------------------------------------------------------------- recordings after the talk
 
-// Club roles that manage a club's talks (scheduling): they manage its recordings too.
-const managingClubRoles = sql.join(
-  clubRoles.filter((role) => can(role, 'schedule:talks')).map((role) => sql`${role}`),
-  sql`, `,
-)
+type TalkAccess = { id: string; manager: boolean; member: boolean; attended: boolean }
 
-type TalkAccessRow = { id: string; hostId: string; visible: boolean; manager: boolean; member: boolean; attended: boolean }
-
-async function talkForRecordings(viewer: Viewer, talkId: string): Promise<TalkAccessRow | null> {
+async function talkForRecordings(viewer: Viewer, talkId: string): Promise<TalkAccess | null> {
   if (!isId(talkId)) return null
   const uid = viewer?.userId ?? null
-  const [row] = await db.execute<TalkAccessRow>(sql`
+  const [row] = await db.execute<{ id: string; hostId: string; visible: boolean; clubRole: ClubRole | null; attended: boolean }>(sql`
     select t.id, t.host_id as "hostId", ${visibleClubCondition(viewer)} as visible,
-      (t.host_id = ${uid} or exists (select 1 from ${clubMembers} m where m.club_id = t.club_id and m.user_id = ${uid}
-        and m.role::text in (${managingClubRoles}))) as manager,
-      exists (select 1 from ${clubMembers} m where m.club_id = t.club_id and m.user_id = ${uid}) as member,
+      (select m.role from ${clubMembers} m where m.club_id = t.club_id and m.user_id = ${uid}) as "clubRole",
       exists (select 1 from ${talkAttendance} att where att.talk_id = t.id and att.user_id = ${uid}) as attended
     from ${talks} t join ${clubs} on ${clubs}.id = t.club_id where t.id = ${talkId}`)
   if (!row || !row.visible) return null
-  return { ...row, manager: Boolean(uid) && row.manager }
+  return {
+    id: row.id,
+    // Whoever may change the talk (db/talks.ts) manages its recordings: its host and the club roles that schedule talks.
+    manager: row.hostId === uid || can(row.clubRole, 'schedule:talks'),
+    member: row.clubRole !== null,
+    attended: row.attended,
+  }
 }
 
-function maySee(talk: TalkAccessRow, share: RecordingShare) {
+function maySee(talk: TalkAccess, share: RecordingShare) {
   if (talk.manager || share === 'public') return true
   if (share === 'members') return talk.member
   if (share === 'attendees') return talk.attended

@@ -290,8 +290,13 @@ describe('recordings after the talk', () => {
   })
 
   it('managers share and delete; others are refused; a deleted recording is never listed nor served', async () => {
-    const { talkId, recordingId } = await endedTalkWithRecording('private')
+    const { talkId, recordingId, club } = await endedTalkWithRecording('private')
     await expect(shareRecording(as(member), recordingId, 'public')).rejects.toThrow('Only the talk’s host and the club’s admins can change its recordings.')
+    // A club moderator moderates live talks but does not schedule them, so does not manage their recordings.
+    const moderator = await createDoctor({ name: 'Dr Moderator' })
+    await addClubMember(club, moderator, 'moderator')
+    await expect(shareRecording(as(moderator), recordingId, 'public')).rejects.toThrow('Only the talk’s host and the club’s admins can change its recordings.')
+    expect(await listTalkRecordings(as(moderator), talkId)).toEqual([])
     await expect(shareRecording(as(owner), recordingId, 'everyone' as never)).rejects.toThrow(/Choose who may watch/)
     expect(await shareRecording(as(admin), recordingId, 'members')).toEqual({ id: recordingId, share: 'members' })
     expect(await recordingFileFor(as(member), recordingId)).toEqual({ path: `${talkId}/${recordingId}.ogg`, storage: 'local', contentType: 'audio/ogg' })
