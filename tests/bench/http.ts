@@ -1,14 +1,17 @@
 /**
  * `npm run bench:http` — HTTP throughput of the signed-in profile page against a
- * bare Remix resource route, on the real production server, in one run.
+ * bare Remix resource route, on the real production server, in one run. For information it also
+ * loads the bare route with the session cookie (the session check every signed-in request pays)
+ * and an empty page in the site's frame (`/bench/frame`: session, page chrome, header and
+ * footer, the document Remix renders around every page), so the profile page's cost splits into
+ * the framework's document, the frame and the profile's own part.
  *
  *   npm run bench:http -- --duration 10 --warmup 3 --connections 50
  *
  * The server runs in its own process (tests/support/app-server.ts); autocannon
- * runs here. Order: warm-up each target, then bare, bare signed in, profile,
- * twice; the reported figures are the MEAN of the two measured rounds. The
- * target is judged against the bare route without a cookie; the signed-in bare
- * route is printed for information.
+ * runs here. Order: warm-up each target, then bare, bare signed in, frame,
+ * profile, twice; the reported figures are the MEAN of the two measured rounds.
+ * The target is judged against the bare route without a cookie.
  * Exit code 0 when the benchmark ran (targets PASS or FAIL), 1 when it could not
  * run (server did not start, sign-in failed, errors or non-2xx responses).
  */
@@ -21,10 +24,11 @@ const DEMO_EMAIL = 'tom.becker@demo.rounds.local'
 const DEMO_PASSWORD = 'rounds-demo-2026'
 const PROFILE_PATH = '/u/asha-rao'
 const BARE_PATH = '/bench/bare'
+const FRAME_PATH = '/bench/frame'
 const TARGET_RATIO = 0.5
 const TARGET_P99_MS = 100
 
-type Target = { name: 'bare' | 'bare-signed-in' | 'profile'; path: string; headers: Record<string, string> }
+type Target = { name: 'bare' | 'bare-signed-in' | 'frame' | 'profile'; path: string; headers: Record<string, string> }
 type Round = { reqPerSec: number; p50: number; p99: number; errors: number; non2xx: number; requests: number }
 
 class BenchError extends Error {}
@@ -84,6 +88,10 @@ async function check(baseUrl: string, cookie: string) {
   const bare = await fetch(`${baseUrl}${BARE_PATH}`, { redirect: 'manual' })
   await bare.arrayBuffer()
   if (bare.status !== 200) throw new BenchError(`GET ${BARE_PATH} returned HTTP ${bare.status}.`)
+  const frame = await fetch(`${baseUrl}${FRAME_PATH}`, { headers: { Cookie: cookie }, redirect: 'manual' })
+  if (frame.status !== 200 || !(await frame.text()).includes('My profile')) {
+    throw new BenchError(`GET ${FRAME_PATH} as ${DEMO_EMAIL} returned HTTP ${frame.status} without the signed-in header.`)
+  }
 }
 
 async function load(baseUrl: string, target: Target, seconds: number, connections: number): Promise<Round> {
@@ -142,7 +150,7 @@ async function main(): Promise<number> {
   console.log('Rounds HTTP benchmark')
   console.log(`Node ${process.version} · ${os.cpus().length} CPU cores (${os.cpus()[0]?.model.trim() ?? 'unknown'}) · ${os.platform()} ${os.arch()}`)
   console.log(
-    `${opts.connections} connections · warm-up ${opts.warmup}s per target · ${opts.duration}s per measured round · order bare, bare signed in, profile, twice · figures are the mean of the 2 rounds`,
+    `${opts.connections} connections · warm-up ${opts.warmup}s per target · ${opts.duration}s per measured round · order bare, bare signed in, frame, profile, twice · figures are the mean of the 2 rounds`,
   )
   console.log('Server and load generator share this machine; autocannon itself uses CPU.')
   console.log(`${loadLine()}\n`)
@@ -176,6 +184,9 @@ async function main(): Promise<number> {
     // For information: the same fixed route with the session cookie, which every signed-in
     // request pays for (the session check) before any page runs.
     const bareSignedIn: Target = { name: 'bare-signed-in', path: BARE_PATH, headers: { Cookie: cookie } }
+    // For information: an empty page in the site's frame, signed in — what every page costs before its own part.
+    const frame: Target = { name: 'frame', path: FRAME_PATH, headers: { Cookie: cookie } }
+    const targets = [bare, bareSignedIn, frame, profile]
 
     const problems: string[] = []
     const note = (label: string, r: Round) => {
@@ -183,7 +194,7 @@ async function main(): Promise<number> {
     }
 
     if (opts.warmup > 0) {
-      for (const t of [bare, bareSignedIn, profile]) {
+      for (const t of targets) {
         process.stdout.write(`Warming up ${t.name} (${opts.warmup}s)… `)
         const r = await load(baseUrl, t, opts.warmup, opts.connections)
         note(`warm-up ${t.name}`, r)
@@ -191,13 +202,13 @@ async function main(): Promise<number> {
       }
     }
 
-    const rounds: Record<Target['name'], Round[]> = { bare: [], 'bare-signed-in': [], profile: [] }
+    const rounds: Record<Target['name'], Round[]> = { bare: [], 'bare-signed-in': [], frame: [], profile: [] }
     console.log('')
     console.log(`${'run'.padEnd(22)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'non2xx'.padStart(7)} ${'requests'.padStart(9)}`)
-    const order = [bare, bareSignedIn, profile, bare, bareSignedIn, profile]
+    const order = [...targets, ...targets]
     for (const [i, t] of order.entries()) {
       const r = await load(baseUrl, t, opts.duration, opts.connections)
-      const label = `${t.name} round ${Math.floor(i / 3) + 1}`
+      const label = `${t.name} round ${Math.floor(i / targets.length) + 1}`
       note(label, r)
       rounds[t.name].push(r)
       console.log(line(label, r))
@@ -205,15 +216,21 @@ async function main(): Promise<number> {
 
     const b = summarize(rounds.bare)
     const bs = summarize(rounds['bare-signed-in'])
+    const f = summarize(rounds.frame)
     const p = summarize(rounds.profile)
-    const ratio = b.reqPerSec > 0 ? p.reqPerSec / b.reqPerSec : 0
+    const per = (x: Round, y: Round) => (y.reqPerSec > 0 ? x.reqPerSec / y.reqPerSec : 0)
+    const ratio = per(p, b)
     console.log('')
     console.log('Mean of the 2 rounds:')
     console.log(line(`bare ${BARE_PATH}`, b))
     console.log(line(`bare, signed in`, bs))
+    console.log(line(`frame ${FRAME_PATH}`, f))
     console.log(line(`profile ${PROFILE_PATH}`, p))
     console.log(`\nprofile/bare req/s ratio: ${fmt(ratio, 2)} (judged)`)
-    console.log(`profile/bare-signed-in ratio: ${fmt(bs.reqPerSec > 0 ? p.reqPerSec / bs.reqPerSec : 0, 2)} (information: the page's own cost over the session check)`)
+    console.log('For information:')
+    console.log(`  bare-signed-in/bare ${fmt(per(bs, b), 2)} (the session check)`)
+    console.log(`  frame/bare          ${fmt(per(f, b), 2)} (an empty page: Remix's document, the site frame and its data)`)
+    console.log(`  profile/frame       ${fmt(per(p, f), 2)} (the profile page's own part)`)
     console.log(loadLine())
 
     if (problems.length) {
