@@ -1,11 +1,30 @@
-import { Form, Link, NavLink } from '@remix-run/react'
+import { Form, Link, useLocation } from '@remix-run/react'
+import type { ReactNode } from 'react'
 import { Avatar } from './avatar'
 import { SearchBar } from './search-bar'
 
 type Me = { handle: string; name: string; photoUrl: string | null } | null
 
-const navClass = ({ isActive }: { isActive: boolean }) =>
-  `rounded-md px-3 py-2 text-sm font-medium ${isActive ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:text-slate-900'}`
+/**
+ * A link in the header's menu, marked as the current page the way NavLink marks it (the same
+ * path, or a page under it unless `end`). The header reads the location once for all of them:
+ * a NavLink resolves its path five times per render, and the header is on every page.
+ */
+function MenuLink({ to, pathname, end = false, children, ...rest }: { to: string; pathname: string; end?: boolean; children: ReactNode; 'data-testid'?: string }) {
+  const here = pathname.toLowerCase()
+  const target = to.toLowerCase()
+  const active = here === target || (!end && here.startsWith(target) && here.charAt(target.length) === '/')
+  return (
+    <Link
+      to={to}
+      aria-current={active ? 'page' : undefined}
+      className={`rounded-md px-3 py-2 text-sm font-medium ${active ? 'bg-brand-50 text-brand-700' : 'text-slate-600 hover:text-slate-900'}`}
+      {...rest}
+    >
+      {children}
+    </Link>
+  )
+}
 
 /** A small count beside a link; the label is read out, such as "3 waiting". */
 export function CountBadge({ count, label }: { count: number; label: string }) {
@@ -19,6 +38,7 @@ export function CountBadge({ count, label }: { count: number; label: string }) {
 }
 
 export function SiteHeader({ me, requestCount = 0, isStaff = false }: { me: Me; requestCount?: number; isStaff?: boolean }) {
+  const { pathname } = useLocation()
   return (
     <header className="border-b border-slate-200 bg-white">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
@@ -31,36 +51,36 @@ export function SiteHeader({ me, requestCount = 0, isStaff = false }: { me: Me; 
         </Link>
         <SearchBar />
         <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
-          <NavLink to="/" end className={navClass}>
+          <MenuLink to="/" pathname={pathname} end>
             Home
-          </NavLink>
-          <NavLink to="/clubs" className={navClass}>
+          </MenuLink>
+          <MenuLink to="/clubs" pathname={pathname}>
             Clubs
-          </NavLink>
+          </MenuLink>
           {me ? (
             <>
-              <NavLink to={`/u/${me.handle}`} className={navClass}>
+              <MenuLink to={`/u/${me.handle}`} pathname={pathname}>
                 <span className="flex items-center gap-2">
                   <Avatar name={me.name} photoUrl={me.photoUrl} size={24} />
                   My profile
                 </span>
-              </NavLink>
+              </MenuLink>
               {requestCount > 0 ? (
-                <NavLink to="/settings/requests" className={navClass} data-testid="header-requests">
+                <MenuLink to="/settings/requests" pathname={pathname} data-testid="header-requests">
                   <span className="flex items-center gap-2">
                     Follow requests
                     <CountBadge count={requestCount} label="waiting" />
                   </span>
-                </NavLink>
+                </MenuLink>
               ) : null}
               {isStaff ? (
-                <NavLink to="/staff/privacy" className={navClass}>
+                <MenuLink to="/staff/privacy" pathname={pathname}>
                   Privacy console
-                </NavLink>
+                </MenuLink>
               ) : null}
-              <NavLink to="/settings/profile" className={navClass}>
+              <MenuLink to="/settings/profile" pathname={pathname}>
                 Settings
-              </NavLink>
+              </MenuLink>
               <Form method="post" action="/logout">
                 <button type="submit" className="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900">
                   Sign out
@@ -69,9 +89,9 @@ export function SiteHeader({ me, requestCount = 0, isStaff = false }: { me: Me; 
             </>
           ) : (
             <>
-              <NavLink to="/login" className={navClass}>
+              <MenuLink to="/login" pathname={pathname}>
                 Sign in
-              </NavLink>
+              </MenuLink>
               <Link to="/signup" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
                 Join Rounds
               </Link>

@@ -63,6 +63,11 @@ describe('a doctor with a private profile', () => {
     await siteNav(page).getByRole('link', { name: 'My profile' }).click()
     await page.waitForURL(`**/u/${ashaHandle}`)
     await page.getByRole('heading', { name: asha.name }).waitFor()
+    // The header marks where she is, after a client-side navigation as on a full page load.
+    expect(await siteNav(page).getByRole('link', { name: 'My profile' }).getAttribute('aria-current')).toBe('page')
+    expect(await siteNav(page).getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBeNull()
+    await page.reload()
+    expect(await siteNav(page).getByRole('link', { name: 'My profile' }).getAttribute('aria-current')).toBe('page')
     const own = await visibleText(page)
     expect(own).toContain(ashaProfile.bio)
     expect(own).toContain(`Registration number: ${ashaProfile.registrationNumber}`)
