@@ -25,16 +25,42 @@ type LiveSocket = Socket<LiveServerEvents, Record<string, (payload: object, ack:
  */
 export type Connection = 'connecting' | 'online' | 'reconnecting' | 'closed'
 
-const ACK_TIMEOUT_MS = 10_000
+export const ACK_TIMEOUT_MS = 10_000
 const BACK_ONLINE_MS = 5_000
 // After a reconnect or a tab coming back, a full resync; spread out so a room does not ask at once.
-const RESYNC_JITTER_MS = 1_500
+export const RESYNC_JITTER_MS = 1_500
 const HIDDEN_RESYNC_MS = 30_000
+// A sync after recovery that fails or gets no answer is tried again after these pauses (each
+// stretched by a random 0.5–1.5×), then the client joins afresh for the full state.
+const SYNC_RETRY_MS = [1_000, 3_000, 8_000]
 
 const offline = 'You are offline. Wait until the connection is back, then try again.'
 const noAnswer = 'The room did not answer in time. Check your connection and try again.'
 
 export type LiveRoom = ReturnType<typeof useLiveRoom>
+
+/**
+ * After a recovered connection: what was broadcast while the server re-checked the session is
+ * not replayed (docs/live-room.md, Reconnecting), so the client syncs. A whole room recovers at
+ * once and the server may be slow to answer, so a failed sync is tried again with growing pauses
+ * and, if it keeps failing, the client joins afresh. `wait` says false when the connection the
+ * sync was for has gone (a new one brings its own sync).
+ */
+export async function syncAfterRecovery(steps: {
+  sync: () => Promise<{ ok: boolean }>
+  join: () => Promise<unknown>
+  wait: (ms: number) => Promise<boolean>
+  retryMs?: readonly number[]
+}): Promise<'synced' | 'joined' | 'stopped'> {
+  const retryMs = steps.retryMs ?? SYNC_RETRY_MS
+  for (let attempt = 0; ; attempt++) {
+    if ((await steps.sync()).ok) return 'synced'
+    if (attempt === retryMs.length) break
+    if (!(await steps.wait(retryMs[attempt] * (0.5 + Math.random())))) return 'stopped'
+  }
+  await steps.join()
+  return 'joined'
+}
 
 /**
  * The live room over Socket.io (namespace `/live`, docs/live-room.md): joins, keeps the room's
@@ -81,6 +107,8 @@ export function useLiveRoom(talkId: string) {
     socketRef.current = socket
     let joinedOnce = false
     let closed = false
+    /** Counts connections, so a sync retry for a connection that has gone stops. */
+    let connections = 0
     const timers = new Set<ReturnType<typeof setTimeout>>()
     const later = (ms: number, run: () => void) => {
       const timer = setTimeout(() => {
@@ -111,6 +139,7 @@ export function useLiveRoom(talkId: string) {
     }
 
     socket.on('connect', () => {
+      const connection = ++connections
       if (joinedOnce) {
         setBackOnline(true)
         later(BACK_ONLINE_MS, () => setBackOnline(false))
@@ -119,15 +148,12 @@ export function useLiveRoom(talkId: string) {
       // else (the first connection, or recovery failed) joins again for the full state.
       if (socket.recovered) {
         setConnection('online')
-        // What was broadcast while the server re-checked the session is not replayed
-        // (docs/live-room.md, Reconnecting): one sync fills that gap.
-        void socket
-          .timeout(ACK_TIMEOUT_MS)
-          .emitWithAck('talk:sync', { talkId })
-          .then((ack: Ack<{ state: RoomState }>) => {
-            if (ack.ok) dispatch({ type: 'state', state: ack.state })
-          })
-          .catch(() => {})
+        const current = () => !closed && connection === connections && socket.connected
+        const wait = (ms: number) => new Promise<boolean>((resolve) => later(ms, () => resolve(current())))
+        // Spread out, so a whole room coming back does not ask at the same moment.
+        void wait(Math.random() * RESYNC_JITTER_MS).then(
+          (go) => (go ? syncAfterRecovery({ sync: resync, join: () => (current() ? join() : Promise.resolve()), wait }) : 'stopped'),
+        )
       } else {
         setConnection('connecting')
         void join()

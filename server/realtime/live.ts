@@ -284,6 +284,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
      * disconnect is never reopened by a recovery racing it.
      */
     const stays: Record<string, string> = {}
+    /** The room as this socket's recovery is loading it, per talk, until that load settles. */
+    const recovering = new Map<string, Promise<RoomState>>()
     void socket.join([`user:${userId}`, `session:${sessionId}`])
     registerQuizHandlers(nsp, socket)
 
@@ -371,12 +373,16 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       for (const room of [...socket.rooms]) {
         const talk = TALK_ROOM.exec(room)?.[1]
         if (!talk) continue
+        const entering = enter(talk)
+        recovering.set(talk, entering)
         track(
-          enter(talk).catch(async (error: unknown) => {
-            if (!isPublicError(error)) throw error
-            await takeOutOfRooms(talk)
-            socket.emit('talk:removed', { talkId: talk, message: error.message })
-          }),
+          entering
+            .catch(async (error: unknown) => {
+              if (!isPublicError(error)) throw error
+              await takeOutOfRooms(talk)
+              socket.emit('talk:removed', { talkId: talk, message: error.message })
+            })
+            .finally(() => recovering.delete(talk)),
         )
       }
     }
@@ -391,7 +397,11 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     })
 
     on('talk:sync', InTalk, { limit: 'other' }, async ({ talkId }) => {
-      const state = await getRoomState(viewer, talkId)
+      // The sync a client sends after recovering asks for what the recovery is loading already:
+      // that load began once the socket was connected again, so it holds what the socket missed.
+      // Sharing it spares the database one room load per socket when a whole room comes back.
+      const loading = recovering.get(talkId)?.catch(() => undefined)
+      const state = (await loading) ?? (await getRoomState(viewer, talkId))
       await placeInRooms(talkId, state)
       return done({ state })
     })

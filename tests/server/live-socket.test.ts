@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { syncAfterRecovery } from '../../app/live/use-live-room'
 import { rawSql } from '../../db/client'
 import type { LiveComment, RoomState, StageSnapshot } from '../../db/live'
 import { endSessionById } from '../../server/auth'
@@ -7,7 +9,7 @@ import { createCoalescer } from '../../server/realtime/coalesce'
 import { disconnectSessions } from '../../server/realtime/index'
 import type { SharedQuestion, StageUpdate } from '../../server/realtime/live'
 import { createDoctor, createTalk, createTestClub, type TestDoctor } from '../support/factories'
-import { startRealtimeServer, type LiveClient, type RealtimeServer } from '../support/live-server'
+import { startRealtimeServer, type LiveAck, type LiveClient, type RealtimeServer } from '../support/live-server'
 import { signIn } from '../support/routes'
 
 let server: RealtimeServer
@@ -599,6 +601,122 @@ describe('sessions and reconnecting', () => {
     expect(packets.filter((p) => p.type === 2 && p.data?.[0] === 'comment:new')).toEqual([])
     expect(await member.send('comment:send', { talkId, body: 'Hello?' })).toEqual(refused('Join the talk first.'))
     expect(await member.send('talk:join', { talkId })).toEqual(refused('The hosts removed you from this talk, so you cannot rejoin it.'))
+  })
+
+  /** Drops the connection and lets it recover; the room then hears `body` from the host. */
+  async function recoverThenMiss(body: string) {
+    const { talkId, host } = await liveTalk()
+    const member = await joinAs(await createDoctor(), talkId)
+    await member.next('audience:count')
+    await dropConnection(member)
+    const back = new Promise<void>((resolve) => member.socket.once('connect', () => resolve()))
+    member.socket.connect()
+    await back
+    expect(member.socket.recovered).toBe(true)
+    const sent = await host.ok<{ comment: LiveComment }>('comment:send', { talkId, body })
+    return { talkId, member, sent: sent.comment }
+  }
+
+  const wait = (person: Person) => async (ms: number) => {
+    await sleep(ms)
+    return person.socket.connected
+  }
+
+  it('after a recovery, a sync that gets no answer is tried again and brings the room', async () => {
+    const { talkId, member, sent } = await recoverThenMiss('Said while the server was busy')
+    const acks: (LiveAck & { state?: RoomState })[] = []
+    const outcome = await syncAfterRecovery({
+      sync: async () => {
+        // The first sync is given no time to answer, as when the server is too busy to.
+        const ack = acks.length
+          ? await member.send('talk:sync', { talkId })
+          : await member.socket
+              .timeout(0)
+              .emitWithAck('talk:sync', { talkId })
+              .catch(() => ({ ok: false, error: 'no answer' }))
+        acks.push(ack)
+        return ack
+      },
+      join: () => Promise.reject(new Error('A sync that answers on a retry needs no join.')),
+      wait: wait(member),
+      retryMs: [20, 20],
+    })
+    expect(outcome).toBe('synced')
+    expect(acks.map((a) => a.ok)).toEqual([false, true])
+    expect(acks[1].state?.me.userId).toBe(member.doctor.id)
+    expect(acks[1].state?.comments.map((c) => c.id)).toContain(sent.id)
+  })
+
+  it('after a recovery, a sync that keeps failing falls back to joining, which gives the whole state', async () => {
+    const { talkId, member, sent } = await recoverThenMiss('Said while the syncs failed')
+    // Out of the room on the server, every sync is refused.
+    server.io.of('/live').in(`session:${member.sessionId}`).socketsLeave(`talk:${talkId}`)
+    const syncs: LiveAck[] = []
+    let joined: (LiveAck & { state?: RoomState }) | undefined
+    const outcome = await syncAfterRecovery({
+      sync: async () => {
+        const ack = await member.send('talk:sync', { talkId })
+        syncs.push(ack)
+        return ack
+      },
+      join: async () => {
+        joined = await member.send('talk:join', { talkId })
+      },
+      wait: wait(member),
+      retryMs: [20, 20],
+    })
+    expect(outcome).toBe('joined')
+    expect(syncs).toEqual([refused('Join the talk first.'), refused('Join the talk first.'), refused('Join the talk first.')])
+    expect(joined?.ok).toBe(true)
+    expect(joined?.state?.comments.map((c) => c.id)).toContain(sent.id)
+    expect(await openStays(talkId, member.doctor.id)).toBe(1)
+  })
+
+  it('after a recovery, sync retries stop when the connection has gone again', async () => {
+    const { talkId, member } = await recoverThenMiss('Said before the connection went')
+    let syncs = 0
+    const outcome = await syncAfterRecovery({
+      sync: async () => {
+        syncs++
+        const ack = await member.socket
+          .timeout(0)
+          .emitWithAck('talk:sync', { talkId })
+          .catch(() => ({ ok: false }))
+        member.socket.disconnect()
+        return ack
+      },
+      join: () => Promise.reject(new Error('A connection that has gone does not join.')),
+      wait: wait(member),
+      retryMs: [20, 20],
+    })
+    expect(outcome).toBe('stopped')
+    expect(syncs).toBe(1)
+  })
+
+  it('syncs sent the moment a host and a member recover each get that person’s own room', async () => {
+    const { talkId, host } = await liveTalk()
+    const member = await joinAs(await createDoctor(), talkId)
+    await member.ok('hand:raise', { talkId })
+    await Promise.all([host.next('audience:count', (p) => p.count === 2), member.next('stage:update')])
+    await Promise.all([dropConnection(host), dropConnection(member)])
+    const sent = await (await joinAs(await createDoctor(), talkId)).ok<{ comment: LiveComment }>('comment:send', { talkId, body: 'Said while both were away' })
+
+    const syncOnConnect = (person: Person) =>
+      new Promise<LiveAck & { state?: RoomState }>((resolve) => {
+        person.socket.once('connect', () => resolve(person.send('talk:sync', { talkId })))
+        person.socket.connect()
+      })
+    const [hostAck, memberAck] = await Promise.all([syncOnConnect(host), syncOnConnect(member)])
+
+    expect([host.socket.recovered, member.socket.recovered]).toEqual([true, true])
+    expect(hostAck.state?.me).toMatchObject({ userId: host.doctor.id, role: 'host', onStage: true })
+    expect(hostAck.state?.hands.map((h) => h.userId)).toEqual([member.doctor.id])
+    expect(memberAck.state?.me).toMatchObject({ userId: member.doctor.id, role: 'audience', hand: 'raised', handPosition: 1 })
+    expect(memberAck.state?.hands).toEqual([])
+    expect(memberAck.state?.handCount).toBe(1)
+    for (const ack of [hostAck, memberAck]) expect(ack.state?.comments.map((c) => c.id)).toContain(sent.comment.id)
+    await expect.poll(() => openStays(talkId, member.doctor.id)).toBe(1)
+    await expect.poll(() => openStays(talkId, host.doctor.id)).toBe(1)
   })
 
   it('when recovery fails, joining again gives the whole state, with what was missed', async () => {
