@@ -14,10 +14,12 @@
  *    (`socket.io.engine.close()`, which the manager treats as a lost connection and reconnects;
  *    the server keeps the session for recovery). The senders keep posting `outageComments`
  *    during the outage. A client that comes back with `socket.recovered` must have every comment
- *    (no gap by seq); one that does not sends `talk:join` again and must find the comments it
- *    missed in `state.comments`.
+ *    (no gap by seq), after a sync as the app's client makes it (`syncAfterRecovery`: retried,
+ *    then `talk:join`); one that does not recover sends `talk:join` again and must find the
+ *    comments it missed in `state.comments`. Failed acks are counted per error message.
  */
 import { io as connect, type Socket } from 'socket.io-client'
+import { ACK_TIMEOUT_MS, RESYNC_JITTER_MS, syncAfterRecovery } from '../../app/live/use-live-room'
 
 export type ClientsConfig = {
   url: string
@@ -76,8 +78,19 @@ export type ReconnectResult = {
   /** Of the comments recovered clients missed: acked by the server before / after that client's `connect` event. */
   missedAckedBeforeConnect: number
   missedAckedAfterConnect: number
+  /** Recovered clients that synced again after a failed sync, and those that fell back to `talk:join`. */
+  syncRetried: number
+  syncFellBackToJoin: number
+  /** Time from sending a sync after recovery to its ok ack. */
+  syncAckMs: { p50: number; p95: number; max: number }
+  /** Clients left without the room's state: every sync and the fallback join failed, or a fresh join failed. */
+  unsynced: number
   resynced: number
+  /** Failed acks of the sync after recovery and of `talk:join` after a fresh reconnect (ok:false, or no answer: 10 s for the sync, as in the app; 20 s for a fresh join). */
   resyncFailures: number
+  /** The first of those failures, and how many of each (`sync: <error>` / `join: <error>`). */
+  firstResyncError: string | null
+  resyncErrors: Record<string, number>
   resyncedComplete: number
   resyncedMissing: number
   outageSent: number
@@ -289,6 +302,30 @@ async function run(config: ClientsConfig) {
     let recoveredViaSync = 0
     let resynced = 0
     let resyncFailures = 0
+    let firstResyncError: string | null = null
+    const resyncErrors: Record<string, number> = {}
+    const resyncFailed = (event: 'sync' | 'join', ack: Ack) => {
+      const message = `${event}: ${ack.error ?? 'refused'}`
+      resyncFailures++
+      firstResyncError ??= message
+      resyncErrors[message] = (resyncErrors[message] ?? 0) + 1
+    }
+    let syncRetried = 0
+    let syncFellBackToJoin = 0
+    let unsynced = 0
+    const syncAckMs: number[] = []
+    /** Marks the outage comments a state carries as seen; returns how many were new. */
+    const takeComments = (client: Client, ack: Ack) => {
+      let added = 0
+      for (const c of ack.state?.comments ?? []) {
+        const seq = seqOf(c.body)
+        if (seq >= 0 && seq < total && !client.seen[seq]) {
+          client.seen[seq] = 1
+          added++
+        }
+      }
+      return added
+    }
     const resyncedSeen = new Map<Client, Uint8Array>()
     const back: Promise<void>[] = []
     const dropStart = performance.now()
@@ -300,20 +337,41 @@ async function run(config: ClientsConfig) {
             reconnected++
             if (client.socket.recovered) {
               recovered++
-              // As the app's client does (app/live/use-live-room.ts): one sync after recovery fills
-              // what was broadcast while the server re-checked the session.
-              void emitAck(client.socket, 'talk:sync', { talkId }).then((ack) => {
-                if (ack.ok) {
-                  for (const c of ack.state?.comments ?? []) {
-                    const seq = seqOf(c.body)
-                    if (seq >= 0 && seq < total && !client.seen[seq]) {
-                      client.seen[seq] = 1
-                      recoveredViaSync++
-                    }
-                  }
-                } else resyncFailures++
-                resolve()
-              })
+              // As the app's client does (app/live/use-live-room.ts): a sync after recovery fills
+              // what was broadcast while the server re-checked the session, retried, then a join.
+              let attempts = 0
+              let synced = false
+              const wait = (ms: number) => sleep(ms).then(() => client.socket.connected)
+              void wait(Math.random() * RESYNC_JITTER_MS)
+                .then(() =>
+                  syncAfterRecovery({
+                    sync: async () => {
+                      attempts++
+                      const sentAt = performance.now()
+                      const ack = await emitAck(client.socket, 'talk:sync', { talkId }, ACK_TIMEOUT_MS)
+                      if (ack.ok) {
+                        syncAckMs.push(performance.now() - sentAt)
+                        recoveredViaSync += takeComments(client, ack)
+                        synced = true
+                        if (attempts > 1) syncRetried++
+                      } else resyncFailed('sync', ack)
+                      return ack
+                    },
+                    join: async () => {
+                      syncFellBackToJoin++
+                      const ack = await emitAck(client.socket, 'talk:join', { talkId }, ACK_TIMEOUT_MS)
+                      if (ack.ok) {
+                        recoveredViaSync += takeComments(client, ack)
+                        synced = true
+                      } else resyncFailed('join', ack)
+                    },
+                    wait,
+                  }),
+                )
+                .then(() => {
+                  if (!synced) unsynced++
+                  resolve()
+                })
               return
             }
             void emitAck(client.socket, 'talk:join', { talkId }).then((ack) => {
@@ -325,7 +383,10 @@ async function run(config: ClientsConfig) {
                   if (seq >= 0 && seq < total) fromState[seq] = 1
                 }
                 resyncedSeen.set(client, fromState)
-              } else resyncFailures++
+              } else {
+                unsynced++
+                resyncFailed('join', ack)
+              }
               resolve()
             })
           })
@@ -396,8 +457,17 @@ async function run(config: ClientsConfig) {
         resyncedMissingBySeq,
         missedAckedBeforeConnect,
         missedAckedAfterConnect,
+        syncRetried,
+        syncFellBackToJoin,
+        syncAckMs: (() => {
+          const sorted = Float64Array.from(syncAckMs).sort()
+          return { p50: pct(sorted, 50), p95: pct(sorted, 95), max: sorted.length ? sorted[sorted.length - 1] : NaN }
+        })(),
+        unsynced,
         resynced,
         resyncFailures,
+        firstResyncError,
+        resyncErrors,
         resyncedComplete,
         resyncedMissing,
         outageSent: config.outageComments - outageSendErrors,

@@ -261,6 +261,7 @@ async function main() {
   console.log(`  dropped ${r.dropped}, back ${r.reconnected} in ${fmt(r.reconnectMs)} ms, not back ${r.notReconnected}; ${r.outageSent}/${OUTAGE_COMMENTS} comments posted during the outage (${r.outageSendErrors} refused)`)
   console.log(`  recovered (socket.recovered): ${r.recovered}, of which ${r.recoveredComplete} have every comment; ${r.recoveredMissing} comments missing in total`)
   console.log(`    of the comments they have, ${r.recoveredViaSync} came from the sync after recovery rather than from replay`)
+  console.log(`    sync ack p50 ${fmt(r.syncAckMs.p50)} ms, p95 ${fmt(r.syncAckMs.p95)} ms, max ${fmt(r.syncAckMs.max)} ms; ${r.syncRetried} synced on a retry, ${r.syncFellBackToJoin} fell back to talk:join`)
   if (r.recoveredWithGaps > 0) {
     const seqs = Object.keys(r.missingBySeq).map(Number).sort((a, b) => a - b)
     const outage = seqs.filter((seq) => seq >= COMMENTS).length
@@ -268,10 +269,15 @@ async function main() {
     console.log(`  of the comments they missed, ${r.missedAckedBeforeConnect} were acked (and broadcast) before that client's 'connect' event, ${r.missedAckedAfterConnect} after it`)
     console.log(`  missed per seq: ${seqs.slice(0, 25).map((seq) => `${seq}×${r.missingBySeq[seq]}`).join(' ')}${seqs.length > 25 ? ' …' : ''}`)
   }
-  console.log(`  not recovered → talk:join: ${r.resynced} resynced (${r.resyncFailures} refused), ${r.resyncedComplete} have every outage comment (received or in state.comments); ${r.resyncedMissing} missing in total`)
+  console.log(`  not recovered → talk:join: ${r.resynced} resynced, ${r.resyncedComplete} have every outage comment (received or in state.comments); ${r.resyncedMissing} missing in total`)
+  if (r.resyncFailures > 0) {
+    const counts = Object.entries(r.resyncErrors).sort((a, b) => b[1] - a[1])
+    console.log(`  ${r.resyncFailures} failed sync/join acks (${r.unsynced} clients left without the room's state); first: ${r.firstResyncError}`)
+    console.log(`  failed acks by error: ${counts.map(([message, n]) => `${n}× ${message}`).join('; ')}`)
+  }
   const resyncSeqs = Object.keys(r.resyncedMissingBySeq).map(Number).sort((a, b) => a - b)
   if (resyncSeqs.length) console.log(`  resynced clients missed (seq×clients): ${resyncSeqs.map((seq) => `${seq}×${r.resyncedMissingBySeq[seq]}`).join(' ')}`)
-  const reconnectOk = r.notReconnected === 0 && r.recoveredMissing === 0 && r.resyncFailures === 0 && r.resyncedMissing === 0 && r.outageSendErrors === 0
+  const reconnectOk = r.notReconnected === 0 && r.recoveredMissing === 0 && r.unsynced === 0 && r.resyncedMissing === 0 && r.outageSendErrors === 0
 
   console.log('\nsummary')
   console.log(`  clients held:        ${ours.joined}/${CLIENTS} joined, ${ours.heldAtEnd} still connected after the comments ${verdict(held)}`)
