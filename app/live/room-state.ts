@@ -93,8 +93,22 @@ function applyRecording(state: RoomState, update: RecordingUpdate): RoomState {
   return withRecording(state, missingConsent ? { recorded, active, startedAt, missingConsent } : { recorded, active, startedAt })
 }
 
+/**
+ * A room read by the server replaces the one on screen, except for comments newer than the
+ * newest it holds: those were broadcast after the server read the room, while its reply was on
+ * the way, and would otherwise vanish from the screen until the next comment.
+ */
+function withLaterComments(incoming: RoomState, current: RoomState | null): RoomState {
+  if (!current || current.talk.id !== incoming.talk.id || current.comments.length === 0) return incoming
+  const newest = incoming.comments.reduce<LiveComment | null>((n, c) => (n && byTime(n, c) >= 0 ? n : c), null)
+  const known = new Set(incoming.comments.map((c) => c.id))
+  const later = current.comments.filter((c) => !known.has(c.id) && (!newest || byTime(c, newest) > 0))
+  if (later.length === 0) return incoming
+  return { ...incoming, comments: [...incoming.comments, ...later].sort(byTime).slice(-COMMENTS_KEPT) }
+}
+
 export function roomReducer(state: RoomState | null, event: RoomEvent): RoomState | null {
-  if (event.type === 'state') return event.state
+  if (event.type === 'state') return withLaterComments(event.state, state)
   if (!state) return state
   switch (event.type) {
     case 'stage':
