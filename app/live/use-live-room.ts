@@ -330,7 +330,7 @@ export function useLiveRoom(talkId: string) {
         return ack
       },
     }
-  }, [call, resync, talkId])
+  }, [call, resync])
 
   return { state, connection, backOnline, refusal, muteRequests, mediaRoleChanges, actions }
 }
