@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { buildIfStale } from './build-if-stale.mjs'
+import { serverNodeArgs } from './server-process.mjs'
 
 const root = path.resolve(import.meta.dirname, '..')
 try {
@@ -10,7 +11,7 @@ try {
   console.error(`[rounds] ${error.message}`)
   process.exit(1)
 }
-const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/index.ts')], {
+const server = spawn(process.execPath, serverNodeArgs, {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'production' },

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { buildIfStale } from '../../scripts/build-if-stale.mjs'
+import { serverNodeArgs } from '../../scripts/server-process.mjs'
 import { createDatabase, dropDatabase, freePort, startTestPostgres } from './postgres'
 
 export type AppServer = {
@@ -28,7 +29,7 @@ export async function startAppServer(options: { env?: Record<string, string>; da
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rounds-app-'))
   const root = path.resolve(import.meta.dirname, '../..')
   const output: string[] = []
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/index.ts')], {
+  const child: ChildProcess = spawn(process.execPath, serverNodeArgs, {
     cwd: root,
     env: {
       ...process.env,
