@@ -609,10 +609,14 @@ describe('sessions and reconnecting', () => {
     const member = await joinAs(await createDoctor(), talkId)
     await member.next('audience:count')
     await dropConnection(member)
+    await expect.poll(() => openStays(talkId, member.doctor.id)).toBe(0)
     const back = new Promise<void>((resolve) => member.socket.once('connect', () => resolve()))
     member.socket.connect()
     await back
     expect(member.socket.recovered).toBe(true)
+    // The recovery opens a stay and puts the socket in its rooms; let that finish before a test
+    // changes the rooms, or the recovery would put the socket back afterwards.
+    await expect.poll(() => openStays(talkId, member.doctor.id)).toBe(1)
     const sent = await host.ok<{ comment: LiveComment }>('comment:send', { talkId, body })
     return { talkId, member, sent: sent.comment }
   }
