@@ -466,6 +466,15 @@ export async function enterTalk(viewer: Viewer, talkId: string, socketId: string
   return loadRoom(viewer, talkId, { socketId: socket })
 }
 
+/**
+ * Throws what a join would be refused with if the viewer may no longer be in the talk (removed,
+ * banned from the club, the club gone private). One statement, for a socket just put in the
+ * room's rooms: a removal that committed while the room was loading is seen here.
+ */
+export async function confirmAdmitted(viewer: Viewer, talkId: string): Promise<void> {
+  await loadAccess(db, viewer, talkId)
+}
+
 /** The room as the viewer may see it. One statement. */
 export async function getRoomState(viewer: Viewer, talkId: string): Promise<RoomState> {
   if (!viewer) throw refuse.signIn()

@@ -6,6 +6,7 @@ import {
   askQuestion,
   canEnterTalk,
   askToMute,
+  confirmAdmitted,
   countAudience,
   deleteComment,
   endTalk,
@@ -317,6 +318,17 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       }
       stays[talk] = key
       await placeInRooms(talk, state)
+      // A removal (or ban) that committed while the room was loading may have taken this socket
+      // out of its rooms before it was put in. Looking again now that it is in settles it: a
+      // removal committed after this read takes it out again itself.
+      try {
+        await confirmAdmitted(viewer, talk)
+      } catch (error) {
+        delete stays[talk]
+        await takeOutOfRooms(talk)
+        await leaveTalk(viewer, talk, key)
+        throw error
+      }
       audience.add(talk, true)
       return state
     }

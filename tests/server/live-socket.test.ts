@@ -603,6 +603,23 @@ describe('sessions and reconnecting', () => {
     expect(await member.send('talk:join', { talkId })).toEqual(refused('The hosts removed you from this talk, so you cannot rejoin it.'))
   })
 
+  it('someone removed while their join is loading the room is not left in it, whichever finishes first', async () => {
+    const { talkId, host } = await liveTalk()
+    for (let i = 0; i < 20; i++) {
+      const person = await connectAs(await createDoctor())
+      const [, removal] = await Promise.all([
+        person.send('talk:join', { talkId }),
+        host.send('talk:remove', { talkId, userId: person.doctor.id }),
+      ])
+      expect(removal).toMatchObject({ ok: true })
+      const inRoom = async () => (await liveSockets(person.sessionId))[0]?.rooms.has(`talk:${talkId}`) ?? false
+      await expect.poll(inRoom).toBe(false)
+      await expect.poll(() => openStays(talkId, person.doctor.id)).toBe(0)
+      expect(await person.send('comment:send', { talkId, body: 'Still here?' })).toMatchObject({ ok: false })
+      person.socket.disconnect()
+    }
+  })
+
   /** Drops the connection and lets it recover; the room then hears `body` from the host. */
   async function recoverThenMiss(body: string) {
     const { talkId, host } = await liveTalk()
