@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type SQL } from 'drizzle-orm'
 import { can, clubRoles } from './club-permissions'
-import { db, type Transaction } from './client'
+import { db, preparedSql, type Transaction } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import { photoUrl } from './profiles'
@@ -466,13 +466,21 @@ export async function enterTalk(viewer: Viewer, talkId: string, socketId: string
   return loadRoom(viewer, talkId, { socketId: socket })
 }
 
+// Runs on every join and every recovered connection, so it is rendered once.
+const removedStatement = preparedSql<{ removed: boolean }>(
+  () => sql`select exists (select 1 from ${talkRemovals} x
+    where x.talk_id = ${sql.placeholder('talkId')} and x.user_id = ${sql.placeholder('userId')}) as removed`,
+)
+
 /**
- * Throws what a join would be refused with if the viewer may no longer be in the talk (removed,
- * banned from the club, the club gone private). One statement, for a socket just put in the
- * room's rooms: a removal that committed while the room was loading is seen here.
+ * Refuses as a join would if the hosts have removed the viewer from the talk. Run once a socket
+ * is in the talk's rooms: a removal that committed while the room was loading took the socket
+ * out of rooms it was not yet in, and is seen here. One indexed lookup.
  */
-export async function confirmAdmitted(viewer: Viewer, talkId: string): Promise<void> {
-  await loadAccess(db, viewer, talkId)
+export async function confirmNotRemoved(viewer: Viewer, talkId: string): Promise<void> {
+  if (!viewer) throw refuse.signIn()
+  const [row] = await removedStatement({ talkId, userId: viewer.userId })
+  if (row?.removed) throw refuse.removed()
 }
 
 /** The room as the viewer may see it. One statement. */

@@ -6,7 +6,7 @@ import {
   askQuestion,
   canEnterTalk,
   askToMute,
-  confirmAdmitted,
+  confirmNotRemoved,
   countAudience,
   deleteComment,
   endTalk,
@@ -318,11 +318,11 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       }
       stays[talk] = key
       await placeInRooms(talk, state)
-      // A removal (or ban) that committed while the room was loading may have taken this socket
-      // out of its rooms before it was put in. Looking again now that it is in settles it: a
-      // removal committed after this read takes it out again itself.
+      // A removal that committed while the room was loading may have taken this socket out of
+      // its rooms before it was put in. Looking again now that it is in settles it: a removal
+      // committed after this read takes it out again itself.
       try {
-        await confirmAdmitted(viewer, talk)
+        await confirmNotRemoved(viewer, talk)
       } catch (error) {
         delete stays[talk]
         await takeOutOfRooms(talk)
