@@ -324,9 +324,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       try {
         await confirmNotRemoved(viewer, talk)
       } catch (error) {
-        delete stays[talk]
         await takeOutOfRooms(talk)
-        await leaveTalk(viewer, talk, key)
+        await leave(talk)
         throw error
       }
       audience.add(talk, true)
