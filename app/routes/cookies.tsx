@@ -52,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
           }
   const consentId = readConsentId(request) ?? newConsentId()
   await saveCookieConsent({ userId: context.viewer?.userId ?? null, consentId }, choices)
-  const back = safeRedirectPath(redirectTo, '/cookies')
+  const back = safeRedirectPath(redirectTo, '/cookies', context.publicUrl)
   const to = back === '/cookies' || back.startsWith('/cookies?') ? '/cookies?saved=1' : back
   return redirect(to, { headers: { 'Set-Cookie': consentCookie(consentId) } })
 }

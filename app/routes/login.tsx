@@ -57,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { cookie } = await startSession(account.id, deviceOf(request, context))
   // A deactivated account signs in to a page that offers to reactivate it.
-  const to = (await isDeactivated(account.id)) ? '/settings/deactivate' : safeRedirectPath(redirectTo)
+  const to = (await isDeactivated(account.id)) ? '/settings/deactivate' : safeRedirectPath(redirectTo, '/', context.publicUrl)
   return redirect(to, { headers: { 'Set-Cookie': cookie } })
 }
 
