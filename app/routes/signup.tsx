@@ -12,6 +12,7 @@ import { sendAccountExistsNotice, sendVerificationCode } from '~/utils/email-cod
 import { spendTry } from '~/utils/rate-limit.server'
 import { PASSWORD_MAX, PASSWORD_MIN } from '~/utils/password-rules'
 import { emailField, text } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Join Rounds' }]
 
@@ -54,7 +55,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireSignedOut(context)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: signupSchema({ isCommonPassword }) })
   if (submission.status !== 'success') {
     return json(submission.reply({ hideFields: ['password'] }), { status: 400 })
@@ -64,13 +65,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json(submission.reply({ formErrors: [`Too many sign-ups from here. Try again in ${wait} minutes.`], hideFields: ['password'] }), { status: 429 })
   }
   const { name, email, password, dateOfBirth } = submission.value
+  // The password is hashed for a known address too: hashing is nearly all of the work, so both
+  // answers take as long and the time taken does not reveal who has an account.
+  const passwordHash = await hashPassword(password)
   const existing = await findAccountByEmail(email)
   if (existing) {
     // Same answer as for a new address, so the form does not reveal who has an account.
     if (existing.emailVerified) await sendAccountExistsNotice(email)
     else await sendVerificationCode(existing.id, existing.email)
   } else {
-    const created = await createAccount({ name, email, dateOfBirth, passwordHash: await hashPassword(password) })
+    const created = await createAccount({ name, email, dateOfBirth, passwordHash })
     if (created) await sendVerificationCode(created.userId, email)
   }
   return redirect(`/verify?email=${encodeURIComponent(email)}`)
