@@ -12,7 +12,6 @@ import { sendAccountExistsNotice, sendVerificationCode } from '~/utils/email-cod
 import { spendTry } from '~/utils/rate-limit.server'
 import { PASSWORD_MAX, PASSWORD_MIN } from '~/utils/password-rules'
 import { emailField, text } from '~/utils/validation'
-import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Join Rounds' }]
 
@@ -55,7 +54,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireSignedOut(context)
-  const formData = await readForm(request)
+  const formData = await request.formData()
   const submission = parseWithZod(formData, { schema: signupSchema({ isCommonPassword }) })
   if (submission.status !== 'success') {
     return json(submission.reply({ hideFields: ['password'] }), { status: 400 })
