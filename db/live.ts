@@ -24,8 +24,10 @@ import {
   talkStage,
   talks,
 } from './schema/index'
+import { recordAccessChange } from './access-changes'
 import { checkedText, type TalkType } from './talks'
 import type { Viewer } from './viewer'
+import { activeUserSql } from './visibility'
 
 /*
  * The live room (docs/live-room.md, contract in docs/live-contract.md). Its state lives in
@@ -316,6 +318,15 @@ export async function canEnterTalk(viewer: Viewer, talkId: string): Promise<bool
   return Boolean(row && row.visible && !row.banned && !row.removed)
 }
 
+/**
+ * The viewer's role in a talk they may enter, or the refusal a join gives. The live room asks
+ * this before it puts a socket in the talk's rooms, and reads the room only once it is in them.
+ */
+export async function checkTalkEntry(viewer: Viewer, talkId: string): Promise<{ role: TalkRoleName }> {
+  const access = await loadAccess(db, viewer, talkId)
+  return { role: access.role }
+}
+
 type RoomRow = Access & {
   othersPresent: number
   mePresent: boolean
@@ -533,6 +544,22 @@ export async function countAudience(talkId: string): Promise<number> {
   return row?.n ?? 0
 }
 
+export type TalkStanding = { mayEnter: true; moderator: boolean } | { mayEnter: false; message: string }
+
+/**
+ * Whether someone already in a talk's rooms may stay, and whether as a moderator (host or
+ * co-host): the rules of a join, read again after an access change (server/realtime/access-changes.ts).
+ */
+export async function talkStanding(viewer: Viewer, talkId: string): Promise<TalkStanding> {
+  if (!viewer || !isId(talkId)) return { mayEnter: false, message: refuse.notFound().message }
+  const [row] = await db.execute<Access>(accessSelect(viewer, talkId))
+  if (!row) return { mayEnter: false, message: 'This talk no longer exists.' }
+  if (row.banned) return { mayEnter: false, message: refuse.banned().message }
+  if (row.removed) return { mayEnter: false, message: 'The hosts removed you from this talk.' }
+  if (!row.visible) return { mayEnter: false, message: 'This talk is now for its club’s members only.' }
+  return { mayEnter: true, moderator: isModerator(row.role) }
+}
+
 // ---------------------------------------------------------------- opening and ending
 
 export async function openTalk(viewer: Viewer, talkId: string): Promise<{ status: TalkStatus }> {
@@ -726,6 +753,7 @@ export async function removeFromTalk(viewer: Viewer, talkId: string, userId: str
       on conflict (talk_id, user_id) do nothing`)
     await clearStage(tx, access.id, userId)
     await tx.execute(sql`update ${talkAttendance} set left_at = now() where talk_id = ${access.id} and user_id = ${userId} and left_at is null`)
+    await recordAccessChange(tx, { kind: 'talk', talkId: access.id, userId })
     return loadStage(tx, access.id)
   })
 }
@@ -744,6 +772,7 @@ export async function promoteToCohost(viewer: Viewer, talkId: string, userId: st
     await tx.execute(sql`
       insert into ${talkRoles} (talk_id, user_id, role) values (${access.id}, ${userId}, 'cohost')
       on conflict (talk_id, user_id) do update set role = 'cohost'`)
+    await recordAccessChange(tx, { kind: 'talk', talkId: access.id, userId })
     return loadStage(tx, access.id)
   })
 }
@@ -970,7 +999,7 @@ export async function attendanceReport(viewer: Viewer, talkId: string): Promise<
     db.execute<StayRow>(sql`
       select att.user_id as "userId", p.handle, p.name, att.joined_at as "joinedAt", att.left_at as "leftAt"
       from ${talkAttendance} att join ${profiles} p on p.user_id = att.user_id
-      where att.talk_id = ${access.id}
+      where att.talk_id = ${access.id} and ${activeUserSql(sql`att.user_id`)}
       order by att.joined_at, att.id`),
     db.execute<{ comments: number; questions: number; now: string }>(sql`
       select (select count(*)::int from ${talkComments} where talk_id = ${access.id} and deleted_at is null) as comments,

@@ -39,6 +39,11 @@ const noAnswer = 'The room did not answer in time. Check your connection and try
 
 export type LiveRoom = ReturnType<typeof useLiveRoom>
 
+/** Events that may arrive before the first room state, at most this many, applied once it has come. */
+const EARLY_EVENTS_KEPT = 500
+/** Additions and removals by id are safe to apply to a state read before or after them. */
+const keptUntilState = (event: RoomEvent) => event.type === 'comment' || event.type === 'comment-deleted' || event.type === 'question'
+
 /**
  * After a recovered connection: what was broadcast while the server re-checked the session is
  * not replayed (docs/live-room.md, Reconnecting), so the client syncs. A whole room recovers at
@@ -117,7 +122,19 @@ export function useLiveRoom(talkId: string) {
       }, ms)
       timers.add(timer)
     }
-    const apply = (event: RoomEvent) => dispatch(event)
+    // The server puts the socket in the room before it reads the room, so comments and questions
+    // can arrive before the first state does: they are kept and applied after it (the room drops
+    // any it already holds, by id).
+    let haveState = false
+    const early: RoomEvent[] = []
+    const apply = (event: RoomEvent) => {
+      if (event.type === 'state') {
+        haveState = true
+        dispatch(event)
+        for (const kept of early.splice(0)) dispatch(kept)
+      } else if (haveState) dispatch(event)
+      else if (keptUntilState(event) && early.length < EARLY_EVENTS_KEPT) early.push(event)
+    }
     const close = (reason: 'removed' | 'refused' | 'signed-out', message: string) => {
       closed = true
       setRefusal({ reason, message })
@@ -130,7 +147,7 @@ export function useLiveRoom(talkId: string) {
         const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('talk:join', { talkId })) as Ack<{ state: RoomState }>
         if (closed) return
         if (!ack.ok) return close('refused', ack.error)
-        dispatch({ type: 'state', state: ack.state })
+        apply({ type: 'state', state: ack.state })
         setConnection('online')
       } catch {
         // No answer: try again while still connected; a disconnect brings its own join.

@@ -5,6 +5,7 @@ import { config } from '../config'
 import {
   askQuestion,
   canEnterTalk,
+  checkTalkEntry,
   askToMute,
   confirmNotRemoved,
   countAudience,
@@ -98,6 +99,17 @@ export type LiveRoom = {
   close: () => Promise<void>
   /** Sends the talk's room `recording:update` (a LiveKit webhook changed the recording). */
   recordingChanged: (talkId: string) => Promise<void>
+  /** A socket of this node, for an access change to move (server/realtime/access-changes.ts). */
+  socketControl: (socketId: string) => LiveSocketControl | undefined
+}
+
+export type LiveSocketControl = {
+  /** The talks whose rooms the socket is in. */
+  talks: () => string[]
+  /** Takes the socket out of the talk, closing its stay as talk:leave does, and tells it why. */
+  remove: (talkId: string, message: string) => Promise<void>
+  /** Puts the socket in or out of the talk's hosts' room and sends it the room as it may now see it. */
+  setModerator: (talkId: string, moderator: boolean) => Promise<void>
 }
 
 /** Payloads larger than this are refused before they are parsed further (the engine drops ≥ 1 MB). */
@@ -188,6 +200,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
   const inFlight = new Set<Promise<unknown>>()
   /** Talks known to have ended (an end never reverts), so reactions are refused without a query. */
   const endedTalks = new Set<string>()
+  /** This node's sockets, for access changes. */
+  const controls = new Map<string, LiveSocketControl>()
 
   function track(work: unknown) {
     const promise = Promise.resolve(work).catch(logUnexpected)
@@ -307,10 +321,25 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       for (const room of [talkRoom(talk), hostsRoom(talk), personRoom(talk, userId)]) await socket.leave(room)
     }
 
-    /** Opens a stay, or returns the state for the one this socket already has. */
+    /**
+     * Opens a stay, or returns the state for the one this socket already has. The socket is put
+     * in the talk's rooms before the room is read: whatever commits after the read is broadcast
+     * to a socket already in them, so a join misses nothing (clients drop what they got twice by
+     * id). Order: check access → join the rooms → read the room → check once more for a removal.
+     */
     async function enter(talk: string) {
+      const { role: expected } = await checkTalkEntry(viewer, talk)
       const key = stays[talk] ?? `${config().nodeTag}|${socket.id}:${randomUUID().slice(0, 8)}`
-      const state = await enterTalk(viewer, talk, key)
+      let state: RoomState
+      try {
+        await socket.join([talkRoom(talk), personRoom(talk, userId)])
+        if (isHostRole(expected)) await socket.join(hostsRoom(talk))
+        state = await enterTalk(viewer, talk, key)
+      } catch (error) {
+        await takeOutOfRooms(talk)
+        await leave(talk)
+        throw error
+      }
       if (!socket.connected) {
         // Gone while the row was written: close it now, nothing else will.
         await leaveTalk(viewer, talk, key)
@@ -399,7 +428,26 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     }
 
     socket.on('disconnect', () => {
+      controls.delete(socket.id)
       for (const talk of Object.keys(stays)) track(leave(talk))
+    })
+
+    controls.set(socket.id, {
+      talks: () => [...socket.rooms].flatMap((room) => TALK_ROOM.exec(room)?.[1] ?? []),
+      async remove(talk, message) {
+        await takeOutOfRooms(talk)
+        await leave(talk)
+        socket.emit('talk:removed', { talkId: talk, message })
+        await media.removeParticipant(talk, userId)
+      },
+      async setModerator(talk, moderator) {
+        if (socket.rooms.has(hostsRoom(talk)) === moderator) return
+        if (moderator) await socket.join(hostsRoom(talk))
+        else await socket.leave(hostsRoom(talk))
+        // What a moderator sees (the hand queue, hidden questions) differs: send the whole room.
+        socket.emit('room:state', await getRoomState(viewer, talk))
+        await syncMedia(talk, [userId])
+      },
     })
 
     on('talk:join', InTalk, { limit: 'other', joined: false }, async ({ talkId }) => {
@@ -637,6 +685,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
 
   return {
     recordingChanged: (talk) => broadcastRecording(talk),
+    socketControl: (socketId) => controls.get(socketId),
     async close() {
       closing = true
       await Promise.allSettled([...inFlight])
