@@ -17,8 +17,9 @@ import {
 } from './schema/index'
 import type { Viewer } from './viewer'
 import { assertMayInviteToClub } from './privacy'
+import { recordAccessChange } from './access-changes'
 import { enqueueSearchUpdate } from './search'
-import { listedToViewerSql, presentToViewerSql } from './visibility'
+import { activeUserSql, listedToViewerSql, presentToViewerSql } from './visibility'
 
 export type ClubVisibility = 'public' | 'private'
 
@@ -157,6 +158,7 @@ async function audit(
 }
 
 export type ClubPage = {
+  /** ownerHandle: only for those who see the club's people (public club, or a member), and while the owner is active. */
   club: ClubSummary & { ownerHandle: string | null; createdAt: Date }
   role: ClubRole | null
   permissions: ClubPermission[]
@@ -168,11 +170,17 @@ export type ClubPage = {
 
 export async function getClubPage(viewer: Viewer, slug: string): Promise<ClubPage> {
   const access = await requireVisibleClub(viewer, slug)
+  // An invited non-member of a private club sees its name, description, cover, counts and the
+  // invitation: not its people, so not even who owns it.
+  const seesPeople = access.club.visibility === 'public' || access.role !== null
+  const ownerHandle = seesPeople
+    ? sql<string | null>`(select p.handle from ${profiles} p where p.user_id = ${access.club.ownerId} and ${activeUserSql(sql`p.user_id`)})`
+    : sql<string | null>`null::text`
   const [extra] = await db
     .select({
       memberCount: sql<number>`(select count(*)::int from ${clubMembers} m where m.club_id = ${access.club.id})`,
       followerCount: sql<number>`(select count(*)::int from ${clubFollows} f where f.club_id = ${access.club.id})`,
-      ownerHandle: sql<string | null>`(select p.handle from ${profiles} p where p.user_id = ${access.club.ownerId})`,
+      ownerHandle,
     })
     .from(sql`(select 1) as one`)
   const c = access.club
@@ -244,6 +252,8 @@ export async function updateClub(viewer: Viewer, slug: string, input: ClubInput,
         .set({ ...input, ...(cover ?? {}) })
         .where(eq(clubs.id, access.club.id))
       await enqueueSearchUpdate(tx, { kind: 'club', id: access.club.id })
+      // Turned private: whoever is no longer a member leaves its live rooms.
+      if (input.visibility !== access.club.visibility) await recordAccessChange(tx, { kind: 'club', clubId: access.club.id })
       await audit(tx, {
         clubId: access.club.id,
         actorId: viewer!.userId,
@@ -288,6 +298,7 @@ export async function leaveClub(viewer: Viewer, slug: string) {
       throw new PublicError('You own this club. Hand it over to another member before you leave.', 409)
     }
     await tx.delete(clubMembers).where(and(eq(clubMembers.clubId, access.club.id), eq(clubMembers.userId, viewer.userId)))
+    await recordAccessChange(tx, { kind: 'club', clubId: access.club.id, userId: viewer.userId })
     await audit(tx, { clubId: access.club.id, actorId: viewer.userId, action: 'member.left', targetUserId: viewer.userId })
   })
 }
@@ -563,11 +574,12 @@ export async function joinByInviteLink(viewer: Viewer, token: string) {
 
 // ---------------------------------------------------------------- invitations
 
+/** A person by handle; a deactivated or erased account answers exactly as an unknown handle. */
 async function findUserIdByHandle(tx: Transaction | typeof db, handle: string) {
   const [row] = await tx
     .select({ userId: profiles.userId })
     .from(profiles)
-    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
+    .where(and(sql`lower(${profiles.handle}) = lower(${handle})`, activeUserSql(profiles.userId)))
   if (!row) throw new PublicError('No doctor on Rounds has that handle.', 404, 'handle')
   return row.userId
 }
@@ -603,7 +615,7 @@ export async function listPendingInvitations(viewer: Viewer, slug: string) {
     .select({ id: clubInvitations.id, profile: profiles, createdAt: clubInvitations.createdAt })
     .from(clubInvitations)
     .innerJoin(profiles, eq(profiles.userId, clubInvitations.userId))
-    .where(and(eq(clubInvitations.clubId, access.club.id), eq(clubInvitations.status, 'pending')))
+    .where(and(eq(clubInvitations.clubId, access.club.id), eq(clubInvitations.status, 'pending'), activeUserSql(profiles.userId)))
     .orderBy(desc(clubInvitations.createdAt))
   return rows.map((r) => ({ id: r.id, person: cardOf(r.profile), createdAt: r.createdAt }))
 }
@@ -672,6 +684,7 @@ export async function changeMemberRole(viewer: Viewer, slug: string, handle: str
     }
     if (target.role === role) return
     await tx.update(clubMembers).set({ role }).where(and(eq(clubMembers.clubId, access.club.id), eq(clubMembers.userId, target.userId)))
+    await recordAccessChange(tx, { kind: 'club', clubId: access.club.id, userId: target.userId })
     await audit(tx, {
       clubId: access.club.id,
       actorId: viewer!.userId,
@@ -706,6 +719,7 @@ export async function removeMember(viewer: Viewer, slug: string, handle: string,
         .set({ status: 'revoked', respondedAt: new Date() })
         .where(and(eq(clubInvitations.clubId, access.club.id), eq(clubInvitations.userId, userId), eq(clubInvitations.status, 'pending')))
     }
+    await recordAccessChange(tx, { kind: 'club', clubId: access.club.id, userId })
     await audit(tx, {
       clubId: access.club.id,
       actorId: viewer!.userId,
@@ -735,7 +749,7 @@ export async function listBans(viewer: Viewer, slug: string) {
     .select({ profile: profiles, createdAt: clubBans.createdAt })
     .from(clubBans)
     .innerJoin(profiles, eq(profiles.userId, clubBans.userId))
-    .where(eq(clubBans.clubId, access.club.id))
+    .where(and(eq(clubBans.clubId, access.club.id), activeUserSql(profiles.userId)))
     .orderBy(desc(clubBans.createdAt))
   return rows.map((r) => ({ person: cardOf(r.profile), createdAt: r.createdAt }))
 }
@@ -749,6 +763,10 @@ export async function transferOwnership(viewer: Viewer, slug: string, handle: st
     await tx.update(clubMembers).set({ role: 'admin' }).where(and(eq(clubMembers.clubId, access.club.id), eq(clubMembers.userId, viewer!.userId)))
     await tx.update(clubMembers).set({ role: 'owner' }).where(and(eq(clubMembers.clubId, access.club.id), eq(clubMembers.userId, target.userId)))
     await tx.update(clubs).set({ ownerId: target.userId }).where(eq(clubs.id, access.club.id))
+    await recordAccessChange(tx, [
+      { kind: 'club', clubId: access.club.id, userId: viewer!.userId },
+      { kind: 'club', clubId: access.club.id, userId: target.userId },
+    ])
     await audit(tx, { clubId: access.club.id, actorId: viewer!.userId, action: 'club.ownership_transferred', targetUserId: target.userId })
   })
 }
@@ -770,9 +788,9 @@ export async function listAuditLog(viewer: Viewer, slug: string, limit = 100): P
       action: clubAuditLog.action,
       details: clubAuditLog.details,
       createdAt: clubAuditLog.createdAt,
-      actorHandle: sql<string | null>`(select handle from ${profiles} where user_id = ${qualified(clubAuditLog.actorId)})`,
+      actorHandle: sql<string | null>`case when ${activeUserSql(clubAuditLog.actorId)} then (select handle from ${profiles} where user_id = ${qualified(clubAuditLog.actorId)}) end`,
       actorName: sql<string | null>`(select name from ${profiles} where user_id = ${qualified(clubAuditLog.actorId)})`,
-      targetHandle: sql<string | null>`(select handle from ${profiles} where user_id = ${qualified(clubAuditLog.targetUserId)})`,
+      targetHandle: sql<string | null>`case when ${activeUserSql(clubAuditLog.targetUserId)} then (select handle from ${profiles} where user_id = ${qualified(clubAuditLog.targetUserId)}) end`,
       targetName: sql<string | null>`(select name from ${profiles} where user_id = ${qualified(clubAuditLog.targetUserId)})`,
     })
     .from(clubAuditLog)
@@ -784,6 +802,7 @@ export async function listAuditLog(viewer: Viewer, slug: string, limit = 100): P
     action: r.action,
     details: r.details,
     createdAt: r.createdAt,
+    // A deactivated or erased person is no one here: no handle, so no name either.
     actor: r.actorHandle ? { handle: r.actorHandle, name: r.actorName ?? '' } : null,
     target: r.targetHandle ? { handle: r.targetHandle, name: r.targetName ?? '' } : null,
   }))

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
-import { follows, privacySettings, users } from './schema/index'
+import { follows, privacySettings, profiles, users } from './schema/index'
 import { qualified } from './sql'
 import type { Viewer } from './viewer'
 
@@ -12,15 +12,22 @@ import type { Viewer } from './viewer'
  *    to any signed-in doctor when public, and to approved followers when private;
  *  - a person appears in someone else's list (followers, following, members)
  *    when public, or to themselves and their approved followers when private;
- *  - a deactivated account is seen by its owner only: to everyone else it does
- *    not exist (no profile, no place in any list or count);
+ *  - a deactivated account is seen by its owner only, and an erased one by no one:
+ *    to everyone else they do not exist (no profile, no place in any list, count,
+ *    leaderboard or export);
  *  - a person's own followers/following lists also follow their privacy
  *    setting: everyone the profile rule allows, approved followers, or only them.
  */
 
-/** The person has not hidden their account (settings → deactivate). */
+/**
+ * The one "active account" rule: the person has a profile (erasure deletes it, and keeps no
+ * profile for an account held under a legal hold) and has not hidden their account
+ * (settings → deactivate). Every query that shows or counts other people applies it.
+ * A null id (an answer unlinked by erasure) is no one.
+ */
 export function activeUserSql(userId: AnyPgColumn | SQL): SQL {
-  return sql`not exists (select 1 from ${users} du where du.id = ${qualified(userId)} and du.deactivated_at is not null)`
+  const id = qualified(userId)
+  return sql`exists (select 1 from ${profiles} ap join ${users} au on au.id = ap.user_id where ap.user_id = ${id} and au.deactivated_at is null)`
 }
 
 /** Whether the viewer may know the person exists: always themselves, others only while active. */
