@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import { db, type Database, type Transaction } from './client'
 import { PublicError } from './errors'
+import { recordAccessChange } from './access-changes'
 import { enqueueJob, type JobInput } from './jobs'
 import { enqueueSearchUpdate, type SearchDocRef } from './search'
 import { columnKey, exportExcludedTables, exportRedactedColumns, retentionList, userColumns, type Retained } from './retention'
@@ -365,9 +366,11 @@ export async function forgetExportFile(requestId: string, now = new Date()) {
 
 export type ExportSection = { table: string; matchedBy: string[]; rowCount: number; rowsJson: string }
 
+export type ExportAccount = { id: string; email: string; handle: string | null; name: string | null }
+
 export type ExportData = {
   generatedAt: Date
-  account: { id: string; email: string; handle: string | null; name: string | null }
+  account: ExportAccount
   sections: ExportSection[]
   excludedTables: Record<string, string>
   excludedColumns: Record<string, string>
@@ -376,6 +379,24 @@ export type ExportData = {
   accesses: DataAccess[]
   sharing: string[]
 }
+
+/** What a streamed export says besides the rows: everything in ExportData but the rows themselves. */
+export type ExportSummary = Omit<ExportData, 'sections'> & { sections: Omit<ExportSection, 'rowsJson'>[] }
+
+/**
+ * Where a streamed export's rows go (server/jobs/exports.ts writes them into the ZIP). Each
+ * call's promise resolves when the sink can take more, so a slow disk slows the reading.
+ */
+export type ExportSink = {
+  start(account: ExportAccount): Promise<void>
+  startTable(table: string, matchedBy: string[]): Promise<void>
+  /** A batch of rows, each the JSON text of one row. */
+  rows(rows: string[]): Promise<void>
+  endTable(table: string, rowCount: number): Promise<void>
+}
+
+/** Rows fetched from the cursor at a time: large enough for few round trips, small enough to hold. */
+const EXPORT_BATCH_ROWS = 2000
 
 function groupByTable(columns: UserColumn[]) {
   const tables = new Map<string, UserColumn[]>()
@@ -390,15 +411,25 @@ const matchAny = (columns: string[], userId: string) =>
   )
 
 /**
- * Everything Rounds holds about a person, table by table, read in one consistent
- * snapshot. Each table the catalogue shows pointing at people is a section unless
- * db/retention.ts excludes it with a reason.
+ * Everything Rounds holds about a person, table by table, read in one consistent snapshot and
+ * handed to `sink` a batch of rows at a time through a cursor, so no table is ever one value in
+ * memory or in Postgres (a jsonb value stops at 255 MB; a busy account's comments pass that).
+ * Each table the catalogue shows pointing at people is a section unless db/retention.ts excludes
+ * it with a reason. `signal` stops the reading between batches.
  */
-export async function collectExport(userId: string, now = new Date()): Promise<ExportData> {
+export async function streamExport(userId: string, sink: ExportSink, options: { now?: Date; signal?: AbortSignal } = {}): Promise<ExportSummary> {
+  const now = options.now ?? new Date()
   return db.transaction(
     async (tx) => {
+      const [account] = await tx
+        .select({ id: users.id, email: users.email, handle: profiles.handle, name: profiles.name })
+        .from(users)
+        .leftJoin(profiles, eq(profiles.userId, users.id))
+        .where(eq(users.id, userId))
+      if (!account) throw new PublicError('That account no longer exists.', 404)
+      await sink.start(account)
       const columns = await listUserColumns(tx)
-      const sections: ExportSection[] = []
+      const sections: ExportSummary['sections'] = []
       const excludedTables: Record<string, string> = {}
       const excludedColumns: Record<string, string> = {}
       for (const [table, cols] of groupByTable(columns)) {
@@ -418,17 +449,23 @@ export async function collectExport(userId: string, now = new Date()): Promise<E
           .filter((key) => key.startsWith(`${table}.`))
           .map((key) => key.slice(table.length + 1))
         const minus = sql.raw(redacted.map((c) => ` - '${c.replace(/'/g, "''")}'`).join(''))
-        const [row] = await tx.execute<{ n: number; rows: string }>(sql`
-          select count(*)::int as n, coalesce(jsonb_agg(to_jsonb(t)${minus}), '[]'::jsonb)::text as rows
-          from ${sql.identifier(table)} t where ${matchAny(matched, userId)}`)
-        sections.push({ table, matchedBy: matched, rowCount: row.n, rowsJson: row.rows })
+        await sink.startTable(table, matched)
+        await tx.execute(sql`
+          declare export_rows no scroll cursor for
+          select (to_jsonb(t)${minus})::text as row from ${sql.identifier(table)} t where ${matchAny(matched, userId)}`)
+        let rowCount = 0
+        for (;;) {
+          options.signal?.throwIfAborted()
+          const batch = await tx.execute<{ row: string }>(sql`fetch forward ${sql.raw(String(EXPORT_BATCH_ROWS))} from export_rows`)
+          if (batch.length === 0) break
+          rowCount += batch.length
+          await sink.rows(batch.map((r) => r.row))
+          if (batch.length < EXPORT_BATCH_ROWS) break
+        }
+        await tx.execute(sql`close export_rows`)
+        await sink.endTable(table, rowCount)
+        sections.push({ table, matchedBy: matched, rowCount })
       }
-      const [account] = await tx
-        .select({ id: users.id, email: users.email, handle: profiles.handle, name: profiles.name })
-        .from(users)
-        .leftJoin(profiles, eq(profiles.userId, users.id))
-        .where(eq(users.id, userId))
-      if (!account) throw new PublicError('That account no longer exists.', 404)
       const redactedColumns = Object.fromEntries(
         Object.entries(exportRedactedColumns).filter(([key]) => sections.some((s) => key.startsWith(`${s.table}.`))),
       )
@@ -446,6 +483,26 @@ export async function collectExport(userId: string, now = new Date()): Promise<E
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   )
+}
+
+/** The whole export in memory, each section's rows as one JSON array: for small accounts and checks. */
+export async function collectExport(userId: string, now = new Date()): Promise<ExportData> {
+  const rows = new Map<string, string[]>()
+  let current: string[] = []
+  const summary = await streamExport(
+    userId,
+    {
+      start: async () => {},
+      startTable: async (table) => {
+        current = []
+        rows.set(table, current)
+      },
+      rows: async (batch) => void current.push(...batch),
+      endTable: async () => {},
+    },
+    { now },
+  )
+  return { ...summary, sections: summary.sections.map((s) => ({ ...s, rowsJson: `[${(rows.get(s.table) ?? []).join(',')}]` })) }
 }
 
 async function requestsHistory(executor: Executor, userId: string) {
@@ -877,6 +934,8 @@ export async function eraseAccount(
     }
     const [profile] = await tx.select({ photoPath: profiles.photoPath }).from(profiles).where(eq(profiles.userId, userId))
     const sessionIds = (await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId))).map((s) => s.id)
+    // Named by session, not by account, so nothing about the person outlives the erasure.
+    await recordAccessChange(tx, sessionIds.map((sessionId) => ({ kind: 'session' as const, sessionId })))
     const exportFiles = (
       await tx
         .select({ file: dataRequests.exportFile })

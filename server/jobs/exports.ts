@@ -1,7 +1,21 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, rename, rm } from 'node:fs/promises'
+import { once } from 'node:events'
 import path from 'node:path'
-import { strToU8, zipSync } from 'fflate'
-import { beginExport, collectExport, finishExport, forgetExportFile, listExpiredExports, recordRequestFailure, type ExportData } from '../../db/data-rights'
+import { finished } from 'node:stream/promises'
+import { createDeflateRaw, type DeflateRaw } from 'node:zlib'
+import { Zip, ZipPassThrough, type FlateError } from 'fflate'
+import {
+  beginExport,
+  finishExport,
+  forgetExportFile,
+  listExpiredExports,
+  recordRequestFailure,
+  streamExport,
+  type ExportAccount,
+  type ExportData,
+  type ExportSummary,
+} from '../../db/data-rights'
 import { config } from '../config'
 import { signedPath } from '../signed-links'
 
@@ -22,16 +36,18 @@ export function exportDownloadPath(requestId: string, expiresAt: Date) {
   return signedPath('/exports', 'export', requestId, expiresAt)
 }
 
-/** The machine-readable file: each section's rows are JSON Postgres built, spliced in as they are. */
-export function exportJson(data: ExportData) {
-  const tables = data.sections
-    .map((s) => `${JSON.stringify(s.table)}:{"matched_by":${JSON.stringify(s.matchedBy)},"row_count":${s.rowCount},"rows":${s.rowsJson}}`)
-    .join(',\n')
-  const head = {
-    format: 'rounds-export/1',
-    generated_at: data.generatedAt.toISOString(),
-    account: data.account,
-  }
+/*
+ * The machine-readable file, written as it is read:
+ *   {"format":…,"generated_at":…,"account":…,"tables":{"<table>":{"matched_by":[…],"rows":[…],"row_count":n},…},
+ *    "requests_history":…,"who_accessed_my_data":…,"shared_with":…,"excluded_tables":…,…}
+ * Each row is the JSON Postgres built, spliced in as it is.
+ */
+function jsonHead(account: ExportAccount, generatedAt: Date) {
+  const head = { format: 'rounds-export/1', generated_at: generatedAt.toISOString(), account }
+  return `${JSON.stringify(head).slice(0, -1)},"tables":{`
+}
+
+function jsonTail(data: Omit<ExportSummary, 'sections'>) {
   const tail = {
     requests_history: data.requestsHistory,
     who_accessed_my_data: data.accesses,
@@ -40,13 +56,21 @@ export function exportJson(data: ExportData) {
     excluded_columns: data.excludedColumns,
     redacted_columns: data.redactedColumns,
   }
-  return `${JSON.stringify(head).slice(0, -1)},"tables":{\n${tables}\n},${JSON.stringify(tail).slice(1)}\n`
+  return `\n},${JSON.stringify(tail).slice(1)}\n`
+}
+
+/** The same file for an export already in memory (collectExport). */
+export function exportJson(data: ExportData) {
+  const tables = data.sections
+    .map((s) => `\n${JSON.stringify(s.table)}:{"matched_by":${JSON.stringify(s.matchedBy)},"rows":${s.rowsJson},"row_count":${s.rowCount}}`)
+    .join(',')
+  return `${jsonHead(data.account, data.generatedAt)}${tables}${jsonTail(data)}`
 }
 
 const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
 
 /** The readable summary that sits beside the JSON. */
-export function exportReadme(data: ExportData) {
+export function exportReadme(data: ExportSummary) {
   const lines = [
     'YOUR DATA FROM ROUNDS',
     '=====================',
@@ -82,32 +106,156 @@ export function exportReadme(data: ExportData) {
   return lines.join('\n')
 }
 
-/** Job `export.build`: collects, zips, stores under DATA_DIR/exports, and queues the "ready" mail. */
-export async function buildExport(payload: Record<string, unknown>, now = new Date()) {
+/** Job `export.build`: streams the account into a ZIP under DATA_DIR/exports, and queues the "ready" mail. */
+export async function buildExport(payload: Record<string, unknown>, now = new Date(), signal?: AbortSignal) {
   const requestId = String(payload.requestId ?? '')
   const started = await beginExport(requestId, now)
   if (!started) return
   try {
-    await writeExport(requestId, started.userId, now)
+    await writeExport(requestId, started.userId, now, signal)
   } catch (error) {
+    // Another worker has the job now (this one lost its lease): it records what happens.
+    if (signal?.aborted) throw error
     await recordRequestFailure(requestId, `Building the copy failed and will be retried: ${error instanceof Error ? error.message : String(error)}`, now)
     throw error
   }
 }
 
-async function writeExport(requestId: string, userId: string, now: Date) {
-  const data = await collectExport(userId, now)
-  const zipped = zipSync(
-    {
-      [EXPORT_JSON]: strToU8(exportJson(data)),
-      [EXPORT_README]: strToU8(exportReadme(data)),
+/**
+ * A ZIP entry deflated by Node's zlib, which works on libuv's thread pool: compressing a large
+ * export costs the event loop (and so the live rooms) nothing. fflate's `Zip` writes the headers.
+ */
+class ZlibZipEntry extends ZipPassThrough {
+  private readonly deflater: DeflateRaw
+
+  constructor(filename: string, mtime: Date) {
+    super(filename)
+    this.compression = 8
+    this.mtime = mtime
+    this.deflater = createDeflateRaw({ level: 6 })
+    this.deflater.on('data', (chunk: Buffer) => this.ondata(null, new Uint8Array(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.length), false))
+    this.deflater.on('end', () => this.ondata(null, new Uint8Array(0), true))
+    this.deflater.on('error', (error: Error) => this.ondata(error as FlateError, new Uint8Array(0), false))
+  }
+
+  protected override process(chunk: Uint8Array, final: boolean) {
+    if (chunk.length) this.deflater.write(chunk)
+    if (final) this.deflater.end()
+  }
+
+  /** Resolves once zlib has taken in what it was given. */
+  async drained() {
+    if (this.deflater.writableNeedDrain) await once(this.deflater, 'drain')
+  }
+
+  destroy() {
+    this.deflater.destroy()
+  }
+}
+
+/** The ZIP format fflate writes has no ZIP64: an entry stops at 4 GiB. */
+const MAX_ENTRY_BYTES = 0xffff_ffff
+
+/** A ZIP written to `file` entry by entry, with back-pressure from zlib and the disk. */
+function zipFile(file: string, mtime: Date) {
+  const out = createWriteStream(file, { mode: 0o600 })
+  let failure: Error | null = null
+  let done: () => void
+  const ended = new Promise<void>((resolve) => (done = resolve))
+  const zip = new Zip((error, chunk, final) => {
+    if (error) {
+      failure = error
+      out.destroy(error)
+      done()
+      return
+    }
+    out.write(chunk)
+    if (final) done()
+  })
+  let entry: ZlibZipEntry | null = null
+  let size = 0
+  const check = () => {
+    if (failure) throw failure
+    if (out.errored) throw out.errored
+  }
+  return {
+    begin(name: string) {
+      entry = new ZlibZipEntry(name, mtime)
+      size = 0
+      zip.add(entry)
     },
-    { level: 6, mtime: now },
-  )
+    async write(text: string) {
+      check()
+      const bytes = Buffer.from(text)
+      size += bytes.length
+      if (size > MAX_ENTRY_BYTES) throw new Error('The copy is larger than 4 GiB, more than one ZIP file can hold.')
+      entry!.push(bytes)
+      await entry!.drained()
+      if (out.writableNeedDrain) await once(out, 'drain')
+      check()
+    },
+    end() {
+      entry!.push(new Uint8Array(0), true)
+    },
+    async close() {
+      zip.end()
+      await ended
+      check()
+      out.end()
+      await finished(out)
+    },
+    abort() {
+      entry?.destroy()
+      zip.terminate()
+      out.destroy()
+    },
+  }
+}
+
+/** Reads the account table by table and streams it into the ZIP at `file`; returns what it wrote. */
+export async function writeExportZip(userId: string, file: string, options: { now?: Date; signal?: AbortSignal } = {}) {
+  const now = options.now ?? new Date()
+  const zip = zipFile(file, now)
+  try {
+    zip.begin(EXPORT_JSON)
+    let tables = 0
+    let firstBatch = true
+    const summary = await streamExport(
+      userId,
+      {
+        start: (account) => zip.write(jsonHead(account, now)),
+        startTable: (table, matchedBy) => {
+          firstBatch = true
+          return zip.write(`${tables++ ? ',' : ''}\n${JSON.stringify(table)}:{"matched_by":${JSON.stringify(matchedBy)},"rows":[`)
+        },
+        rows: (rows) => {
+          const text = `${firstBatch ? '' : ','}\n${rows.join(',\n')}`
+          firstBatch = false
+          return zip.write(text)
+        },
+        endTable: (_table, rowCount) => zip.write(`\n],"row_count":${rowCount}}`),
+      },
+      { now, signal: options.signal },
+    )
+    await zip.write(jsonTail(summary))
+    zip.end()
+    zip.begin(EXPORT_README)
+    await zip.write(exportReadme(summary))
+    zip.end()
+    await zip.close()
+    return summary
+  } catch (error) {
+    zip.abort()
+    await rm(file, { force: true })
+    throw error
+  }
+}
+
+async function writeExport(requestId: string, userId: string, now: Date, signal?: AbortSignal) {
   await mkdir(exportsDir(), { recursive: true, mode: 0o700 })
   const file = `${requestId}.zip`
   const temporary = exportPath(`${requestId}-partial.zip`)
-  await writeFile(temporary, zipped, { mode: 0o600 })
+  await writeExportZip(userId, temporary, { now, signal })
   await rename(temporary, exportPath(file))
   const { publicUrl } = config()
   const done = await finishExport(requestId, file, now, (mail) => [

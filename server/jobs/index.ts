@@ -8,7 +8,7 @@ import { runQueues, startRunner, type QueueSpec, type RunOptions, type Runner } 
 
 /** Every queue and what works it. */
 export const queues: Record<string, QueueSpec> = {
-  'export.build': { handler: (payload, { now }) => buildExport(payload, now) },
+  'export.build': { handler: (payload, { now, signal }) => buildExport(payload, now, signal) },
   'exports.prune': { handler: (_payload, { now }) => pruneExports(now) },
   'erasure.run': { handler: async (payload, { now }) => void (await runErasure(payload, now)) },
   'mail.send': {
