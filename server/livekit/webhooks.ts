@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express'
+import type { Request, RequestHandler } from 'express'
 import { WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk'
 import { createLiveMedia, type LiveMedia } from './media'
 import { LiveKitNotConfiguredError, liveKitSettings, type LiveKitSettings } from './tokens'
@@ -28,9 +28,51 @@ type WebhookRouteOptions = {
   onRecordingChange?: (talkId: string) => unknown
 }
 
+/** A webhook event is a few kilobytes; nothing near this is ever sent. */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024
+const WEBHOOK_TYPES = new Set(['application/webhook+json', 'application/json'])
+
 /**
- * POST /livekit/webhook. Mounted before the JSON/body-limit and origin middlewares: the signature
- * covers the raw body, so it must reach us unparsed.
+ * Reads a request body up to `maxBytes`, whatever Content-Length said (a chunked body has none).
+ * Resolves null, and stops reading, as soon as the body passes the cap.
+ */
+export function readCappedBody(req: Request, maxBytes: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size > maxBytes) {
+        cleanup()
+        req.pause()
+        resolve(null)
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => {
+      cleanup()
+      resolve(Buffer.concat(chunks))
+    }
+    const onError = (error: Error) => {
+      cleanup()
+      reject(error)
+    }
+    const cleanup = () => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+  })
+}
+
+/**
+ * POST /livekit/webhook. Mounted before the body-limit and origin middlewares: the signature
+ * covers the raw body, so it must reach us unparsed. The body is capped before and while it is
+ * read: a Content-Length over the cap is refused unread, a chunked body is cut off at the cap.
  */
 export function liveKitWebhookRoute({
   settings = liveKitSettings(),
@@ -39,32 +81,38 @@ export function liveKitWebhookRoute({
   onRecordingChange,
 }: WebhookRouteOptions = {}): RequestHandler[] {
   const liveMedia = media ?? createLiveMedia(settings)
-  const readRawBody = express.raw({ type: ['application/webhook+json', 'application/json'], limit: '256kb' })
   const handle: RequestHandler = (req, res) => {
-    if (!settings) {
-      res.status(503).type('text/plain').send('LiveKit is not configured.')
-      return
+    // Answered without reading the rest of the body; Connection: close keeps Node from draining it.
+    const refuse = (status: number, message: string) => {
+      if (!req.complete) res.set('Connection', 'close')
+      res.status(status).type('text/plain').send(message)
     }
-    const rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : ''
-    verifyWebhook(rawBody, req.get('authorization'), settings)
-      .then(
-        async (event) => {
-          log(`LiveKit webhook: ${event.event}`)
-          try {
-            await handleLiveKitEvent(event, { media: liveMedia, onRecordingChange })
-          } catch (error) {
-            // Already noted as received: a retry would be skipped, so answer 200 and say what failed.
-            console.error('[livekit] webhook handler failed:', error)
-          }
-          res.status(200).type('text/plain').send('ok')
-        },
-        () => {
-          res.status(401).type('text/plain').send('Webhook signature is not valid.')
-        },
-      )
+    if (!settings) return refuse(503, 'LiveKit is not configured.')
+    if (!WEBHOOK_TYPES.has((req.get('content-type') ?? '').split(';')[0].trim().toLowerCase())) {
+      return refuse(415, 'A LiveKit webhook is sent as application/webhook+json.')
+    }
+    if (Number(req.get('content-length') ?? 0) > MAX_WEBHOOK_BYTES) return refuse(413, 'A LiveKit webhook is never this large.')
+    readCappedBody(req, MAX_WEBHOOK_BYTES)
+      .then(async (body) => {
+        if (body === null) return refuse(413, 'A LiveKit webhook is never this large.')
+        let event: WebhookEvent
+        try {
+          event = await verifyWebhook(body.toString('utf8'), req.get('authorization'), settings)
+        } catch {
+          return refuse(401, 'Webhook signature is not valid.')
+        }
+        log(`LiveKit webhook: ${event.event}`)
+        try {
+          await handleLiveKitEvent(event, { media: liveMedia, onRecordingChange })
+        } catch (error) {
+          // Already noted as received: a retry would be skipped, so answer 200 and say what failed.
+          console.error('[livekit] webhook handler failed:', error)
+        }
+        res.status(200).type('text/plain').send('ok')
+      })
       .catch(() => {
-        if (!res.headersSent) res.status(200).type('text/plain').send('ok')
+        if (!res.headersSent) refuse(400, 'The webhook body could not be read.')
       })
   }
-  return [readRawBody, handle]
+  return [handle]
 }
