@@ -57,7 +57,7 @@ import type { LiveMedia } from '../livekit/media'
 import { mintRoomToken } from '../livekit/tokens'
 import { createCoalescer } from './coalesce'
 import { registerQuizHandlers } from './quiz'
-import type { Ack } from './events'
+import { containsNul, nulRefusal, type Ack } from './events'
 import type { SocketData } from './index'
 import type { LiveLimitName, LiveRateLimits } from './rate-limits'
 
@@ -380,6 +380,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     ) {
       async function answer(input: unknown): Promise<Outcome> {
         if (payloadSize(input) > MAX_PAYLOAD_CHARS) return refuse(tooLong)
+        if (containsNul(input)) return refuse(nulRefusal)
         const parsed = schema.safeParse(input)
         if (!parsed.success) return refuse(parsed.error.issues[0]?.message ?? notUnderstood)
         const data = parsed.data as { talkId: string }
