@@ -3,10 +3,12 @@ import { remember } from '@epic-web/remember'
 import { Server, type Namespace, type Socket } from 'socket.io'
 import { z } from 'zod'
 import { canEnterClubRoom } from '../../db/clubs'
+import { recordSessionsEnded } from '../../db/access-changes'
 import { validateCookieHeader, validateSessionId, verifyOrigin } from '../auth'
 import { handler } from './events'
 import { createLiveMedia, type LiveMedia } from '../livekit/media'
 import { attachLiveRoom, mayRestoreLiveRooms, type LiveRoom } from './live'
+import { watchAccessChanges, type AccessChangeWatcher } from './access-changes'
 import { createLiveRateLimits } from './rate-limits'
 
 export type SocketData = { userId: string; sessionId: string; role: 'member' | 'staff' }
@@ -30,6 +32,7 @@ const registry = remember('rounds:realtime', () => ({
   liveRoom: undefined as LiveRoom | undefined,
 }))
 
+  accessChanges: undefined as AccessChangeWatcher | undefined,
 /**
  * The same session check as HTTP, run by every namespace on every handshake, including a
  * recovered one (skipMiddlewares: false). A recovered socket must come back with the session
@@ -130,7 +133,10 @@ export async function attachRealtime(
   return io
 }
 
-/** Disconnects every socket opened with one of these sessions, in every namespace, on every node. */
+/**
+ * Disconnects every socket opened with one of these sessions, in every namespace, on every node:
+ * at once through the adapter, and through the access-change outbox for nodes it does not reach.
+ */
 export function disconnectSessions(sessionIds: string[]) {
   const io = registry.io
   if (!io || sessionIds.length === 0) return
@@ -163,3 +169,8 @@ export async function closeRealtime() {
 export async function notifyRecordingChange(talkId: string) {
   await registry.liveRoom?.recordingChanged(talkId)
 }
+  // A ban, a club made private, a sign-out… committed anywhere reaches this node's open sockets.
+  registry.accessChanges = await watchAccessChanges(io, registry.liveRoom)
+  recordSessionsEnded(sessionIds).catch((error: unknown) => console.error('[rounds] Ended sessions could not be announced to the other nodes.', error))
+  await registry.accessChanges?.stop()
+  registry.accessChanges = undefined
