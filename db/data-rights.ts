@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import { db, type Database, type Transaction } from './client'
 import { PublicError } from './errors'
+import { recordAccessChange } from './access-changes'
 import { enqueueJob, type JobInput } from './jobs'
 import { enqueueSearchUpdate, type SearchDocRef } from './search'
 import { columnKey, exportExcludedTables, exportRedactedColumns, retentionList, userColumns, type Retained } from './retention'
@@ -933,6 +934,8 @@ export async function eraseAccount(
     }
     const [profile] = await tx.select({ photoPath: profiles.photoPath }).from(profiles).where(eq(profiles.userId, userId))
     const sessionIds = (await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId))).map((s) => s.id)
+    // Named by session, not by account, so nothing about the person outlives the erasure.
+    await recordAccessChange(tx, sessionIds.map((sessionId) => ({ kind: 'session' as const, sessionId })))
     const exportFiles = (
       await tx
         .select({ file: dataRequests.exportFile })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { and, asc, desc, eq, isNull, lte, ne, or, sql } from 'drizzle-orm'
 import { db, type Transaction } from './client'
+import { recordAccessChange } from './access-changes'
 import { PublicError } from './errors'
 import { CHANNELS, OPTIONAL_KINDS, type Channel, type InvitesFrom, type ListsVisibility, type MessageKind, type OptionalKind } from './privacy-choices'
 import {
@@ -623,6 +624,8 @@ export async function deactivateAccount(userId: string, keepSessionId: string): 
       .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
       .returning({ id: sessions.id })
     await enqueueSearchUpdate(tx, { kind: 'profile', id: userId })
+    // To everyone else they no longer exist: their open sockets close, on every node.
+    await recordAccessChange(tx, { kind: 'user', userId })
     return { endedSessions: ended.map((s) => s.id) }
   })
 }

@@ -42,6 +42,10 @@ export const userColumns: Record<string, ColumnRule> = {
   'users.id': { erase: 'account', keptUnderHold: true },
   'profiles.user_id': { erase: 'delete' },
   'sessions.user_id': { erase: 'delete' },
+  'access_changes.user_id': {
+    erase: 'delete',
+    exportExcluded: 'Notes telling the live rooms that your access changed (a removal, a new role); each is deleted within an hour.',
+  },
   'email_verifications.user_id': { erase: 'delete' },
   // Social graph
   'follows.follower_id': { erase: 'delete' },

@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, ne, sql } from 'drizzle-orm'
+import { recordAccessChange } from './access-changes'
 import { db, preparedStatement } from './client'
 import { sessions, users } from './schema/index'
 
@@ -34,11 +35,14 @@ export async function endSession(userId: string, sessionId: string): Promise<str
 }
 
 export async function endOtherSessions(userId: string, keepSessionId: string): Promise<string[]> {
-  const rows = await db
-    .delete(sessions)
-    .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
-    .returning({ id: sessions.id })
-  return rows.map((r) => r.id)
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .delete(sessions)
+      .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
+      .returning({ id: sessions.id })
+    await recordAccessChange(tx, rows.map((r) => ({ kind: 'session' as const, sessionId: r.id })))
+    return rows.map((r) => r.id)
+  })
 }
 
 export type SessionWithUser = {

@@ -30,9 +30,9 @@ const ClubRoom = z.object(
 const registry = remember('rounds:realtime', () => ({
   io: undefined as Server | undefined,
   liveRoom: undefined as LiveRoom | undefined,
+  accessChanges: undefined as AccessChangeWatcher | undefined,
 }))
 
-  accessChanges: undefined as AccessChangeWatcher | undefined,
 /**
  * The same session check as HTTP, run by every namespace on every handshake, including a
  * recovered one (skipMiddlewares: false). A recovered socket must come back with the session
@@ -130,6 +130,8 @@ export async function attachRealtime(
   })
   registry.liveRoom = attachLiveRoom(live, { limits: createLiveRateLimits({ redis }), media: options.media ?? createLiveMedia() })
   registry.io = io
+  // A ban, a club made private, a sign-out… committed anywhere reaches this node's open sockets.
+  registry.accessChanges = await watchAccessChanges(io, registry.liveRoom)
   return io
 }
 
@@ -143,6 +145,7 @@ export function disconnectSessions(sessionIds: string[]) {
   const rooms = sessionIds.map((id) => `session:${id}`)
   io.in(rooms).disconnectSockets(true)
   io.of('/live').in(rooms).disconnectSockets(true)
+  recordSessionsEnded(sessionIds).catch((error: unknown) => console.error('[rounds] Ended sessions could not be announced to the other nodes.', error))
 }
 
 /** Takes a person out of a club's room on every node, e.g. when removed or banned. */
@@ -161,6 +164,8 @@ export function realtimeServer() {
 export async function closeRealtime() {
   const io = registry.io
   if (!io) return
+  await registry.accessChanges?.stop()
+  registry.accessChanges = undefined
   await io.close()
   await registry.liveRoom?.close()
 }
@@ -169,8 +174,3 @@ export async function closeRealtime() {
 export async function notifyRecordingChange(talkId: string) {
   await registry.liveRoom?.recordingChanged(talkId)
 }
-  // A ban, a club made private, a sign-out… committed anywhere reaches this node's open sockets.
-  registry.accessChanges = await watchAccessChanges(io, registry.liveRoom)
-  recordSessionsEnded(sessionIds).catch((error: unknown) => console.error('[rounds] Ended sessions could not be announced to the other nodes.', error))
-  await registry.accessChanges?.stop()
-  registry.accessChanges = undefined
