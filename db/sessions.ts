@@ -3,18 +3,25 @@ import { recordAccessChange } from './access-changes'
 import { db, preparedStatement } from './client'
 import { sessions, users } from './schema/index'
 
+/** A session as its owner sees it on the devices page: named by its public id, never its stored id. */
 export type DeviceSession = {
-  id: string
+  publicId: string
+  current: boolean
   createdAt: Date
   expiresAt: Date
   userAgent: string | null
   ipAddress: string | null
 }
 
-export async function listSessions(userId: string, now = new Date()): Promise<DeviceSession[]> {
+/** The user's live sessions, newest first; `current` marks the one with this stored id. */
+export async function listSessions(
+  userId: string,
+  { currentSessionId = null, now = new Date() }: { currentSessionId?: string | null; now?: Date } = {},
+): Promise<DeviceSession[]> {
   return db
     .select({
-      id: sessions.id,
+      publicId: sessions.publicId,
+      current: sql<boolean>`coalesce(${sessions.id} = ${currentSessionId}, false)`.mapWith(Boolean),
       createdAt: sessions.createdAt,
       expiresAt: sessions.expiresAt,
       userAgent: sessions.userAgent,
@@ -25,11 +32,14 @@ export async function listSessions(userId: string, now = new Date()): Promise<De
     .orderBy(desc(sessions.createdAt))
 }
 
-/** Ends one of the user's own sessions; returns the ids ended (empty if it was not theirs). */
-export async function endSession(userId: string, sessionId: string): Promise<string[]> {
+/**
+ * Ends one of the user's own sessions, named by its public id; returns the stored ids ended
+ * (empty if it was not theirs), for signing out its sockets.
+ */
+export async function endSession(userId: string, publicId: string): Promise<string[]> {
   const rows = await db
     .delete(sessions)
-    .where(and(eq(sessions.userId, userId), eq(sessions.id, sessionId)))
+    .where(and(eq(sessions.userId, userId), eq(sessions.publicId, publicId)))
     .returning({ id: sessions.id })
   return rows.map((r) => r.id)
 }
@@ -46,7 +56,15 @@ export async function endOtherSessions(userId: string, keepSessionId: string): P
 }
 
 export type SessionWithUser = {
-  session: { id: string; userId: string; expiresAt: Date; createdAt: Date; userAgent: string | null; ipAddress: string | null }
+  session: {
+    id: string
+    publicId: string
+    userId: string
+    expiresAt: Date
+    createdAt: Date
+    userAgent: string | null
+    ipAddress: string | null
+  }
   user: { id: string; email: string; role: 'member' | 'staff'; emailVerifiedAt: Date | null }
 }
 
@@ -57,6 +75,7 @@ const sessionWithUserStatement = preparedStatement((database) =>
     .select({
       session: {
         id: sessions.id,
+        publicId: sessions.publicId,
         userId: sessions.userId,
         expiresAt: sessions.expiresAt,
         createdAt: sessions.createdAt,
@@ -71,7 +90,7 @@ const sessionWithUserStatement = preparedStatement((database) =>
     .prepare('session_with_user'),
 )
 
-/** A session and its user by session id, or null; expiry is the session layer's to judge. */
+/** A session and its user by stored session id (the token's hash), or null; expiry is the session layer's to judge. */
 export async function findSessionWithUser(sessionId: string): Promise<SessionWithUser | null> {
   const [row] = await sessionWithUserStatement().execute({ sessionId })
   return row ?? null

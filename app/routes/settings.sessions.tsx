@@ -10,17 +10,18 @@ import { requireUser } from '~/utils/auth.server'
 export const meta: MetaFunction = () => [{ title: 'Devices and sessions — Rounds' }]
 
 const SessionAction = z.discriminatedUnion('intent', [
-  z.object({ intent: z.literal('end-one'), sessionId: z.string().min(1).max(100) }),
+  z.object({ intent: z.literal('end-one'), publicId: z.string().min(1).max(100) }),
   z.object({ intent: z.literal('end-others') }),
 ])
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { userId, sessionId } = requireUser(context, request)
-  const sessions = await listSessions(userId)
+  const sessions = await listSessions(userId, { currentSessionId: sessionId })
   return json({
+    // Each session is named by its public id: the page never holds what signs a device in.
     sessions: sessions.map((s) => ({
-      id: s.id,
-      current: s.id === sessionId,
+      publicId: s.publicId,
+      current: s.current,
       createdAt: s.createdAt.toISOString(),
       device: describeDevice(s.userAgent),
       ipAddress: s.ipAddress,
@@ -29,15 +30,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { userId, sessionId } = requireUser(context, request)
+  const { userId, sessionId, sessionPublicId } = requireUser(context, request)
   const parsed = SessionAction.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return json({ message: 'Choose which session to end.', ok: false }, { status: 400 })
-  if (parsed.data.intent === 'end-one' && parsed.data.sessionId === sessionId) {
+  if (parsed.data.intent === 'end-one' && parsed.data.publicId === sessionPublicId) {
     return json({ message: 'To end this session, use Sign out.', ok: false }, { status: 400 })
   }
   const ended =
     parsed.data.intent === 'end-one'
-      ? await endSession(userId, parsed.data.sessionId)
+      ? await endSession(userId, parsed.data.publicId)
       : await endOtherSessions(userId, sessionId)
   disconnectSessions(ended)
   if (parsed.data.intent === 'end-one' && ended.length === 0) {
@@ -91,7 +92,7 @@ export default function SessionsRoute() {
         ) : null}
         <ul className="mt-4 divide-y divide-slate-200">
           {sessions.map((s) => (
-            <li key={s.id} className="flex flex-wrap items-center justify-between gap-3 py-3" data-testid="session-row">
+            <li key={s.publicId} className="flex flex-wrap items-center justify-between gap-3 py-3" data-testid="session-row">
               <div>
                 <p className="font-medium">
                   {s.device} {s.current ? <span className="ml-1 rounded bg-brand-100 px-2 py-0.5 text-xs text-brand-700">This device</span> : null}
@@ -104,7 +105,7 @@ export default function SessionsRoute() {
               {s.current ? null : (
                 <Form method="post">
                   <input type="hidden" name="intent" value="end-one" />
-                  <input type="hidden" name="sessionId" value={s.id} />
+                  <input type="hidden" name="publicId" value={s.publicId} />
                   <button type="submit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
                     Sign out
                   </button>

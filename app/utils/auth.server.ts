@@ -33,7 +33,14 @@ export function requireUser(context: AppLoadContext, request: Request) {
     const url = new URL(request.url)
     throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`)
   }
-  return { userId: context.auth.user.id, sessionId: context.auth.session.id, viewer: context.viewer! }
+  return {
+    userId: context.auth.user.id,
+    /** The session's stored id (the hash of its cookie's token). */
+    sessionId: context.auth.session.id,
+    /** The id the devices page names this session by. */
+    sessionPublicId: context.auth.session.publicId,
+    viewer: context.viewer!,
+  }
 }
 
 export function requireSignedOut(context: AppLoadContext) {

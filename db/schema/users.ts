@@ -59,7 +59,13 @@ export const profiles = pgTable(
 export const sessions = pgTable(
   'sessions',
   {
+    /** The SHA-256 (hex) of the token in the session cookie; the token itself is never stored. */
     id: text('id').primaryKey(),
+    /** Names the session on the devices page, to end it by; it signs no one in. */
+    publicId: text('public_id')
+      .notNull()
+      .unique()
+      .default(sql`gen_random_uuid()::text`),
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),

@@ -208,7 +208,7 @@ async function main() {
       insert into users (id, email, password_hash, date_of_birth, email_verified_at)
       select id, 'bench-' || g || '@bench.rounds.local', '!bench', '1985-01-01', now() from n),
     p as (insert into profiles (user_id, handle, name) select id, 'bench-' || g, 'Dr Bench ' || g from n),
-    s as (insert into sessions (id, user_id, expires_at, created_at) select sid, id, now() + interval '1 day', now() from n)
+    s as (insert into sessions (id, user_id, expires_at, created_at) select encode(sha256(convert_to(sid, 'UTF8')), 'hex'), id, now() + interval '1 day', now() from n)
     select g, sid from n order by g`
   const cookies = rows.map((r) => `rounds_session=${r.sid}`)
   const [talk] = await sql<{ talkId: string; hostSid: string }[]>`
@@ -218,11 +218,12 @@ async function main() {
       insert into talks (id, club_id, host_id, title, description, starts_at, status)
       select gen_random_uuid()::text, c.id, h.id, 'Bench: comment fan-out', '', now(), 'scheduled' from h, c
       returning id),
+    k as (select substr(md5(random()::text) || md5(random()::text), 1, 40) as sid),
     s as (
       insert into sessions (id, user_id, expires_at, created_at)
-      select substr(md5(random()::text) || md5(random()::text), 1, 40), h.id, now() + interval '1 day', now() from h
+      select encode(sha256(convert_to(k.sid, 'UTF8')), 'hex'), h.id, now() + interval '1 day', now() from h, k
       returning id)
-    select t.id as "talkId", s.id as "hostSid" from t, s`
+    select t.id as "talkId", k.sid as "hostSid" from t, s, k`
   if (!talk) throw new BenchError(`The demo host ${HOST_EMAIL} or club ${CLUB_SLUG} is missing`)
   console.log(`${people} users with sessions and the talk ready at ${Math.round(performance.now() - t0)} ms`)
 

@@ -5,8 +5,9 @@ import {
   SESSION_ABSOLUTE_MS,
   SESSION_IDLE,
   endSessionById,
-  readSessionId,
+  readSessionToken,
   sessionCookieName,
+  sessionIdOfToken,
   startSession,
   validateCookieHeader,
   validateSessionId,
@@ -15,10 +16,14 @@ import { countRows, createDoctor } from '../support/factories'
 
 const DAY = 24 * 60 * 60 * 1000
 
+/** Starts a session; returns its stored id. */
 async function sessionFor(userId: string, userAgent: string | null = 'Firefox/128.0') {
   const { session } = await startSession(userId, { userAgent, ipAddress: '10.1.2.3' })
   return session.id
 }
+
+const publicIdOf = async (id: string) => (await rawSql()<{ public_id: string }[]>`select public_id from sessions where id = ${id}`)[0].public_id
+const tokenOf = (cookie: string) => cookie.split(';')[0].slice(`${sessionCookieName}=`.length)
 
 async function sessionExists(id: string) {
   const rows = await rawSql()`select 1 from sessions where id = ${id}`
@@ -36,22 +41,28 @@ describe('sessions in the data layer', () => {
     await rawSql()`update sessions set expires_at = now() - interval '1 minute' where id = ${expired}`
     await sessionFor(other.id)
 
-    const listed = await listSessions(doctor.id)
+    const listed = await listSessions(doctor.id, { currentSessionId: first })
 
-    expect(listed.map((s) => s.id)).toEqual([second, first])
+    expect(listed.map((s) => s.publicId)).toEqual([await publicIdOf(second), await publicIdOf(first)])
+    expect(listed.map((s) => s.current)).toEqual([false, true])
     expect(listed[0]).toMatchObject({ userAgent: 'Firefox/128.0', ipAddress: '10.1.2.3' })
+    expect(listed[0]).not.toHaveProperty('id')
+    expect((await listSessions(doctor.id)).map((s) => s.current)).toEqual([false, false])
   })
 
-  it('ends one of the user’s own sessions, and never someone else’s', async () => {
+  it('ends one of the user’s own sessions by its public id, and never someone else’s', async () => {
     const doctor = await createDoctor()
     const other = await createDoctor()
     const mine = await sessionFor(doctor.id)
     const theirs = await sessionFor(other.id)
 
-    expect(await endSession(doctor.id, theirs)).toEqual([])
+    expect(await endSession(doctor.id, await publicIdOf(theirs))).toEqual([])
     expect(await validateSessionId(theirs)).not.toBeNull()
+    // A stored id is not a public id.
+    expect(await endSession(doctor.id, mine)).toEqual([])
+    expect(await validateSessionId(mine)).not.toBeNull()
 
-    expect(await endSession(doctor.id, mine)).toEqual([mine])
+    expect(await endSession(doctor.id, await publicIdOf(mine))).toEqual([mine])
     expect(await validateSessionId(mine)).toBeNull()
   })
 
@@ -77,8 +88,10 @@ describe('session validation (server/auth.ts)', () => {
   it('validates a new session from its cookie and knows the user', async () => {
     const doctor = await createDoctor()
     const { session, cookie } = await startSession(doctor.id, { userAgent: 'x'.repeat(5000), ipAddress: null })
-    expect(cookie).toMatch(new RegExp(`^${sessionCookieName}=${session.id};`))
+    expect(cookie).toMatch(new RegExp(`^${sessionCookieName}=[a-z2-7]{40};`))
+    expect(session.id).toBe(sessionIdOfToken(tokenOf(cookie)))
     const auth = await validateCookieHeader(`theme=dark; ${cookie.split(';')[0]}`)
+    expect(auth?.session.id).toBe(session.id)
     expect(auth?.user).toMatchObject({ id: doctor.id, email: doctor.email, role: 'member', emailVerified: true })
     expect(auth?.refreshCookie).toBeUndefined()
     const [listed] = await listSessions(doctor.id)
@@ -90,14 +103,14 @@ describe('session validation (server/auth.ts)', () => {
     expect(await validateCookieHeader('')).toBeNull()
     expect(await validateCookieHeader(`${sessionCookieName}=not-a-session`)).toBeNull()
     expect(await validateCookieHeader(`${sessionCookieName}=${'%'.repeat(2000)}`)).toBeNull()
-    expect(readSessionId('other=1')).toBeNull()
+    expect(readSessionToken('other=1')).toBeNull()
   })
 
   it('still reads the session when another cookie on the host is badly encoded', async () => {
     const doctor = await createDoctor()
-    const id = await sessionFor(doctor.id)
-    expect(readSessionId(`tracking=50%; ${sessionCookieName}=${id}; x=%E0%A4%A`)).toBe(id)
-    expect((await validateCookieHeader(`tracking=50%;${sessionCookieName}=${id}`))?.user.id).toBe(doctor.id)
+    const token = tokenOf((await startSession(doctor.id, { userAgent: null, ipAddress: null })).cookie)
+    expect(readSessionToken(`tracking=50%; ${sessionCookieName}=${token}; x=%E0%A4%A`)).toBe(token)
+    expect((await validateCookieHeader(`tracking=50%;${sessionCookieName}=${token}`))?.user.id).toBe(doctor.id)
   })
 
   it('refuses a session older than the absolute maximum, however active, and deletes it', async () => {
@@ -121,12 +134,14 @@ describe('session validation (server/auth.ts)', () => {
 
   it('slides a session used in the second half of its idle time forward, with a fresh cookie', async () => {
     const doctor = await createDoctor()
-    const id = await sessionFor(doctor.id)
+    const { session, cookie } = await startSession(doctor.id, { userAgent: null, ipAddress: null })
+    const id = session.id
     await rawSql()`update sessions set expires_at = ${new Date(Date.now() + DAY).toISOString()} where id = ${id}`
 
-    const auth = await validateSessionId(id)
+    const auth = await validateCookieHeader(cookie.split(';')[0])
 
-    expect(auth?.refreshCookie).toMatch(new RegExp(`^${sessionCookieName}=${id};`))
+    // The fresh cookie carries the same token, never the stored id.
+    expect(auth?.refreshCookie).toMatch(new RegExp(`^${sessionCookieName}=${tokenOf(cookie)};`))
     // drizzle's driver leaves timestamps as strings on the raw connection.
     const [row] = await rawSql()<{ expires_at: string }[]>`select expires_at from sessions where id = ${id}`
     expect(new Date(row.expires_at).getTime()).toBeGreaterThan(Date.now() + SESSION_IDLE.milliseconds() - DAY)

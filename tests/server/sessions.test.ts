@@ -5,7 +5,7 @@ import * as sessionsRoute from '../../app/routes/settings.sessions'
 import { createDoctor } from '../support/factories'
 import { callAction, callLoader, signIn, type SignedIn } from '../support/routes'
 
-type Listed = { sessions: { id: string; current: boolean; device: string; ipAddress: string | null; createdAt: string }[] }
+type Listed = { sessions: { publicId: string; current: boolean; device: string; ipAddress: string | null; createdAt: string }[] }
 type Answer = { message: string; ok: boolean }
 
 const endSessions = (auth: SignedIn | null, form: Record<string, string>) =>
@@ -25,8 +25,8 @@ describe('devices and sessions page', () => {
 
     const { sessions } = result.data as Listed
     expect(sessions).toHaveLength(2)
-    expect(sessions.find((s) => s.id === laptop.sessionId)).toMatchObject({ current: true, device: 'Firefox on macOS' })
-    expect(sessions.find((s) => s.id === phone.sessionId)).toMatchObject({
+    expect(sessions.find((s) => s.publicId === laptop.session.publicId)).toMatchObject({ current: true, device: 'Firefox on macOS' })
+    expect(sessions.find((s) => s.publicId === phone.session.publicId)).toMatchObject({
       current: false,
       device: 'Chrome on Android',
       ipAddress: '198.51.100.4',
@@ -56,26 +56,26 @@ describe('devices and sessions page', () => {
     for (const s of others) expect(await validateSessionId(s.sessionId)).toBeNull()
     expect(await validateSessionId(stranger.sessionId)).not.toBeNull()
     const listed = (await callLoader(sessionsRoute, { url: '/settings/sessions', auth: current })).data as Listed
-    expect(listed.sessions.map((s) => s.id)).toEqual([current.sessionId])
+    expect(listed.sessions.map((s) => s.publicId)).toEqual([current.session.publicId])
   })
 
   it('ends one other session of the doctor’s own', async () => {
     const doctor = await createDoctor()
     const current = await signIn(doctor.id)
     const old = await signIn(doctor.id)
-    const result = await endSessions(current, { intent: 'end-one', sessionId: old.sessionId })
+    const result = await endSessions(current, { intent: 'end-one', publicId: old.session.publicId })
     expect(result.data).toEqual({ ok: true, message: 'Signed out 1 other session.' })
     expect(await validateSessionId(old.sessionId)).toBeNull()
     expect(await validateSessionId(current.sessionId)).not.toBeNull()
   })
 
-  it('does nothing to someone else’s session id', async () => {
+  it('does nothing to someone else’s session', async () => {
     const doctor = await createDoctor()
     const victim = await createDoctor()
     const current = await signIn(doctor.id)
     const theirs = await signIn(victim.id)
 
-    const result = await endSessions(current, { intent: 'end-one', sessionId: theirs.sessionId })
+    const result = await endSessions(current, { intent: 'end-one', publicId: theirs.session.publicId })
 
     expect(result.status).toBe(404)
     expect(result.data).toEqual({ ok: false, message: 'That session has already ended.' })
@@ -85,14 +85,14 @@ describe('devices and sessions page', () => {
   it('points to Sign out for the current session and refuses malformed requests', async () => {
     const doctor = await createDoctor()
     const current = await signIn(doctor.id)
-    const self = await endSessions(current, { intent: 'end-one', sessionId: current.sessionId })
+    const self = await endSessions(current, { intent: 'end-one', publicId: current.session.publicId })
     expect(self.status).toBe(400)
     expect((self.data as Answer).message).toBe('To end this session, use Sign out.')
     const malformed: Record<string, string>[] = [
       {},
       { intent: 'end-all' },
       { intent: 'end-one' },
-      { intent: 'end-one', sessionId: 's'.repeat(1024 * 1024) },
+      { intent: 'end-one', publicId: 's'.repeat(1024 * 1024) },
     ]
     for (const form of malformed) {
       const result = await endSessions(current, form)
