@@ -145,7 +145,7 @@ export async function listDoctorCards(_viewer: Viewer, limit = 12): Promise<Basi
     .select()
     .from(profiles)
     .innerJoin(users, eq(users.id, profiles.userId))
-    .where(and(sql`${users.emailVerifiedAt} is not null`, sql`${users.deactivatedAt} is null`, eq(profiles.discoverable, true)))
+    .where(and(sql`${users.emailVerifiedAt} is not null`, activeUserSql(profiles.userId), eq(profiles.discoverable, true)))
     .orderBy(asc(profiles.name))
     .limit(limit)
   return rows.map((r) => toCard(r.profiles))

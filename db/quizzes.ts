@@ -6,9 +6,10 @@ import { db, type Transaction } from './client'
 import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import { getRoomState } from './live'
-import { photoUrl } from './profiles'
+import { photoUrl, type BasicCard } from './profiles'
 import { clubBans, clubMembers, clubs, profiles, quizAnswers, quizOptions, quizQuestions, quizzes, talkRemovals, talks } from './schema/index'
 import type { Viewer } from './viewer'
+import { activeUserSql, presentToViewerSql } from './visibility'
 
 /*
  * Quizzes, polls and surveys (docs/quizzes.md). A quiz attached to a talk is run live by the
@@ -1075,7 +1076,11 @@ export async function getResults(viewer: Viewer, questionId: string): Promise<Ta
   return questionTally(questionId)
 }
 
-export type LeaderEntry = { rank: number; userId: string; handle: string; name: string; photoUrl: string | null; points: number; correct: number }
+/**
+ * A place on the leaderboard: the person's basic card (all anyone may see of a private profile)
+ * and their score. Never an internal id: the handle is the key.
+ */
+export type LeaderEntry = BasicCard & { rank: number; points: number; correct: number }
 export type Leaderboard = { quizId: string; top: LeaderEntry[]; me: LeaderEntry | null; participants: number }
 
 /** Points per person, ranked (equal points share a rank): the top 10 and the viewer's own place. Quizzes only. */
@@ -1085,21 +1090,40 @@ export async function getLeaderboard(viewer: Viewer, quizId: string): Promise<Le
   return leaderboardOf(quiz.id, viewer!.userId)
 }
 
-/** The leaderboard for the socket layer, which has already checked the viewer is in the talk. */
+/**
+ * The leaderboard for the socket layer, which has already checked the viewer is in the talk.
+ * Deactivated and erased accounts are not on it and not counted (db/visibility.ts); the viewer
+ * always sees their own place.
+ */
 export async function leaderboardOf(quizId: string, userId: string | null): Promise<Leaderboard> {
-  const rows = await db.execute<LeaderEntry & { photoPath: string | null; participants: number }>(sql`
+  const present = userId ? presentToViewerSql({ userId, role: 'member' }, sql`s.user_id`) : activeUserSql(sql`s.user_id`)
+  const rows = await db.execute<{
+    rank: number
+    isMe: boolean
+    handle: string
+    name: string
+    photoPath: string | null
+    speciality: string | null
+    points: number
+    correct: number
+    participants: number
+  }>(sql`
     with s as (
       select a.user_id, sum(a.points)::int as points, count(*) filter (where a.correct)::int as correct, max(a.answered_at) as last
       from ${quizAnswers} a where a.quiz_id = ${quizId} and a.user_id is not null group by a.user_id),
     r as (select s.*, rank() over (order by s.points desc)::int as rank, row_number() over (order by s.points desc, s.last, s.user_id) as ord,
-      count(*) over ()::int as participants from s)
-    select r.rank, r.user_id as "userId", p.handle, p.name, p.photo_path as "photoPath", r.points, r.correct, r.participants
+      count(*) over ()::int as participants from s where ${present})
+    select r.rank, coalesce(r.user_id = ${userId}, false) as "isMe", p.handle, p.name, p.photo_path as "photoPath", p.speciality,
+      r.points, r.correct, r.participants
     from r join ${profiles} p on p.user_id = r.user_id
     where r.ord <= ${quizLimits.leaderboard} or r.user_id = ${userId}
     order by r.ord`)
-  const entries = rows.map(({ photoPath, participants: _p, ...r }) => ({ ...r, photoUrl: photoUrl(photoPath) }))
-  const top = entries.slice(0, quizLimits.leaderboard)
-  return { quizId, top, me: entries.find((e) => e.userId === userId) ?? null, participants: rows[0]?.participants ?? 0 }
+  const entries = rows.map((r) => ({
+    entry: { rank: r.rank, handle: r.handle, name: r.name, photoUrl: photoUrl(r.photoPath), speciality: r.speciality, points: r.points, correct: r.correct },
+    isMe: r.isMe,
+  }))
+  const top = entries.slice(0, quizLimits.leaderboard).map((e) => e.entry)
+  return { quizId, top, me: entries.find((e) => e.isMe)?.entry ?? null, participants: rows[0]?.participants ?? 0 }
 }
 
 // ---------------------------------------------------------------- creators: statistics and export
@@ -1157,6 +1181,9 @@ function csvField(value: unknown) {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
+/** The handle column of an answer whose person erased or deactivated their account: the answer counts, the person is not named. */
+const NO_LONGER_SHOWN = '(account no longer on Rounds)'
+
 /** Every answer as CSV. Creators only; an anonymous poll or survey has no name columns. */
 export async function exportQuizCsv(viewer: Viewer, quizId: string): Promise<{ filename: string; csv: string }> {
   const quiz = await loadQuiz(viewer, quizId)
@@ -1166,7 +1193,8 @@ export async function exportQuizCsv(viewer: Viewer, quizId: string): Promise<{ f
   const rows = await db.execute<{ questionId: string; handle: string | null; name: string | null; optionIds: string[]; rating: number | null; body: string | null; correct: boolean | null; points: number; elapsedMs: number | null; answeredAt: string }>(sql`
     select a.question_id as "questionId", p.handle, p.name, a.option_ids as "optionIds", a.rating, a.body, a.correct, a.points,
       a.elapsed_ms as "elapsedMs", a.answered_at as "answeredAt"
-    from ${quizAnswers} a join ${quizQuestions} q on q.id = a.question_id left join ${profiles} p on p.user_id = a.user_id
+    from ${quizAnswers} a join ${quizQuestions} q on q.id = a.question_id
+      left join ${profiles} p on p.user_id = a.user_id and ${activeUserSql(sql`a.user_id`)}
     where a.quiz_id = ${quiz.id}
     order by q.position, ${quiz.anonymous ? sql`a.id` : sql`a.answered_at, a.id`}`)
   const position = new Map(questions.map((q) => [q.id, q]))
@@ -1180,7 +1208,7 @@ export async function exportQuizCsv(viewer: Viewer, quizId: string): Promise<{ f
     const correct = r.correct === null ? '' : r.correct ? 'yes' : 'no'
     const fields = quiz.anonymous
       ? [q.position, q.prompt, answer, correct, r.points]
-      : [q.position, q.prompt, r.handle ?? '(erased account)', r.name ?? '', answer, correct, r.points, r.elapsedMs === null ? '' : (r.elapsedMs / 1000).toFixed(1), iso(r.answeredAt)]
+      : [q.position, q.prompt, r.handle ?? NO_LONGER_SHOWN, r.name ?? '', answer, correct, r.points, r.elapsedMs === null ? '' : (r.elapsedMs / 1000).toFixed(1), iso(r.answeredAt)]
     lines.push(fields.map(csvField).join(','))
   }
   const slug = quiz.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'quiz'

@@ -33,6 +33,7 @@ import {
   talks,
 } from './schema/index'
 import type { Viewer } from './viewer'
+import { activeUserSql } from './visibility'
 
 /*
  * Recording consent, recordings and who may watch them (docs/live-contract.md). The consent
@@ -436,7 +437,7 @@ export async function listTalkRecordings(viewer: Viewer, talkId: string): Promis
   if (visible.length === 0) return []
   const events = await db.execute<StageEventRow>(sql`
     select e.user_id as "userId", p.name, e.kind, e.at from ${stageEvents} e join ${profiles} p on p.user_id = e.user_id
-    where e.talk_id = ${talk.id} order by e.at, e.id`)
+    where e.talk_id = ${talk.id} and ${activeUserSql(sql`e.user_id`)} order by e.at, e.id`)
   const now = Date.now()
   return visible.map((r) => {
     const started = r.startedAt ? Date.parse(iso(r.startedAt)) : null

@@ -9,6 +9,7 @@ import { PublicError } from './errors'
 import { clubMembers, clubs, profiles, talkRoles, talkRsvps, talks } from './schema/index'
 import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
+import { activeUserSql, presentToViewerSql } from './visibility'
 
 export type TalkType = 'talk' | 'case_discussion' | 'surgery' | 'quiz'
 
@@ -36,14 +37,17 @@ export const talkColumns = {
   rsvpCount: sql<number>`(select count(*)::int from ${talkRsvps} r where r.talk_id = ${qualified(talks.id)})`,
 }
 
-/** Talks in clubs the viewer may see, with whatever extra condition the caller adds. */
+/**
+ * Talks in clubs the viewer may see, with whatever extra condition the caller adds. A talk whose
+ * host deactivated their account is hidden with them (its host does not exist for anyone else).
+ */
 export function selectVisibleTalks(viewer: Viewer, where?: SQL) {
   return db
     .select(talkColumns)
     .from(talks)
     .innerJoin(clubs, eq(clubs.id, talks.clubId))
     .innerJoin(profiles, eq(profiles.userId, talks.hostId))
-    .where(and(visibleClubCondition(viewer), where))
+    .where(and(visibleClubCondition(viewer), presentToViewerSql(viewer, talks.hostId), where))
     .$dynamic()
 }
 
@@ -203,7 +207,8 @@ async function resolveTalkPeople(tx: Transaction, clubId: string, hostId: string
       member: sql<boolean>`exists (select 1 from ${clubMembers} m where m.club_id = ${clubId} and m.user_id = ${qualified(profiles.userId)})`,
     })
     .from(profiles)
-    .where(sql`lower(${profiles.handle}) in (${sql.join(all.map((h) => sql`${h}`), sql`, `)})`)
+    // A deactivated or erased account is "not a member", exactly as an unknown handle is.
+    .where(and(sql`lower(${profiles.handle}) in (${sql.join(all.map((h) => sql`${h}`), sql`, `)})`, activeUserSql(profiles.userId)))
   const byHandle = new Map(rows.map((r) => [r.handle, r]))
   const people: { userId: string; role: 'cohost' | 'speaker' }[] = []
   for (const [role, list, field] of [
@@ -324,7 +329,10 @@ export async function cancelTalk(viewer: Viewer, talkId: string): Promise<{ id: 
 
 export type TalkRoleEntry = { handle: string; name: string; role: 'host' | 'cohost' | 'speaker' }
 
-/** Who presents a talk: the host first, then co-hosts and speakers. The caller has checked the viewer may see the talk. */
+/**
+ * Who presents a talk: the host first, then co-hosts and speakers, leaving out deactivated and
+ * erased accounts. The caller has checked the viewer may see the talk.
+ */
 export async function listTalkRoles(talkId: string): Promise<TalkRoleEntry[]> {
   if (typeof talkId !== 'string' || !/^[0-9a-f-]{36}$/i.test(talkId)) return []
   const rows = await db.execute<{ handle: string; name: string; role: TalkRoleEntry['role'] }>(sql`
@@ -335,6 +343,7 @@ export async function listTalkRoles(talkId: string): Promise<TalkRoleEntry[]> {
       from ${talkRoles} r join ${talks} t on t.id = r.talk_id
       where r.talk_id = ${talkId} and r.user_id <> t.host_id
     ) x join ${profiles} p on p.user_id = x.user_id
+    where ${activeUserSql(sql`x.user_id`)}
     order by x.rank, x.created_at, p.name`)
   return rows.map((r) => ({ handle: r.handle, name: r.name, role: r.role === 'speaker' ? 'speaker' : r.role === 'host' ? 'host' : 'cohost' }))
 }

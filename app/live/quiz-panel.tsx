@@ -305,7 +305,7 @@ function LeaderboardView({ board, me, podium }: { board: Board; me: LeaderEntry 
       {places.length ? (
         <ol className="flex items-end justify-center gap-3" data-testid="quiz-podium" aria-label="Podium">
           {places.map((p) => (
-            <li key={p.userId} className={`rounded-t-md bg-brand-50 px-3 text-center ${p.rank === 1 ? 'pb-8 pt-3' : p.rank === 2 ? 'pb-5 pt-2' : 'pb-3 pt-2'}`}>
+            <li key={p.handle} className={`rounded-t-md bg-brand-50 px-3 text-center ${p.rank === 1 ? 'pb-8 pt-3' : p.rank === 2 ? 'pb-5 pt-2' : 'pb-3 pt-2'}`}>
               <span className="block text-xl font-bold">{p.rank}</span>
               <span className="block text-sm font-medium">{p.name}</span>
               <span className="block text-xs tabular-nums">{p.points} pts</span>
@@ -316,7 +316,7 @@ function LeaderboardView({ board, me, podium }: { board: Board; me: LeaderEntry 
       <h3 className="font-semibold">Leaderboard</h3>
       <ol className="divide-y divide-slate-100 text-sm">
         {board.top.map((e) => (
-          <li key={e.userId} data-testid="leaderboard-row" className={`flex justify-between py-1 ${me?.userId === e.userId ? 'font-semibold' : ''}`}>
+          <li key={e.handle} data-testid="leaderboard-row" className={`flex justify-between py-1 ${me?.handle === e.handle ? 'font-semibold' : ''}`}>
             <span>
               {e.rank}. {e.name}
             </span>

@@ -176,7 +176,7 @@ export default function QuizRoute() {
           </h2>
           <ol className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white text-sm">
             {leaderboard.top.map((e) => (
-              <li key={e.userId} className="flex justify-between px-3 py-1.5" data-testid="leaderboard-row">
+              <li key={e.handle} className="flex justify-between px-3 py-1.5" data-testid="leaderboard-row">
                 <span>
                   {e.rank}. {e.name}
                 </span>

@@ -151,9 +151,9 @@ describe('a live quiz', () => {
     expect((await getLiveQuiz(viewerOf(a), talk.id))?.phase).toBe('finished')
 
     const board = await getLeaderboard(viewerOf(b), quizId)
-    expect(board.top.map((e) => e.userId)).toEqual([a.id, b.id])
+    expect(board.top.map((e) => e.handle)).toEqual([a.handle, b.handle])
     expect(board.top[0].points).toBe(first.answer.points + streak.answer.points)
-    expect(board.me).toMatchObject({ userId: b.id, rank: 2, points: half.answer.points })
+    expect(board.me).toMatchObject({ handle: b.handle, rank: 2, points: half.answer.points })
     expect(board.participants).toBe(2)
   })
 

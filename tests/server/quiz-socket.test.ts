@@ -76,9 +76,11 @@ describe('live quiz over the socket', () => {
     expect(revealed.reveal).toMatchObject({ correctOptionIds: [right.id], explanation: 'Because.' })
     expect(await host.send('quiz:answer', { talkId, questionId: question.id, optionIds: [right.id] })).toEqual({ ok: false, error: 'This question has closed.' })
     const board = await b.next<{ top: Leaderboard['top'] }>('quiz:leaderboard')
-    expect(board.top.map((e) => e.userId)).toEqual([alpha.id, beta.id])
+    expect(board.top.map((e) => e.handle)).toEqual([alpha.handle, beta.handle])
+    // The broadcast names people by handle only: no internal ids.
+    expect(JSON.stringify(board)).not.toMatch(new RegExp(`userId|${alpha.id}|${beta.id}`))
     const mine = await b.ok<{ leaderboard: Leaderboard }>('quiz:results', { talkId })
-    expect(mine.leaderboard.me).toMatchObject({ userId: beta.id, rank: 2, points: 0 })
+    expect(mine.leaderboard.me).toMatchObject({ handle: beta.handle, rank: 2, points: 0 })
 
     await host.ok('quiz:next', { talkId, quizId })
     const finished = await host.ok<StateAck>('quiz:next', { talkId, quizId })
