@@ -643,6 +643,17 @@ export async function closeExpiredQuestion(quizId: string, questionId: string): 
   return closeCurrentQuestion(quizId)
 }
 
+/**
+ * Live quiz questions whose time ran out more than `graceMs` ago and that are still open: the
+ * timer that should have closed them died with its server. Each is closed the usual way
+ * (closeExpiredQuestion) by whoever finds it.
+ */
+export async function overdueLiveQuestions(graceMs: number): Promise<{ quizId: string; questionId: string }[]> {
+  return db.execute<{ quizId: string; questionId: string }>(sql`
+    select z.id as "quizId", q.id as "questionId" from ${quizzes} z join ${quizQuestions} q on q.id = z.current_question_id
+    where z.status = 'open' and q.closed_at is null and q.closes_at < now() - make_interval(secs => ${graceMs / 1000})`)
+}
+
 async function closeCurrentQuestion(quizId: string): Promise<LiveQuizState> {
   await db.execute(sql`
     update ${quizQuestions} q set closed_at = least(now(), coalesce(q.closes_at, now()))

@@ -89,6 +89,8 @@ const envSchema = z
 export type Config = z.infer<typeof envSchema> & {
   /** A short stable tag for this node, stamped on the live-room stays it opens. */
   nodeTag: string
+  /** NODE_NAME, or the host name and port: names this node in the heartbeat table. */
+  nodeName: string
   publicUrl: string
   isProduction: boolean
   devMailbox: boolean
@@ -111,6 +113,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...parsed,
     nodeTag: createHash('sha256').update(nodeName).digest('hex').slice(0, 12),
+    nodeName,
     publicUrl,
     isProduction,
     devMailbox: !isProduction && !parsed.SMTP_URL,

@@ -4,7 +4,6 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { closeDatabase, openDatabase, rawSql } from '../db/client'
-import { closeOpenAttendance } from '../db/live'
 import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
@@ -15,6 +14,7 @@ import { startJobs, stopJobs } from './jobs/index'
 import { hashPassword } from './passwords'
 import { startSearchIndexing } from './search/index'
 import { attachRealtime, closeRealtime, notifyRecordingChange } from './realtime/index'
+import { startNodeHeartbeat } from './realtime/heartbeat'
 import { liveKitWebhookRoute } from './livekit/webhooks'
 import { liveKitSettings } from './livekit/tokens'
 import { createLiveMedia, recordingOutput } from './livekit/media'
@@ -37,9 +37,8 @@ async function main() {
     const { seeded } = await seedDemoData(db, { hashPassword })
     if (seeded) log('Added demo clubs, doctors and talks.')
   }
-  // Stays in live rooms left open when a server stopped without closing them.
-  const closedStays = await closeOpenAttendance(new Date(), cfg.nodeTag)
-  if (closedStays > 0) log(`Closed ${closedStays} live-room attendance ${closedStays === 1 ? 'record' : 'records'} left open by the last run.`)
+  // Stays and quiz questions left open by a node that stopped are closed at its last heartbeat.
+  await startNodeHeartbeat({ tag: cfg.nodeTag, name: cfg.nodeName }, { log })
 
   const app = express()
   app.disable('x-powered-by')

@@ -145,6 +145,8 @@ export const talkAttendance = pgTable(
     index('talk_attendance_talk_idx').on(t.talkId, t.joinedAt),
     index('talk_attendance_user_idx').on(t.userId),
     uniqueIndex('talk_attendance_socket_key').on(t.talkId, t.socketId),
+    // The open stays only: what the sweep for stopped nodes reads (db/nodes.ts).
+    index('talk_attendance_open_idx').on(t.socketId).where(sql`left_at is null`),
   ],
 )
 

@@ -1,11 +1,14 @@
 export type Coalescer<V> = {
   /** Adds a value for a key; it goes out with the key's next flush. */
   add: (key: string, value: V) => void
+  /** Adds a value for a key and resolves once the flush that carries it has succeeded (rejects with its error). */
+  addAndWait: (key: string, value: V) => Promise<void>
   /** Flushes everything pending now, whatever the interval, and waits for flushes in flight. */
   drain: () => Promise<void>
 }
 
-type KeyState<V> = { pending?: V; timer?: NodeJS.Timeout; running?: Promise<void> }
+type Waiter = { resolve: () => void; reject: (error: unknown) => void }
+type KeyState<V> = { pending?: V; waiters: Waiter[]; timer?: NodeJS.Timeout; running?: Promise<void> }
 
 /**
  * Gathers values per key (a talk) and hands them to `flush` at most once per `intervalMs`
@@ -21,6 +24,19 @@ export function createCoalescer<V>(options: {
 }): Coalescer<V> {
   const states = new Map<string, KeyState<V>>()
 
+  /** Flushes one value and settles those waiting for it; never rejects. */
+  function flushOne(key: string, value: V, waiters: Waiter[]) {
+    return options.flush(key, value).then(
+      () => {
+        for (const waiter of waiters) waiter.resolve()
+      },
+      (error: unknown) => {
+        for (const waiter of waiters) waiter.reject(error)
+        options.onError(error, key)
+      },
+    )
+  }
+
   function run(key: string) {
     const state = states.get(key)
     if (!state) return
@@ -31,29 +47,38 @@ export function createCoalescer<V>(options: {
       return
     }
     const value = state.pending
+    const waiters = state.waiters
     state.pending = undefined
-    state.running = options
-      .flush(key, value)
-      .catch((error: unknown) => options.onError(error, key))
-      .finally(() => {
-        state.running = undefined
-        state.timer = setTimeout(() => run(key), options.intervalMs)
-        state.timer.unref()
-      })
+    state.waiters = []
+    state.running = flushOne(key, value, waiters).finally(() => {
+      state.running = undefined
+      state.timer = setTimeout(() => run(key), options.intervalMs)
+      state.timer.unref()
+    })
+  }
+
+  function add(key: string, value: V) {
+    let state = states.get(key)
+    if (!state) {
+      state = { waiters: [] }
+      states.set(key, state)
+    }
+    state.pending = options.merge(state.pending, value)
+    // A timer or a flush in flight will pick the value up, keeping to the interval.
+    if (!state.timer && !state.running) {
+      state.timer = setTimeout(() => run(key), 0)
+      state.timer.unref()
+    }
+    return state
   }
 
   return {
     add(key, value) {
-      let state = states.get(key)
-      if (!state) {
-        state = {}
-        states.set(key, state)
-      }
-      state.pending = options.merge(state.pending, value)
-      // A timer or a flush in flight will pick the value up, keeping to the interval.
-      if (state.timer || state.running) return
-      state.timer = setTimeout(() => run(key), 0)
-      state.timer.unref()
+      add(key, value)
+    },
+    addAndWait(key, value) {
+      const state = add(key, value)
+      return new Promise<void>((resolve, reject) => state.waiters.push({ resolve, reject }))
     },
     async drain() {
       const inFlight: Promise<void>[] = []
@@ -61,12 +86,14 @@ export function createCoalescer<V>(options: {
         clearTimeout(state.timer)
         state.timer = undefined
         const pending = state.pending
+        const waiters = state.waiters
         state.pending = undefined
+        state.waiters = []
         const previous = state.running ?? Promise.resolve()
         inFlight.push(
           previous.then(async () => {
             clearTimeout(state.timer)
-            if (pending !== undefined) await options.flush(key, pending).catch((error: unknown) => options.onError(error, key))
+            if (pending !== undefined) await flushOne(key, pending, waiters)
           }),
         )
       }

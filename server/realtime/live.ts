@@ -654,7 +654,12 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
 
     on('reaction:send', Reaction, { limit: 'reaction' }, async ({ talkId, kind }) => {
       if (endedTalks.has(talkId)) return refuse('This talk has ended.')
-      reactions.add(talkId, { [kind]: 1 })
+      // Acknowledged once written: the batch carrying it has reached the totals.
+      try {
+        await reactions.addAndWait(talkId, { [kind]: 1 })
+      } catch (error) {
+        return refuse(isPublicError(error) ? error.message : 'Your reaction was not counted. Try again.')
+      }
       return done({})
     })
 

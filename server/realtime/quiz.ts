@@ -11,6 +11,7 @@ import {
   leaderboardOf,
   listTalkQuizzes,
   nextQuestion,
+  overdueLiveQuestions,
   prepareLiveQuestion,
   questionTally,
   type AnswerInput,
@@ -291,6 +292,26 @@ function scheduleClose(nsp: QuizNamespace, state: LiveQuizState) {
   }, Math.max(0, wait))
   timer.unref()
   timers.set(state.quizId, timer)
+}
+
+/** Past its time by this much, a question still open has lost its timer (its server stopped). */
+const OVERDUE_AFTER_MS = 5_000
+
+/**
+ * Closes and reveals the live questions whose timers died with their server, as the timer would
+ * have (closeExpiredQuestion, then the reveal to whoever is in the room). Run at start and every
+ * few seconds; a question closed twice is revealed once more, which changes nothing on screen.
+ */
+export async function revealOverdueQuestions(nsp: QuizNamespace | undefined): Promise<number> {
+  const overdue = await overdueLiveQuestions(OVERDUE_AFTER_MS)
+  let revealed = 0
+  for (const { quizId, questionId } of overdue) {
+    const closed = await closeExpiredQuestion(quizId, questionId)
+    if (!closed) continue
+    revealed++
+    if (nsp) await broadcastClosed(nsp, closed)
+  }
+  return revealed
 }
 
 function payloadSize(value: unknown) {
