@@ -396,7 +396,7 @@ export type ExportSink = {
 }
 
 /** Rows fetched from the cursor at a time: large enough for few round trips, small enough to hold. */
-const EXPORT_BATCH_ROWS = 2000
+const EXPORT_BATCH_ROWS = 1000
 
 function groupByTable(columns: UserColumn[]) {
   const tables = new Map<string, UserColumn[]>()

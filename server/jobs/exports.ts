@@ -3,6 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
+import { Worker } from 'node:worker_threads'
 import { createDeflateRaw, type DeflateRaw } from 'node:zlib'
 import { Zip, ZipPassThrough, type FlateError } from 'fflate'
 import {
@@ -16,6 +17,8 @@ import {
   type ExportData,
   type ExportSummary,
 } from '../../db/data-rights'
+import { isDatabaseOpen, openDatabase } from '../../db/client'
+import type { ExportWorkerInput, ExportWorkerResult } from './export-worker'
 import { config } from '../config'
 import { signedPath } from '../signed-links'
 
@@ -251,11 +254,36 @@ export async function writeExportZip(userId: string, file: string, options: { no
   }
 }
 
+/**
+ * writeExportZip in a worker thread (server/jobs/export-worker.ts), so the reading, the JSON and
+ * their garbage stay off the thread that serves pages and live rooms. `signal` stops the worker.
+ */
+export async function writeExportZipInWorker(userId: string, file: string, options: { now?: Date; signal?: AbortSignal } = {}) {
+  if (!isDatabaseOpen()) throw new Error('The database is not open yet: call openDatabase() at start-up.')
+  // Already open: this only reads the URL it was opened with.
+  const { url } = await openDatabase()
+  const input: ExportWorkerInput = { databaseUrl: url, userId, file, now: (options.now ?? new Date()).toISOString() }
+  const worker = new Worker(new URL('./export-worker-entry.mjs', import.meta.url), { workerData: input, execArgv: [] })
+  const stop = () => worker.postMessage('abort')
+  options.signal?.addEventListener('abort', stop, { once: true })
+  try {
+    const result = await new Promise<ExportWorkerResult>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+      worker.once('exit', (code) => reject(new Error(`The export worker stopped before it finished (exit code ${code}).`)))
+    })
+    if (!result.ok) throw new Error(result.error)
+  } finally {
+    options.signal?.removeEventListener('abort', stop)
+  }
+  options.signal?.throwIfAborted()
+}
+
 async function writeExport(requestId: string, userId: string, now: Date, signal?: AbortSignal) {
   await mkdir(exportsDir(), { recursive: true, mode: 0o700 })
   const file = `${requestId}.zip`
   const temporary = exportPath(`${requestId}-partial.zip`)
-  await writeExportZip(userId, temporary, { now, signal })
+  await writeExportZipInWorker(userId, temporary, { now, signal })
   await rename(temporary, exportPath(file))
   const { publicUrl } = config()
   const done = await finishExport(requestId, file, now, (mail) => [

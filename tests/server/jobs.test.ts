@@ -75,16 +75,20 @@ describe('the job runner', () => {
     await enqueueJob(db, { queue: name })
     const lease = { leaseMs: 400, heartbeatMs: 100, log: () => {} }
     let runs = 0
+    let started!: () => void
+    const running = new Promise<void>((resolve) => (started = resolve))
     const spec = {
       [name]: {
         handler: async () => {
           runs++
+          started()
           await new Promise((resolve) => setTimeout(resolve, 1500))
         },
       },
     }
     const first = runQueues(spec, lease)
-    // A second worker polls all the while the first works: ~4 leases go by.
+    await running
+    // A second worker polls all the while the first works: ~3 leases go by.
     const second = startRunner(spec, { ...lease, intervalMs: 50 })
     expect(await first).toEqual({ ran: 1, failed: 0 })
     await second.stop()
@@ -153,9 +157,8 @@ describe('the job runner', () => {
       { leaseMs: 3000, heartbeatMs: 50, log: (m) => logged.push(m) },
     )
     await running
-    // As if this worker had stalled past its lease and another had claimed the job.
-    await rawSql()`update jobs set locked_until = now() - interval '1 second' where queue = ${name}`
-    const other = await claimJob(new Date(), [name])
+    // As if this worker had stalled past its lease and another had claimed the job (what claimJob writes).
+    const [other] = await rawSql()`update jobs set attempts = attempts + 1, locked_until = now() + interval '30 seconds' where queue = ${name} returning attempts`
     expect(other).toMatchObject({ attempts: 2 })
     expect(await run).toEqual({ ran: 1, failed: 1 })
     expect(String(aborted)).toMatch(/lost its lease/)
