@@ -263,7 +263,7 @@ export async function writeExportZipInWorker(userId: string, file: string, optio
   // Already open: this only reads the URL it was opened with.
   const { url } = await openDatabase()
   const input: ExportWorkerInput = { databaseUrl: url, userId, file, now: (options.now ?? new Date()).toISOString() }
-  const worker = new Worker(new URL('./export-worker-entry.mjs', import.meta.url), { workerData: input, execArgv: [] })
+  const worker = new Worker(path.join(import.meta.dirname, 'export-worker-entry.mjs'), { workerData: input, execArgv: [] })
   const stop = () => worker.postMessage('abort')
   options.signal?.addEventListener('abort', stop, { once: true })
   try {
