@@ -42,16 +42,17 @@ export const ACCESS_CHANGE_KEEP_MS = 60 * 60 * 1000
 export async function recordAccessChange(tx: Transaction | Database, changes: AccessChange | AccessChange[]) {
   const list = Array.isArray(changes) ? changes : [changes]
   if (list.length === 0) return
-  await tx.insert(accessChanges).values(
-    list.map((change) => ({
-      kind: change.kind,
-      userId: 'userId' in change ? (change.userId ?? null) : null,
-      clubId: change.kind === 'club' ? change.clubId : null,
-      talkId: change.kind === 'talk' ? change.talkId : null,
-      sessionId: change.kind === 'session' ? change.sessionId : null,
-    })),
+  const rows = list.map(
+    (change) => sql`(${change.kind}::access_change_kind,
+      ${'userId' in change ? (change.userId ?? null) : null},
+      ${change.kind === 'club' ? change.clubId : null},
+      ${change.kind === 'talk' ? change.talkId : null},
+      ${change.kind === 'session' ? change.sessionId : null})`,
   )
-  await tx.execute(sql`select pg_notify(${ACCESS_CHANGE_CHANNEL}, '')`)
+  // One statement: the rows, and the notice (sent by Postgres at commit).
+  await tx.execute(sql`with added as (
+      insert into ${accessChanges} (kind, user_id, club_id, talk_id, session_id) values ${sql.join(rows, sql`, `)} returning id)
+    select pg_notify(${ACCESS_CHANGE_CHANNEL}, count(*)::text) from added`)
 }
 
 /** Sessions ended outside a transaction of ours (sign-out through the session library). */

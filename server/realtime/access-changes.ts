@@ -164,7 +164,7 @@ export async function watchAccessChanges(
           await apply(row)
         } catch (error) {
           // A failed re-check is not retried forever: the next change, or a join, checks again.
-          log('Applying an access change to open sockets failed.', error)
+          if (!stopped) log('Applying an access change to open sockets failed.', error)
         }
         handled.add(row.id)
       }
@@ -187,7 +187,8 @@ export async function watchAccessChanges(
           await drainOnce()
         } while (again && !stopped)
       } catch (error) {
-        log('Access changes could not be read.', error)
+        // The next wake-up or poll reads again from the same place.
+        if (!stopped) log('Access changes could not be read.', error)
       } finally {
         running = null
       }
@@ -198,7 +199,9 @@ export async function watchAccessChanges(
   const listener = await listenForAccessChanges(() => void drain())
   const poll = setInterval(() => void drain(), pollMs)
   const prune = setInterval(() => {
-    pruneAccessChanges().catch((error: unknown) => log('Old access changes could not be pruned.', error))
+    pruneAccessChanges().catch((error: unknown) => {
+      if (!stopped) log('Old access changes could not be pruned.', error)
+    })
   }, options.pruneMs ?? 10 * 60 * 1000)
   poll.unref()
   prune.unref()
@@ -218,5 +221,7 @@ export async function watchAccessChanges(
     },
   }
   watchers.set(io, watcher)
+  // However the server is closed (closeRealtime, or io.close() alone), stop reading with it.
+  io.httpServer?.once('close', () => void watcher.stop())
   return watcher
 }

@@ -145,8 +145,15 @@ export function disconnectSessions(sessionIds: string[]) {
   const rooms = sessionIds.map((id) => `session:${id}`)
   io.in(rooms).disconnectSockets(true)
   io.of('/live').in(rooms).disconnectSockets(true)
-  recordSessionsEnded(sessionIds).catch((error: unknown) => console.error('[rounds] Ended sessions could not be announced to the other nodes.', error))
+  const announced = recordSessionsEnded(sessionIds).catch((error: unknown) =>
+    console.error('[rounds] Ended sessions could not be announced to the other nodes.', error),
+  )
+  announcing.add(announced)
+  void announced.finally(() => announcing.delete(announced))
 }
+
+/** Announcements of ended sessions still being written, awaited on close. */
+const announcing = new Set<Promise<unknown>>()
 
 /** Takes a person out of a club's room on every node, e.g. when removed or banned. */
 export function removeFromClubRoom(userId: string, clubId: string) {
@@ -164,6 +171,7 @@ export function realtimeServer() {
 export async function closeRealtime() {
   const io = registry.io
   if (!io) return
+  await Promise.allSettled([...announcing])
   await registry.accessChanges?.stop()
   registry.accessChanges = undefined
   await io.close()
