@@ -21,6 +21,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The real server as a child process with its own Redis and Postgres, which the tests
+          // kill, stop and restart (tests/support/faults.ts). One file at a time: they are heavy.
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.e2e.ts'],
           globalSetup: ['tests/e2e/global-setup.ts'],

@@ -3,7 +3,8 @@ import path from 'node:path'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
-import { closeDatabase, openDatabase, rawSql } from '../db/client'
+import { DATABASE_UNAVAILABLE, StartupError, closeDatabase, databaseStatus, isConnectionError, isDatabaseDown, openDatabase } from '../db/client'
+import { closeOpenAttendance } from '../db/live'
 import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
@@ -20,16 +21,46 @@ import { liveKitSettings } from './livekit/tokens'
 import { createLiveMedia, recordingOutput } from './livekit/media'
 import { awsS3Host, recordingFileRoute } from './livekit/recording-files'
 import { uploadsDir } from './uploads'
+import { closeRedis, connectRedis, redisStatus } from './redis'
 
 const dev = process.argv.includes('--dev')
+
+// Until the server is up, a signal stops the database it may have started and exits.
+let shutdown = (signal: string) => {
+  console.log(`[rounds] ${signal}: stopping before the start finished.`)
+  void Promise.all([closeRedis(), closeDatabase()])
+    .catch(() => {})
+    .finally(() => process.exit(1))
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'))
+process.on('SIGINT', () => shutdown('SIGINT'))
+
+/** The page (or JSON for /healthz-style clients) shown while the database does not answer. */
+function unavailable(req: express.Request, res: express.Response) {
+  res.status(503).set('Retry-After', '5').set('Cache-Control', 'no-store')
+  if (req.accepts(['html', 'json']) === 'json') {
+    res.json({ ok: false, error: DATABASE_UNAVAILABLE })
+    return
+  }
+  res
+    .type('html')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Temporarily unavailable · Rounds</title></head>` +
+        `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1>Temporarily unavailable</h1><p>${DATABASE_UNAVAILABLE}</p></body></html>`,
+    )
+}
 
 async function main() {
   const cfg = config()
   const log = (message: string) => console.log(`[rounds] ${message}`)
 
+  // Redis is not waited for: the node starts without it and uses it once it answers (server/redis.ts).
+  if (cfg.REDIS_URL) connectRedis(cfg.REDIS_URL, log)
   const { url } = await openDatabase({
     dataDir: path.resolve(cfg.DATA_DIR, 'postgres'),
     embeddedPort: cfg.EMBEDDED_PG_PORT,
+    log,
+    monitor: true,
   })
   log(cfg.DATABASE_URL ? 'Connected to the Postgres at DATABASE_URL.' : `Embedded Postgres running (${url.replace(/:[^:@/]+@/, ':***@')}).`)
   await seedPolicyVersions(db)
@@ -40,16 +71,23 @@ async function main() {
   // Stays and quiz questions left open by a node that stopped are closed at its last heartbeat.
   await startNodeHeartbeat({ tag: cfg.nodeTag, name: cfg.nodeName }, { log })
 
+  // Stays in live rooms left open when a server stopped without closing them.
+  const closedStays = await closeOpenAttendance(new Date(), cfg.nodeTag)
+  if (closedStays > 0) log(`Closed ${closedStays} live-room attendance ${closedStays === 1 ? 'record' : 'records'} left open by the last run.`)
+
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
   const httpServer = createServer(app)
   const allowedHosts = () => [new URL(cfg.publicUrl).host]
 
+  // From the health checks db/client.ts and server/redis.ts run every half second, so it answers at
+  // once and is never more than about 1.5 s behind. Redis down is not a reason to take the node out
+  // of a load balancer (every node shares it; each keeps serving its own sockets), so only the
+  // database decides the status code.
   app.get('/healthz', (_req, res) => {
-    rawSql()`select 1`
-      .then(() => res.json({ ok: true, database: 'up' }))
-      .catch(() => res.status(503).json({ ok: false, database: 'down' }))
+    const database = databaseStatus()
+    res.status(database === 'up' ? 200 : 503).set('Cache-Control', 'no-store').json({ ok: database === 'up', database, redis: redisStatus() })
   })
 
   // Before the body limit and origin check: LiveKit signs the raw body (server/livekit/webhooks.ts).
@@ -93,6 +131,8 @@ async function main() {
 
   app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook', '/unsubscribe'] }))
   app.use(bodyLimit(MAX_BODY_BYTES))
+  // While the database is known to be down, answer at once instead of waiting for a connection.
+  app.use((req, res, next) => (isDatabaseDown() ? unavailable(req, res) : next()))
   app.use(sessionMiddleware())
   // Recordings the viewer may watch (db/recordings.ts decides): a local file, or a signed S3 URL.
   app.get('/recordings/:id/file', recordingFileRoute(recordings))
@@ -112,6 +152,11 @@ async function main() {
   app.all('*', (req, res, next) => {
     remixHandler(req, res, next).catch(next)
   })
+  // The database went away during the request (before the health check noticed): say so, not 500.
+  app.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (isConnectionError(error) && !res.headersSent) unavailable(req, res)
+    else next(error)
+  })
 
   await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL, media })
   // Exports, erasures and their mails (docs/decisions/007-jobs.md).
@@ -129,38 +174,42 @@ async function main() {
   if (cfg.devMailbox) log(`Emails are not sent: read them at ${cfg.publicUrl}/dev/mailbox`)
 
   let stopping = false
-  const shutdown = (signal: string) => {
+  shutdown = (signal: string) => {
     if (stopping) return
     stopping = true
     log(`${signal}: finishing open requests and shutting down…`)
     const force = setTimeout(() => {
       log('Shutdown took too long; exiting.')
-      process.exit(1)
+      void closeDatabase().finally(() => process.exit(1))
     }, 15_000)
     force.unref()
     // Stop accepting, let in-flight requests finish, close sockets in every namespace (the live
-    // room writes what it still holds), then the database.
-    httpServer.close(() => {
-      void (async () => {
-        await realtimeClosed
-        await closeVite?.()
-        await stopJobs().catch((error: unknown) => console.error('[rounds] Stopping jobs failed:', error))
-        await searchIndexing.stop().catch((error: unknown) => console.error('[rounds] Stopping search indexing failed:', error))
-        await closeDatabase()
-        log('Stopped cleanly.')
-        process.exit(0)
-      })()
-    })
+    // room writes what it still holds), then jobs and search, and the database last: nothing that
+    // is still running may find it gone.
+    const requestsDone = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+    // A kept-alive connection whose request was in flight when the signal came closes once it is idle.
+    const idleCloser = setInterval(() => httpServer.closeIdleConnections(), 100)
     httpServer.closeIdleConnections()
     const realtimeClosed = closeRealtime().catch((error: unknown) => console.error('[rounds] Closing live connections failed:', error))
+    void (async () => {
+      await Promise.all([requestsDone, realtimeClosed])
+      clearInterval(idleCloser)
+      await closeVite?.()
+      await stopJobs().catch((error: unknown) => console.error('[rounds] Stopping jobs failed:', error))
+      await searchIndexing.stop().catch((error: unknown) => console.error('[rounds] Stopping search indexing failed:', error))
+      await closeRedis()
+      await closeDatabase()
+      log('Stopped cleanly.')
+      process.exit(0)
+    })()
   }
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
-  process.on('SIGINT', () => shutdown('SIGINT'))
 }
 
 main().catch(async (error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message)
-  else console.error('[rounds] Could not start:', error)
+  else if (error instanceof StartupError) console.error(`[rounds] Could not start: ${error.message}`)
+  else console.error('[rounds] Could not start:', error instanceof Error ? error : String(error))
+  await closeRedis().catch(() => {})
   await closeDatabase().catch(() => {})
   process.exit(1)
 })

@@ -1,11 +1,14 @@
 import { remember } from '@epic-web/remember'
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import { RateLimiterRes } from 'rate-limiter-flexible'
+import { sharedLimiter } from '#server/redis'
 
-// Tighter limits on the endpoints that guess at secrets (passwords, codes).
+// Tighter limits on the endpoints that guess at secrets (passwords, codes). Counted in Redis when
+// REDIS_URL is set, so every node sees the same tries; in this node's memory otherwise, or while
+// Redis is away or slow (server/redis.ts).
 const limiters = remember('rounds:http-limits', () => ({
-  signIn: new RateLimiterMemory({ keyPrefix: 'sign-in', points: 10, duration: 15 * 60 }),
-  signUp: new RateLimiterMemory({ keyPrefix: 'sign-up', points: 10, duration: 60 * 60 }),
-  verify: new RateLimiterMemory({ keyPrefix: 'verify', points: 20, duration: 15 * 60 }),
+  signIn: sharedLimiter({ keyPrefix: 'rounds:http:sign-in', points: 10, duration: 15 * 60 }),
+  signUp: sharedLimiter({ keyPrefix: 'rounds:http:sign-up', points: 10, duration: 60 * 60 }),
+  verify: sharedLimiter({ keyPrefix: 'rounds:http:verify', points: 20, duration: 15 * 60 }),
 }))
 
 export type LimitName = keyof typeof limiters

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DATABASE_UNAVAILABLE, isConnectionError, isDatabaseDown } from '../../db/health'
 
 export type Ack<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; error: string }
 
@@ -24,13 +25,18 @@ export function handler<S extends z.ZodTypeAny, R extends Record<string, unknown
     const reply = typeof ack === 'function' ? (ack as (a: Ack<R>) => void) : () => {}
     const payload = typeof ack === 'function' && args.length === 1 ? undefined : args[0]
     if (containsNul(payload)) return reply({ ok: false, error: nulRefusal })
+    // While the database is known to be down, refuse at once instead of waiting for a connection.
+    if (isDatabaseDown()) {
+      reply({ ok: false, error: DATABASE_UNAVAILABLE })
+      return
+    }
     const parsed = schema.safeParse(payload)
     if (!parsed.success) {
       reply({ ok: false, error: parsed.error.issues[0]?.message ?? 'That request was not understood.' })
       return
     }
     run(parsed.data).then(reply, (error: unknown) => {
-      const message = error instanceof Error && error.name === 'PublicError' ? error.message : 'Something went wrong. Try again.'
+      const message = error instanceof Error && error.name === 'PublicError' ? error.message : isConnectionError(error) ? DATABASE_UNAVAILABLE : 'Something went wrong. Try again.'
       if (!(error instanceof Error && error.name === 'PublicError')) console.error('[realtime]', error)
       reply({ ok: false, error: message })
     })

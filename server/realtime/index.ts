@@ -1,15 +1,18 @@
 import type { Server as HttpServer } from 'node:http'
 import { remember } from '@epic-web/remember'
+import { createAdapter } from '@socket.io/redis-streams-adapter'
 import { Server, type Namespace, type Socket } from 'socket.io'
 import { z } from 'zod'
-import { canEnterClubRoom } from '../../db/clubs'
 import { recordSessionsEnded } from '../../db/access-changes'
+import { canEnterClubRoom } from '../../db/clubs'
 import { validateCookieHeader, validateSessionId, verifyOrigin } from '../auth'
 import { handler } from './events'
 import { createLiveMedia, type LiveMedia } from '../livekit/media'
-import { attachLiveRoom, mayRestoreLiveRooms, type LiveRoom } from './live'
 import { watchAccessChanges, type AccessChangeWatcher } from './access-changes'
+import { attachLiveRoom, mayRestoreLiveRooms, type LiveRoom } from './live'
 import { createLiveRateLimits } from './rate-limits'
+import { dropSlowConsumers, limitSocketsPerSession } from './slow-consumers'
+import { REDIS_COMMAND_TIMEOUT_MS, closeRedis, connectRedis, whenRedisReady, withTimeout, type RedisClient } from '../redis'
 
 export type SocketData = { userId: string; sessionId: string; role: 'member' | 'staff' }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event maps are declared per namespace as features land
@@ -73,6 +76,50 @@ function restoreOnlyValidSessions(nsp: Namespace, mayRestore?: (data: SocketData
   }
 }
 
+function redisReady() {
+  return new Promise<void>((resolve) => {
+    const stop = whenRedisReady(() => {
+      queueMicrotask(() => stop())
+      resolve()
+    })
+  })
+}
+
+/**
+ * The client the Redis Streams adapter gets. Its reading and subscribing connections are copies
+ * of the shared client that, unlike it, wait for Redis to come back instead of failing at once (a
+ * failed XREAD is retried at once, which would spin) and have no command timeout (a blocking XREAD
+ * outlasts it). Its publishing commands give up after REDIS_COMMAND_TIMEOUT_MS: the adapter
+ * delivers to this node's sockets only after publishing, so a stalled Redis would hold up rooms.
+ */
+function streamsAdapterClient(client: RedisClient): RedisClient {
+  const duplicate = (overrides?: Parameters<RedisClient['duplicate']>[0]) =>
+    client.duplicate({ disableOfflineQueue: false, commandOptions: undefined, ...overrides })
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'duplicate') return duplicate
+      const value: unknown = Reflect.get(target, property, target)
+      if (typeof value !== 'function') return value
+      const method = value as (...args: unknown[]) => unknown
+      if (property === 'xAdd' || property === 'publish') {
+        return (...args: unknown[]) => withTimeout(method.apply(target, args) as Promise<unknown>, REDIS_COMMAND_TIMEOUT_MS)
+      }
+      return method.bind(target)
+    },
+  })
+}
+
+/** Moves every namespace of a running server onto the Redis Streams adapter, keeping each socket's rooms. */
+function joinRedisAdapter(io: Server, client: RedisClient) {
+  const rooms = new Map([...io._nsps].map(([name, nsp]) => [name, new Map(nsp.adapter.sids)]))
+  const before = [...io._nsps.values()].map((nsp) => nsp.adapter)
+  io.adapter(createAdapter(streamsAdapterClient(client)))
+  for (const adapter of before) void adapter.close()
+  for (const [name, nsp] of io._nsps) {
+    for (const [socketId, socketRooms] of rooms.get(name) ?? []) void nsp.adapter.addAll(socketId, new Set(socketRooms))
+  }
+}
+
 export async function attachRealtime(
   httpServer: HttpServer,
   options: { allowedHosts: () => string[]; redisUrl?: string; media?: LiveMedia },
@@ -91,23 +138,31 @@ export async function attachRealtime(
       callback(ok ? null : 'This address is not allowed to connect.', ok)
     },
   })
-  let redis: object | undefined
-  if (options.redisUrl) {
-    const [{ createClient }, { createAdapter }] = await Promise.all([
-      import('redis'),
-      import('@socket.io/redis-streams-adapter'),
-    ])
-    const client = createClient({ url: options.redisUrl })
-    await client.connect()
-    io.adapter(createAdapter(client))
-    io.engine.on('close', () => void client.quit().catch(() => {}))
-    redis = client
-  }
+  // Redis (server/redis.ts) lets several nodes share rooms. A node does not wait for it: until it
+  // answers, the node serves its own sockets with the in-memory adapter, then moves them onto the
+  // Redis Streams adapter (joinRedisAdapter). Once joined, an outage only stops the sharing: each
+  // node keeps delivering to its own sockets, and the adapter catches up when Redis is back.
+  const redis = options.redisUrl ? connectRedis(options.redisUrl) : undefined
+  if (redis && !redis.isReady) await Promise.race([redisReady(), new Promise((resolve) => setTimeout(resolve, 2000))])
+  if (redis?.isReady) io.adapter(createAdapter(streamsAdapterClient(redis)))
+  if (redis) io.engine.on('close', () => void closeRedis())
   // Namespaces are set up once the adapter is chosen, so each gets it.
   const live = io.of('/live')
-  restoreOnlyValidSessions(io.of('/'))
-  restoreOnlyValidSessions(live, mayRestoreLiveRooms)
-  for (const nsp of [io.of('/'), live]) nsp.use(authenticate)
+  const guardRestores = () => {
+    restoreOnlyValidSessions(io.of('/'))
+    restoreOnlyValidSessions(live, mayRestoreLiveRooms)
+  }
+  guardRestores()
+  if (redis && !redis.isReady) {
+    void redisReady().then(() => {
+      if (registry.io !== io) return
+      joinRedisAdapter(io, redis)
+      guardRestores()
+      console.log('[rounds] Redis answers: live rooms are now shared with the other nodes.')
+    })
+  }
+  for (const nsp of [io.of('/'), live]) nsp.use(authenticate).use(limitSocketsPerSession())
+  dropSlowConsumers(io)
   io.on('connection', (socket: RoundsSocket) => {
     void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`])
     const viewer = { userId: socket.data.userId, role: socket.data.role }
@@ -128,7 +183,7 @@ export async function attachRealtime(
       }),
     )
   })
-  registry.liveRoom = attachLiveRoom(live, { limits: createLiveRateLimits({ redis }), media: options.media ?? createLiveMedia() })
+  registry.liveRoom = attachLiveRoom(live, { limits: createLiveRateLimits({ redis: redis !== undefined }), media: options.media ?? createLiveMedia() })
   registry.io = io
   // A ban, a club made private, a sign-out… committed anywhere reaches this node's open sockets.
   registry.accessChanges = await watchAccessChanges(io, registry.liveRoom)

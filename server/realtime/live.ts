@@ -58,6 +58,7 @@ import { mintRoomToken } from '../livekit/tokens'
 import { createCoalescer } from './coalesce'
 import { registerQuizHandlers } from './quiz'
 import { containsNul, nulRefusal, type Ack } from './events'
+import { DATABASE_UNAVAILABLE, isConnectionError, isDatabaseDown } from '../../db/health'
 import type { SocketData } from './index'
 import type { LiveLimitName, LiveRateLimits } from './rate-limits'
 
@@ -379,6 +380,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       run: (input: z.infer<S>) => Promise<Outcome>,
     ) {
       async function answer(input: unknown): Promise<Outcome> {
+        // While the database is known to be down, refuse at once instead of waiting for a connection.
+        if (isDatabaseDown()) return refuse(DATABASE_UNAVAILABLE)
         if (payloadSize(input) > MAX_PAYLOAD_CHARS) return refuse(tooLong)
         if (containsNul(input)) return refuse(nulRefusal)
         const parsed = schema.safeParse(input)
@@ -398,7 +401,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
         answer(input)
           .catch((error: unknown) => {
             logUnexpected(error)
-            return refuse(isPublicError(error) ? error.message : 'Something went wrong. Try again.')
+            return refuse(isPublicError(error) ? error.message : isConnectionError(error) ? DATABASE_UNAVAILABLE : 'Something went wrong. Try again.')
           })
           .then((outcome) => {
             reply(outcome.ack)

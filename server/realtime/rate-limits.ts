@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import { sharedLimiter, type SharedLimiter } from '../redis'
 
 /** Per-person limits in a live room (docs/live-room.md): points per window of seconds. */
 export const liveLimits = {
@@ -18,21 +19,18 @@ export type LiveRateLimits = {
 }
 
 /**
- * With a connected node-redis (v5) client the counts are shared by every node, so a person
- * cannot multiply a limit by landing on several; each keeps an in-memory limiter as insurance
- * for when Redis does not answer.
+ * With Redis (server/redis.ts) the counts are shared by every node, so a person cannot multiply a
+ * limit by landing on several; when Redis fails or is slow to answer, each node counts in memory,
+ * so a Redis outage or stall never holds up a room.
  */
-export function createLiveRateLimits(options: { redis?: object } = {}): LiveRateLimits {
+export function createLiveRateLimits(options: { redis?: boolean } = {}): LiveRateLimits {
   const limiters = Object.fromEntries(
     Object.entries(liveLimits).map(([name, { points, duration }]) => {
       const keyPrefix = `rounds:live:${name}`
-      const memory = new RateLimiterMemory({ keyPrefix, points, duration })
-      const limiter: RateLimiterAbstract = options.redis
-        ? new RateLimiterRedis({ storeClient: options.redis, useRedisPackage: true, keyPrefix, points, duration, insuranceLimiter: memory })
-        : memory
+      const limiter: SharedLimiter = options.redis ? sharedLimiter({ keyPrefix, points, duration }) : new RateLimiterMemory({ keyPrefix, points, duration })
       return [name, limiter]
     }),
-  ) as Record<LiveLimitName, RateLimiterAbstract>
+  ) as Record<LiveLimitName, SharedLimiter>
 
   return {
     store: options.redis ? 'redis' : 'memory',
