@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from '@remix-run/react'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useLocation, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { getPageChrome } from '#db/page-chrome'
 import { CookieBanner } from '~/components/cookie-banner'
@@ -9,6 +9,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { Notices } from '~/components/notices'
 import { SiteFooter, SiteHeader } from '~/components/site-chrome'
 import { readConsentId } from '~/utils/consent.server'
+import { isPrivatePath } from '~/utils/robots'
 import styles from '~/tailwind.css?url'
 
 export const links: LinksFunction = () => [
@@ -37,11 +38,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root')
+  const { pathname } = useLocation()
   return (
     <html lang="en" className="h-full">
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {isPrivatePath(pathname) ? <meta name="robots" content="noindex" /> : null}
         <Meta />
         <Links />
       </head>

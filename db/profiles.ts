@@ -6,6 +6,7 @@ import { follows, profiles, users } from './schema/index'
 import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
 import { activeUserSql, fullProfileVisibleSql, listsVisibleSql } from './visibility'
+import { indexableProfileSql } from './sitemap'
 
 export type ProfileVisibility = 'public' | 'private'
 
@@ -186,6 +187,8 @@ export type ProfilePage = {
   pendingRequests: number
   /** A public profile may be described in share tags; a private one never. */
   shareable: boolean
+  /** Search engines may list the page (db/sitemap.ts `indexableProfileSql`); otherwise it says noindex. */
+  indexable: boolean
 }
 
 /** Everything the profile page needs, in one round trip. */
@@ -202,6 +205,7 @@ function profilePageQuery(database: Database, signedIn: boolean) {
       profile: profiles,
       email: users.email,
       deactivatedAt: users.deactivatedAt,
+      indexable: indexableProfileSql,
       fullVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
       listsVisible: sql<boolean>`${listsVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
       followStatus: sql<string | null>`(select f.status::text from ${follows} f where f.follower_id = ${uid} and f.followee_id = ${qualified(profiles.userId)})`,
@@ -235,5 +239,6 @@ export async function getProfilePage(viewer: Viewer, handle: string): Promise<Pr
     counts: view.kind === 'card' || !row.listsVisible ? null : { followers: row.followers, following: row.following },
     pendingRequests: row.pending,
     shareable: row.profile.visibility === 'public',
+    indexable: row.indexable,
   }
 }

@@ -13,6 +13,7 @@ import { FollowButton } from '~/components/follow-button'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { requireUser } from '~/utils/auth.server'
 import { readConsentId } from '~/utils/consent.server'
+import { noindex } from '~/utils/robots'
 import { shareMeta, type ShareCard } from '~/utils/share-meta'
 
 const HANDLE_MAX = 60
@@ -45,13 +46,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     counts: page.counts,
     requestCount: page.pendingRequests,
     share: shareCardFor(page, shareUrl),
+    indexable: page.indexable,
     shareUrl,
     signedIn: Boolean(context.viewer),
   })
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? shareMeta(data.share) : [{ title: 'Profile not found — Rounds' }]
+// Private profiles, profiles kept out of search and pages of people who are gone say noindex.
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  if (!data) return [{ title: 'Profile not found — Rounds' }, noindex]
+  const tags = shareMeta(data.share)
+  return data.indexable || !data.share ? tags : [...tags, noindex]
+}
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)

@@ -1,10 +1,11 @@
 import type { MetaDescriptor } from '@remix-run/node'
+import { noindex } from './robots'
 
 export type ShareCard = { title: string; description: string; url: string; type?: 'website' | 'profile' | 'article' }
 
 /**
  * Open Graph and Twitter card tags. Pages pass null for anything private, and
- * get generic Rounds tags that reveal nothing about it.
+ * get generic Rounds tags that reveal nothing about it, and `noindex`.
  */
 export function shareMeta(card: ShareCard | null, fallbackTitle = 'Rounds'): MetaDescriptor[] {
   const c = card ?? {
@@ -26,5 +27,6 @@ export function shareMeta(card: ShareCard | null, fallbackTitle = 'Rounds'): Met
     { name: 'twitter:description', content: description },
   ]
   if (c.url) tags.push({ property: 'og:url', content: c.url })
+  if (!card) tags.push(noindex)
   return tags
 }
