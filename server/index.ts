@@ -9,6 +9,7 @@ import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '..
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, liveKitConnectSources, originCheck, securityHeaders } from './http/security'
+import { addressCheck, formBodyCheck, hostCheck } from './http/bad-input'
 import { builtFiles } from './http/static-files'
 import { sessionMiddleware, toViewer } from './http/session'
 import { startJobs, stopJobs } from './jobs/index'
@@ -107,6 +108,8 @@ async function main() {
       mediaSources: recordings.s3 && !recordings.s3.endpoint ? [`https://${awsS3Host(recordings.s3)}`] : [],
     }),
   )
+  // Requests Remix could not even build (a Host it cannot read) or whose address holds a NUL.
+  app.use(hostCheck(), addressCheck())
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))
 
   // In development a function, so each request sees the latest modules; in production the build
@@ -129,8 +132,9 @@ async function main() {
     build = serverBuild
   }
 
-  app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook', '/unsubscribe'] }))
   app.use(bodyLimit(MAX_BODY_BYTES))
+  app.use(originCheck({ allowedHosts, exemptPaths: ['/livekit/webhook'], tokenPaths: ['/unsubscribe'] }))
+  app.use(formBodyCheck({ exemptPaths: ['/livekit/webhook'] }))
   // While the database is known to be down, answer at once instead of waiting for a connection.
   app.use((req, res, next) => (isDatabaseDown() ? unavailable(req, res) : next()))
   app.use(sessionMiddleware())

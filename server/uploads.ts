@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
 import { PublicError } from '../db/errors'
@@ -53,7 +53,15 @@ async function storeWebp(bytes: Uint8Array, width: number, height: number) {
     .toBuffer()
   const name = `${randomUUID()}.webp`
   await mkdir(uploadsDir(), { recursive: true })
-  await writeFile(path.join(uploadsDir(), name), output)
+  // Written under a temporary name and renamed, so a crash mid-write never leaves a served half file.
+  const partial = path.join(uploadsDir(), `.${name}.part`)
+  try {
+    await writeFile(partial, output)
+    await rename(partial, path.join(uploadsDir(), name))
+  } catch (error) {
+    await unlink(partial).catch(() => {})
+    throw error
+  }
   return name
 }
 

@@ -1,13 +1,7 @@
 import type { SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import {
-  MaxPartSizeExceededError,
-  json,
-  redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
@@ -43,6 +37,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FieldErrors, inputClass } from '~/components/forms'
 import { absoluteUrl } from '~/components/share'
 import { requireUser } from '~/utils/auth.server'
+import { FormPartTooLargeError, readForm } from '~/utils/form.server'
 import { ClubSchema, handleField, opensAdminPage, optionalWholeNumber, orErrorPage, roleField } from '~/utils/club-forms'
 
 export const meta: MetaFunction = () => [{ title: 'Club admin — Rounds' }, { name: 'robots', content: 'noindex' }]
@@ -132,20 +127,19 @@ function reply(body: Omit<AdminReply, 'at'>, status = 200) {
   return json<AdminReply>({ ...body, at: Date.now() }, { status })
 }
 
-async function readForm(request: Request) {
-  if (!(request.headers.get('content-type') ?? '').startsWith('multipart/form-data')) return request.formData()
+async function readClubForm(request: Request) {
   try {
-    return await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: PHOTO_MAX_BYTES }))
+    return await readForm(request, { files: { cover: PHOTO_MAX_BYTES } })
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return { tooLarge: error.field }
-    throw new Response('This form could not be read. Reload the page and try again.', { status: 400 })
+    if (error instanceof FormPartTooLargeError) return { tooLarge: error.isFile ? 'cover' : error.field }
+    throw error
   }
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
   const slug = params.slug ?? ''
-  const formData = await readForm(request)
+  const formData = await readClubForm(request)
   if (!(formData instanceof FormData)) {
     const field = formData.tooLarge === 'cover' ? 'cover' : 'description'
     const message = field === 'cover' ? 'The cover image must be 5 MB or smaller.' : 'That is far more text than a club description can hold.'

@@ -10,6 +10,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FieldErrors, SubmitButton, inputClass } from '~/components/forms'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'New quiz or poll — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -82,7 +83,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
     return json<ActionData>({ values: null, error: { '': ['This quiz is too long to save. Shorten the longest texts.'] }, questionCount: FIRST_QUESTIONS }, { status: 400 })
   }
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const sentCount = Number(formData.get('questionCount'))
   const questionCount = Number.isInteger(sentCount) ? Math.min(Math.max(sentCount, 1), quizLimits.questions) : FIRST_QUESTIONS
   const submission = parseWithZod(formData, { schema: QuizFormSchema })

@@ -14,6 +14,7 @@ import { talkTypeLabel, utcWhen } from '~/components/talk-card'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
 import { optionalText, text } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Schedule a talk — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -102,7 +103,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const submission = parseWithZod(await request.formData(), { schema: ScheduleSchema })
+  const submission = parseWithZod(await readForm(request), { schema: ScheduleSchema })
   if (submission.status !== 'success') return json(submission.reply(), { status: 400 })
   try {
     const talk = await scheduleTalk(viewer, params.slug ?? '', submission.value)

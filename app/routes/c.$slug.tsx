@@ -9,6 +9,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { shareMeta } from '~/utils/share-meta'
 import { requireUser } from '~/utils/auth.server'
 import { opensAdminPage, orErrorPage } from '~/utils/club-forms'
+import { readForm } from '~/utils/form.server'
 
 const MembershipAction = z.object({
   intent: z.enum(['join', 'leave', 'follow', 'unfollow', 'decline'], {
@@ -33,7 +34,7 @@ export const meta: MetaFunction = () => shareMeta(null)
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
   const slug = params.slug ?? ''
-  const parsed = MembershipAction.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = MembershipAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0]?.message ?? 'Try again.' }, { status: 400 })
   try {
     switch (parsed.data.intent) {

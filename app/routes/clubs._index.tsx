@@ -8,6 +8,7 @@ import { VisibilityBadge } from '~/components/club-badges'
 import { ClubCard } from '~/components/club-card'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [
   { title: 'Clubs — Rounds' },
@@ -39,7 +40,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const parsed = InvitationAnswer.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = InvitationAnswer.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0]?.message ?? 'Choose an invitation.' }, { status: 400 })
   const { intent, slug } = parsed.data
   try {

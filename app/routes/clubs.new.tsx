@@ -1,12 +1,6 @@
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import {
-  MaxPartSizeExceededError,
-  json,
-  redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { createClub } from '#db/clubs'
 import { PublicError } from '#db/errors'
@@ -15,6 +9,7 @@ import { PHOTO_MAX_BYTES, deleteUpload, storeClubCover } from '#server/uploads'
 import { ClubForm } from '~/components/club-form'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
+import { FormPartTooLargeError, readForm } from '~/utils/form.server'
 import { ClubSchema } from '~/utils/club-forms'
 
 export const meta: MetaFunction = () => [{ title: 'Create a club — Rounds' }]
@@ -25,19 +20,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 /** The form as sent: multipart when it carries a cover, url-encoded otherwise. */
-async function readForm(request: Request) {
-  if (!(request.headers.get('content-type') ?? '').startsWith('multipart/form-data')) return request.formData()
+async function readClubForm(request: Request) {
   try {
-    return await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: PHOTO_MAX_BYTES }))
+    return await readForm(request, { files: { cover: PHOTO_MAX_BYTES } })
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return { tooLarge: error.field }
-    throw new Response('This form could not be read. Reload the page and try again.', { status: 400 })
+    if (error instanceof FormPartTooLargeError) return { tooLarge: error.isFile ? 'cover' : error.field }
+    throw error
   }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const formData = await readForm(request)
+  const formData = await readClubForm(request)
   if (!(formData instanceof FormData)) {
     const field = formData.tooLarge === 'cover' ? 'cover' : 'description'
     const message = field === 'cover' ? 'The cover image must be 5 MB or smaller.' : 'That is far more text than a club description can hold.'

@@ -7,6 +7,7 @@ import { CookieChoicesForm } from '~/components/cookie-banner'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { safeRedirectPath } from '~/utils/auth.server'
 import { consentCookie, newConsentId, readConsentId } from '~/utils/consent.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Cookie settings — Rounds' }]
 
@@ -37,7 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** Saves a choice, from the banner or this page, as a plain form post (no JavaScript needed). */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = CookieChoices.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = CookieChoices.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   const { intent, redirectTo } = parsed.data
   const choices =

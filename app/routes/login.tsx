@@ -14,6 +14,7 @@ import { sendVerificationCode } from '~/utils/email-code.server'
 import { resetTries, spendTry } from '~/utils/rate-limit.server'
 import { PASSWORD_MAX } from '~/utils/password-rules'
 import { emailField } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in — Rounds' }]
 
@@ -32,7 +33,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireSignedOut(context)
-  const submission = parseWithZod(await request.formData(), { schema: LoginSchema })
+  const submission = parseWithZod(await readForm(request), { schema: LoginSchema })
   if (submission.status !== 'success') return json(submission.reply({ hideFields: ['password'] }), { status: 400 })
   const { email, password, redirectTo } = submission.value
   const limitKey = `${context.clientAddress ?? 'unknown'}:${email}`

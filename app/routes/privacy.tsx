@@ -7,6 +7,7 @@ import { PublicError } from '#db/errors'
 import { acknowledgePolicy, acknowledgedVersions, currentPolicy, getPolicyVersion, listPolicyVersions } from '#db/privacy'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Privacy policy — Rounds' }]
 
@@ -41,7 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** "I have read it": records the acknowledgement and clears the notice. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId } = requireUser(context, request)
-  const parsed = Acknowledge.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = Acknowledge.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   try {
     await acknowledgePolicy(userId, parsed.data.version)

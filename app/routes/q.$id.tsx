@@ -7,6 +7,7 @@ import { answerQuestion, closeQuiz, getLeaderboard, getQuestionStats, getQuizPag
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.page.quiz.title} — Rounds` : 'Quiz not found — Rounds' },
@@ -36,7 +37,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const form = await request.formData()
+  const form = await readForm(request)
   const parsed = AnswerForm.safeParse({
     intent: form.get('intent'),
     questionId: form.get('questionId') ?? undefined,

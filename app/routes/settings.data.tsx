@@ -10,6 +10,7 @@ import { inputClass } from '~/components/forms'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { optionalText, text } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Your data — Rounds' }]
 
@@ -59,7 +60,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const parsed = DataAction.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = DataAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) {
     return json({ ok: false as const, message: parsed.error.issues[0].message, field: String(parsed.error.issues[0].path[0] ?? '') }, { status: 400 })
   }

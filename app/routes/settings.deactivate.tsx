@@ -13,6 +13,7 @@ import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { PASSWORD_MAX } from '~/utils/password-rules'
 import { resetTries, spendTry } from '~/utils/rate-limit.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Deactivate account — Rounds' }]
 
@@ -37,7 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId, sessionId } = requireUser(context, request)
-  const submission = parseWithZod(await request.formData(), { schema: DeactivateSchema })
+  const submission = parseWithZod(await readForm(request), { schema: DeactivateSchema })
   if (submission.status !== 'success') return json(submission.reply({ hideFields: ['password'] }), { status: 400 })
   if (submission.value.intent === 'reactivate') {
     await reactivateAccount(userId)

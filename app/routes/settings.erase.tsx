@@ -13,6 +13,7 @@ import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { PASSWORD_MAX } from '~/utils/password-rules'
 import { resetTries, spendTry } from '~/utils/rate-limit.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Erase your account — Rounds' }]
 
@@ -49,7 +50,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId, viewer } = requireUser(context, request)
-  const parsed = EraseAction.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = EraseAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     return json<Reply>({ ok: false, message: issue.message, field: String(issue.path[0] ?? '') }, { status: 400 })

@@ -11,6 +11,7 @@ import { Field, FieldErrors, SubmitButton, inputClass } from '~/components/forms
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { text } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Nominee — Rounds' }]
 
@@ -41,7 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId } = requireUser(context, request)
-  const submission = parseWithZod(await request.formData(), { schema: NomineeSchema })
+  const submission = parseWithZod(await readForm(request), { schema: NomineeSchema })
   if (submission.status !== 'success') return json(submission.reply(), { status: 400 })
   const value = submission.value
   try {

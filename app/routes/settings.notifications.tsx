@@ -8,6 +8,7 @@ import { CHANNELS, OPTIONAL_KINDS, type Channel, type MessageKind } from '#db/pr
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Notifications — Rounds' }]
 
@@ -34,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId } = requireUser(context, request)
-  const parsed = Choices.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = Choices.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   const choices = Object.fromEntries(
     CHANNELS.map((channel) => [channel, Object.fromEntries(OPTIONAL_KINDS.map((kind) => [kind, parsed.data[fieldName(channel, kind)] === 'on']))]),

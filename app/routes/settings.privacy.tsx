@@ -12,6 +12,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FieldErrors, SubmitButton } from '~/components/forms'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Privacy — Rounds' }]
 
@@ -30,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId } = requireUser(context, request)
-  const submission = parseWithZod(await request.formData(), { schema: PrivacySchema })
+  const submission = parseWithZod(await readForm(request), { schema: PrivacySchema })
   if (submission.status !== 'success') return json(submission.reply(), { status: 400 })
   const { discoverable, ...rest } = submission.value
   try {

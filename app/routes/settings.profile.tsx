@@ -1,13 +1,7 @@
 import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import {
-  MaxPartSizeExceededError,
-  json,
-  redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-} from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
@@ -18,6 +12,7 @@ import { Avatar } from '~/components/avatar'
 import { Field, FieldErrors, SubmitButton, inputClass } from '~/components/forms'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
+import { FormPartTooLargeError, readForm } from '~/utils/form.server'
 import { optionalText, text } from '~/utils/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Your profile — Rounds' }]
@@ -61,27 +56,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ profile: await getOwnProfile(userId), specialities })
 }
 
-async function readForm(request: Request) {
+/** The form, multipart when it carries a photo; the photo is read only up to its limit. */
+async function readProfileForm(request: Request) {
   try {
-    return await unstable_parseMultipartFormData(
-      request,
-      unstable_createMemoryUploadHandler({ maxPartSize: PHOTO_MAX_BYTES }),
-    )
+    return await readForm(request, { files: { photo: PHOTO_MAX_BYTES } })
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) return 'too-large' as const
-    throw new Response('This form could not be read. Reload the page and try again.', { status: 400 })
+    if (error instanceof FormPartTooLargeError) return error
+    throw error
   }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId } = requireUser(context, request)
-  const contentType = request.headers.get('content-type') ?? ''
-  const formData = contentType.startsWith('multipart/form-data') ? await readForm(request) : await request.formData()
-  if (formData === 'too-large') {
-    return json(
-      { status: 'error' as const, initialValue: null, error: { photo: ['The photo must be 5 MB or smaller.'] } },
-      { status: 413 },
-    )
+  const formData = await readProfileForm(request)
+  if (formData instanceof FormPartTooLargeError) {
+    const field = formData.isFile ? 'photo' : formData.field
+    const message = formData.isFile ? 'The photo must be 5 MB or smaller.' : 'That is far more text than this field can hold.'
+    return json({ status: 'error' as const, initialValue: null, error: { [field]: [message] } }, { status: 413 })
   }
   const submission = parseWithZod(formData, { schema: ProfileSchema })
   if (submission.status !== 'success') return json(submission.reply(), { status: 400 })

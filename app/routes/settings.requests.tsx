@@ -9,6 +9,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { PeopleList } from '~/components/people-list'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Follow requests — Rounds' }]
 
@@ -32,7 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const parsed = RespondToRequest.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = RespondToRequest.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   const { intent, handle } = parsed.data
   try {

@@ -6,6 +6,7 @@ import { endOtherSessions, endSession, listSessions } from '#db/sessions'
 import { disconnectSessions } from '#server/realtime/index'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Devices and sessions — Rounds' }]
 
@@ -31,7 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId, sessionId, sessionPublicId } = requireUser(context, request)
-  const parsed = SessionAction.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = SessionAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ message: 'Choose which session to end.', ok: false }, { status: 400 })
   if (parsed.data.intent === 'end-one' && parsed.data.publicId === sessionPublicId) {
     return json({ message: 'To end this session, use Sign out.', ok: false }, { status: 400 })

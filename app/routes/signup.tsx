@@ -12,6 +12,7 @@ import { sendAccountExistsNotice, sendVerificationCode } from '~/utils/email-cod
 import { spendTry } from '~/utils/rate-limit.server'
 import { PASSWORD_MAX, PASSWORD_MIN } from '~/utils/password-rules'
 import { emailField, text } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Join Rounds' }]
 
@@ -54,7 +55,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireSignedOut(context)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: signupSchema({ isCommonPassword }) })
   if (submission.status !== 'success') {
     return json(submission.reply({ hideFields: ['password'] }), { status: 400 })

@@ -8,6 +8,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { inputClass } from '~/components/forms'
 import { requireStaffViewer } from '~/utils/staff.server'
 import { text } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 const HoldAction = z.discriminatedUnion(
   'intent',
@@ -30,7 +31,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireStaffViewer(context)
-  const parsed = HoldAction.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = HoldAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   try {
     if (parsed.data.intent === 'place') {

@@ -8,6 +8,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { inputClass } from '~/components/forms'
 import { requireStaffViewer } from '~/utils/staff.server'
 import { optionalText, text } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 const StaffAction = z.discriminatedUnion(
   'intent',
@@ -51,7 +52,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireStaffViewer(context)
   const id = validId(params.id)
-  const parsed = StaffAction.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = StaffAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     return json({ ok: false as const, message: issue.message, data: null }, { status: 400 })

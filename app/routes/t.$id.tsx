@@ -17,6 +17,7 @@ import { requireUser } from '~/utils/auth.server'
 import { readConsentId } from '~/utils/consent.server'
 import { shareMeta } from '~/utils/share-meta'
 import type { loader as rootLoader } from '~/root'
+import { readForm } from '~/utils/form.server'
 
 const NOT_FOUND = 'We could not find that talk. It may be in a private club, or the link may be wrong.'
 
@@ -61,7 +62,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? shareMeta
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const form = Object.fromEntries(await request.formData())
+  const form = Object.fromEntries(await readForm(request))
   if (form.intent === 'share-recording' || form.intent === 'delete-recording') return recordingAction(viewer, form, context.media)
   const parsed = RsvpAction.safeParse(form)
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })

@@ -9,6 +9,7 @@ import { HiddenPeopleNotice, ListPager, PeopleList, PrivateListNotice } from '~/
 import { requireUser } from '~/utils/auth.server'
 import { loadPeopleList } from '~/utils/people-list.server'
 import { shareMeta } from '~/utils/share-meta'
+import { readForm } from '~/utils/form.server'
 
 const RemoveFollower = z.object({
   intent: z.literal('remove', { errorMap: () => ({ message: 'Choose whom to remove.' }) }),
@@ -27,7 +28,7 @@ export const meta: MetaFunction<typeof loader> = () => shareMeta(null, 'Follower
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const parsed = RemoveFollower.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = RemoveFollower.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   try {
     if ((await getFollowState(viewer, params.handle ?? '')) !== 'self') {

@@ -15,6 +15,7 @@ import { requireUser } from '~/utils/auth.server'
 import { readConsentId } from '~/utils/consent.server'
 import { noindex } from '~/utils/robots'
 import { shareMeta, type ShareCard } from '~/utils/share-meta'
+import { readForm } from '~/utils/form.server'
 
 const HANDLE_MAX = 60
 
@@ -63,7 +64,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
   const handle = params.handle ?? ''
   if (handle.length > HANDLE_MAX) return json({ ok: false, message: 'No doctor on Rounds has that handle.' }, { status: 404 })
-  const parsed = FollowAction.safeParse(Object.fromEntries(await request.formData()))
+  const parsed = FollowAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   try {
     if (parsed.data.intent === 'follow') {

@@ -5,12 +5,14 @@ import { PublicError } from '#db/errors'
 import { unsubscribeByToken, unsubscribeTokenUsed, type Channel, type MessageKind } from '#db/privacy'
 import { UNSUBSCRIBE_TOKEN_MAX_LENGTH, verifyUnsubscribeToken, type VerifiedToken } from '#server/mail/unsubscribe'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { readForm } from '~/utils/form.server'
 
 /*
  * One-click unsubscribe (RFC 8058). GET shows a confirmation, because mail
  * scanners open links; POST — from that page or straight from a mail client's
  * "Unsubscribe" button, with no cookie and no Origin — does it. The signed
- * token is the only authority, so the route is exempt from the origin check.
+ * token is the only authority: a post from another site is taken when the token is in the
+ * address, as in every link Rounds sends (server/http/security.ts, originCheck's tokenPaths).
  */
 
 export const meta: MetaFunction = () => [{ title: 'Unsubscribe — Rounds' }, { name: 'robots', content: 'noindex' }]
@@ -49,7 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const fromUrl = new URL(request.url).searchParams.get('token')
-  const form = await request.formData()
+  const form = await readForm(request)
   const fromForm = form.get('token')
   const token = fromUrl ?? (typeof fromForm === 'string' && fromForm.length <= UNSUBSCRIBE_TOKEN_MAX_LENGTH ? fromForm : null)
   const verified = verifyUnsubscribeToken(token)

@@ -12,6 +12,7 @@ import { deviceOf, requireSignedOut } from '~/utils/auth.server'
 import { sendVerificationCode } from '~/utils/email-code.server'
 import { spendTry } from '~/utils/rate-limit.server'
 import { emailField } from '~/utils/validation'
+import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Confirm your email — Rounds' }]
 
@@ -36,7 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   requireSignedOut(context)
-  const formData = await request.formData()
+  const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: VerifySchema })
   if (submission.status !== 'success') return json({ result: submission.reply(), notice: null }, { status: 400 })
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
 import helmet from 'helmet'
 import { verifyOrigin } from '../auth'
+import { refuse } from './bad-input'
 
 export function cspNonce(_req: Request, res: Response, next: NextFunction) {
   res.locals.cspNonce = randomBytes(16).toString('base64')
@@ -52,19 +53,56 @@ export function securityHeaders(options: {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+const FOREIGN_FORM = 'This form was sent from another site, so Rounds did not accept it. Go back, reload the page and try again.'
+const OTHER_ADDRESS =
+  'This form reached Rounds under a different address than the page it came from, so Rounds did not accept it. Open Rounds from its usual address, reload the page and try again.'
+const FOREIGN_UNSUBSCRIBE = 'This unsubscribe request came from another site, so Rounds did not accept it. Use the unsubscribe link in your email instead.'
+
+/** The host Remix compares a form's Origin with: X-Forwarded-Host's first entry, else Host. */
+function hostSeenByRemix(req: Request) {
+  const forwarded = req.get('x-forwarded-host')?.split(',')[0]?.trim()
+  return forwarded || req.get('host') || ''
+}
+
+function hostOf(origin: string | undefined) {
+  if (!origin) return null
+  try {
+    return new URL(origin).host || null
+  } catch {
+    return null
+  }
+}
+
 /**
  * Rejects state-changing requests from other sites. Browsers send Origin on
  * every cross-site and same-site POST; a request without one is refused too.
+ *
+ * An Origin must also name the host the request was sent to: Remix aborts an action whose Origin
+ * differs from Host (or X-Forwarded-Host) by throwing, which would be a 500.
+ *
+ * `tokenPaths` are exempt because a signed token in the address is their only authority
+ * (one-click unsubscribe, RFC 8058: mail clients post with no Origin or with their own). A post
+ * there from another site must carry the token in the address, as every link Rounds sends does;
+ * its Origin is then set aside so Remix's check does not fire.
  */
-export function originCheck(options: { allowedHosts: () => string[]; exemptPaths: string[] }) {
+export function originCheck(options: { allowedHosts: () => string[]; exemptPaths: string[]; tokenPaths?: string[] }) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method) || options.exemptPaths.includes(req.path)) return next()
-    const origin = req.get('origin') ?? req.get('referer')
-    if (verifyOrigin(origin, [...options.allowedHosts(), req.get('host') ?? ''])) return next()
-    res
-      .status(403)
-      .type('text/plain')
-      .send('This form was sent from another site, so Rounds did not accept it. Go back, reload the page and try again.')
+    const origin = req.get('origin')
+    const requestHost = hostSeenByRemix(req)
+    if (options.tokenPaths?.includes(req.path)) {
+      if (origin === undefined || hostOf(origin) === requestHost) return next()
+      if (typeof req.query.token === 'string' && req.query.token !== '') {
+        delete req.headers.origin
+        return next()
+      }
+      return refuse(req, res, 403, FOREIGN_UNSUBSCRIBE)
+    }
+    if (!verifyOrigin(origin ?? req.get('referer'), [...options.allowedHosts(), req.get('host') ?? ''])) {
+      return refuse(req, res, 403, FOREIGN_FORM)
+    }
+    if (origin !== undefined && hostOf(origin) !== requestHost) return refuse(req, res, 403, OTHER_ADDRESS)
+    next()
   }
 }
 
@@ -80,13 +118,9 @@ export function bodyLimit(maxBytes: number) {
     if (SAFE_METHODS.has(req.method)) return next()
     const length = req.get('content-length')
     if (length === undefined && req.get('transfer-encoding')) {
-      res.status(411).type('text/plain').send('Rounds needs to know the size of what you send. Try again from the form.')
-      return
+      return refuse(req, res, 411, 'Rounds needs to know the size of what you send. Try again from the form.')
     }
-    if (Number(length ?? 0) > maxBytes) {
-      res.status(413).type('text/plain').send('That upload is too large. Photos can be up to 5 MB.')
-      return
-    }
+    if (Number(length ?? 0) > maxBytes) return refuse(req, res, 413, 'That upload is too large. Photos can be up to 5 MB.')
     next()
   }
 }

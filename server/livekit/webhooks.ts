@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express'
 import { WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk'
+import { closeAfterAnswer } from '../http/bad-input'
 import { createLiveMedia, type LiveMedia } from './media'
 import { LiveKitNotConfiguredError, liveKitSettings, type LiveKitSettings } from './tokens'
 import { handleLiveKitEvent } from './webhook-events'
@@ -82,9 +83,9 @@ export function liveKitWebhookRoute({
 }: WebhookRouteOptions = {}): RequestHandler[] {
   const liveMedia = media ?? createLiveMedia(settings)
   const handle: RequestHandler = (req, res) => {
-    // Answered without reading the rest of the body; Connection: close keeps Node from draining it.
+    // Answered without reading the rest of the body.
     const refuse = (status: number, message: string) => {
-      if (!req.complete) res.set('Connection', 'close')
+      closeAfterAnswer(req, res)
       res.status(status).type('text/plain').send(message)
     }
     if (!settings) return refuse(503, 'LiveKit is not configured.')

@@ -1,0 +1,115 @@
+import type { NextFunction, Request, Response } from 'express'
+
+// What Rounds answers to requests no page of it could have sent. Each answer is a 4xx with a
+// sentence a person can act on; none reaches Remix or the database.
+
+export const UNUSUAL_CHARACTER = 'Remove the unusual character from what you typed and try again.'
+export const UNUSUAL_CHARACTER_IN_ADDRESS = 'Remove the unusual character from the address and try again.'
+export const NOT_A_FORM = 'Rounds only accepts forms here. Go back, reload the page and send the form again.'
+export const UNREADABLE_FORM = 'This form could not be read. Reload the page and try again.'
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+export const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
+
+/** The media type of a Content-Type header, lower case, without its parameters; '' when absent. */
+export function mediaType(contentType: string | null | undefined) {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase()
+}
+
+/** `multipart/form-data` needs a boundary to be read at all. */
+export function hasBoundary(contentType: string | null | undefined) {
+  return /;\s*boundary=("?)[^";]+\1\s*(;|$)/i.test(contentType ?? '')
+}
+
+/** What is read (and thrown away) of a refused body before its connection is closed. */
+const LINGER_BYTES = 1024 * 1024
+const LINGER_MS = 2000
+
+/**
+ * After answering a request whose body is still coming, reads a little more of it and then
+ * closes the connection. Node would otherwise read the whole body to reuse the connection (a
+ * refused 100 MB upload would cost 100 MB); closing at once would reset the connection before the
+ * client had read the answer. This is the "lingering close" of Apache and nginx.
+ */
+export function closeAfterAnswer(req: Request, res: Response) {
+  if (req.complete) return
+  res.once('finish', () => {
+    if (req.complete) return
+    let discarded = 0
+    const close = () => {
+      clearTimeout(timer)
+      req.socket.destroy()
+    }
+    const timer = setTimeout(close, LINGER_MS)
+    timer.unref()
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.byteLength
+      if (discarded > LINGER_BYTES) close()
+    })
+    req.once('end', () => clearTimeout(timer))
+    req.resume()
+  })
+}
+
+/** Answers a request without reading its body; `/api/` answers are JSON like the rest of the API. */
+export function refuse(req: Request, res: Response, status: number, message: string) {
+  closeAfterAnswer(req, res)
+  if (req.path.startsWith('/api/')) {
+    res.status(status).json({ ok: false, error: message })
+    return
+  }
+  res.status(status).type('text/plain').send(message)
+}
+
+/**
+ * A NUL anywhere in the address (path or query string, raw or %-escaped): Postgres cannot store
+ * it in text, so `/search?q=%00` or `/u/%00` would end as a database error.
+ */
+export function addressCheck() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const url = req.originalUrl
+    if (url.includes('\0') || /%00/i.test(url)) return refuse(req, res, 400, UNUSUAL_CHARACTER_IN_ADDRESS)
+    next()
+  }
+}
+
+/**
+ * Requests to Remix that could not build a URL from their Host (Remix's adapter would throw).
+ */
+export function hostCheck() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const host = req.get('host')
+    if (host !== undefined && !validHost(host)) return refuse(req, res, 400, 'This request names a server address Rounds cannot read.')
+    const forwarded = req.get('x-forwarded-host')
+    if (forwarded !== undefined && !validHost(forwarded.split(',')[0].trim())) {
+      return refuse(req, res, 400, 'This request names a server address Rounds cannot read.')
+    }
+    next()
+  }
+}
+
+function validHost(host: string) {
+  if (host === '' || /[\s/\\?#@]/.test(host)) return false
+  try {
+    return new URL(`http://${host}`).host !== ''
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Every page's action reads a form. Anything else — no body, JSON, plain text, a multipart body
+ * without its boundary — is refused here with a 415 or 400 instead of failing inside the action.
+ */
+export function formBodyCheck(options: { exemptPaths: string[] }) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!BODY_METHODS.has(req.method) || options.exemptPaths.some((p) => req.path === p || req.path.startsWith(`${p}/`))) {
+      return next()
+    }
+    const contentType = req.get('content-type')
+    const type = mediaType(contentType)
+    if (!FORM_TYPES.has(type)) return refuse(req, res, 415, NOT_A_FORM)
+    if (type === 'multipart/form-data' && !hasBoundary(contentType)) return refuse(req, res, 400, UNREADABLE_FORM)
+    next()
+  }
+}
