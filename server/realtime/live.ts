@@ -53,6 +53,7 @@ import {
   type MediaRole,
   type RecordingUpdate,
 } from '../../db/recordings'
+import { PublicError } from '../../db/errors'
 import type { LiveMedia } from '../livekit/media'
 import { mintRoomToken } from '../livekit/tokens'
 import { createCoalescer } from './coalesce'
@@ -302,6 +303,10 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     const stays: Record<string, string> = {}
     /** The room as this socket's recovery is loading it, per talk, until that load settles. */
     const recovering = new Map<string, Promise<RoomState>>()
+    /** Talks an access change took this socket out of, with why, until it joins again. */
+    const withdrawn = new Map<string, string>()
+    /** Talks whose role an access change re-read while this socket was in them, until it joins again. */
+    const regraded = new Set<string>()
     void socket.join([`user:${userId}`, `session:${sessionId}`])
     registerQuizHandlers(nsp, socket)
 
@@ -329,6 +334,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
      * id). Order: check access → join the rooms → read the room → check once more for a removal.
      */
     async function enter(talk: string) {
+      withdrawn.delete(talk)
+      regraded.delete(talk)
       const { role: expected } = await checkTalkEntry(viewer, talk)
       const key = stays[talk] ?? `${config().nodeTag}|${socket.id}:${randomUUID().slice(0, 8)}`
       let state: RoomState
@@ -353,6 +360,15 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       // committed after this read takes it out again itself.
       try {
         await confirmNotRemoved(viewer, talk)
+        // An access change applied while this join was under way took the socket out before
+        // placeInRooms put it back: it stands.
+        const message = withdrawn.get(talk)
+        if (message !== undefined) throw new PublicError(message, 403)
+        // A role change applied meanwhile was undone by placeInRooms: place it by a fresh read.
+        if (regraded.delete(talk)) {
+          state = await getRoomState(viewer, talk)
+          await placeInRooms(talk, state)
+        }
       } catch (error) {
         await takeOutOfRooms(talk)
         await leave(talk)
@@ -439,12 +455,14 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     controls.set(socket.id, {
       talks: () => [...socket.rooms].flatMap((room) => TALK_ROOM.exec(room)?.[1] ?? []),
       async remove(talk, message) {
+        withdrawn.set(talk, message)
         await takeOutOfRooms(talk)
         await leave(talk)
         socket.emit('talk:removed', { talkId: talk, message })
         await media.removeParticipant(talk, userId)
       },
       async setModerator(talk, moderator) {
+        regraded.add(talk)
         if (socket.rooms.has(hostsRoom(talk)) === moderator) return
         if (moderator) await socket.join(hostsRoom(talk))
         else await socket.leave(hostsRoom(talk))
