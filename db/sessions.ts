@@ -37,11 +37,14 @@ export async function listSessions(
  * (empty if it was not theirs), for signing out its sockets.
  */
 export async function endSession(userId: string, publicId: string): Promise<string[]> {
-  const rows = await db
-    .delete(sessions)
-    .where(and(eq(sessions.userId, userId), eq(sessions.publicId, publicId)))
-    .returning({ id: sessions.id })
-  return rows.map((r) => r.id)
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .delete(sessions)
+      .where(and(eq(sessions.userId, userId), eq(sessions.publicId, publicId)))
+      .returning({ id: sessions.id })
+    await recordAccessChange(tx, rows.map((r) => ({ kind: 'session' as const, sessionId: r.id })))
+    return rows.map((r) => r.id)
+  })
 }
 
 export async function endOtherSessions(userId: string, keepSessionId: string): Promise<string[]> {
