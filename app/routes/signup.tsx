@@ -1,5 +1,6 @@
 import { getFormProps, getInputProps, useForm } from '@conform-to/react'
 import { getZodConstraint, parseWithZod } from '@conform-to/zod'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
@@ -48,6 +49,13 @@ function signupSchema(options: { isCommonPassword?: (password: string) => boolea
 
 export const SignupSchema = signupSchema()
 
+/**
+ * A sign-up that passes the checks is answered no sooner than this after they pass. Both kinds of
+ * address pay for the password hash; this hides the little that still differs (writing a new
+ * account and its code), so the time taken does not reveal who has an account.
+ */
+export const SIGNUP_ANSWER_MS = 350
+
 export async function loader({ context }: LoaderFunctionArgs) {
   requireSignedOut(context)
   return null
@@ -65,8 +73,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json(submission.reply({ formErrors: [`Too many sign-ups from here. Try again in ${wait} minutes.`], hideFields: ['password'] }), { status: 429 })
   }
   const { name, email, password, dateOfBirth } = submission.value
-  // The password is hashed for a known address too: hashing is nearly all of the work, so both
-  // answers take as long and the time taken does not reveal who has an account.
+  const answerAt = performance.now() + SIGNUP_ANSWER_MS
+  // The password is hashed for a known address too: hashing is nearly all of the work.
   const passwordHash = await hashPassword(password)
   const existing = await findAccountByEmail(email)
   if (existing) {
@@ -77,6 +85,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const created = await createAccount({ name, email, dateOfBirth, passwordHash })
     if (created) await sendVerificationCode(created.userId, email)
   }
+  await sleep(Math.max(0, answerAt - performance.now()))
   return redirect(`/verify?email=${encodeURIComponent(email)}`)
 }
 
