@@ -122,7 +122,7 @@ export const exportExcludedTables: Record<string, string> = {
 /** Columns removed from exported rows, and why. */
 export const exportRedactedColumns: Record<string, string> = {
   'users.password_hash': 'A one-way scramble of your password: of no use to you, and a risk if the file leaks.',
-  'sessions.id': 'The secret that keeps a device signed in: anyone holding it could use your account.',
+  'sessions.id': 'A scramble of the secret that keeps a device signed in.',
   'email_verifications.code_hash': 'A scramble of a one-time sign-up code.',
   'club_invite_links.token': 'The secret part of an invite link: anyone holding it could join the club.',
   'unsubscribe_token_uses.token_id': 'The secret part of an unsubscribe link.',
