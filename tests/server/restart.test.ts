@@ -151,5 +151,5 @@ async function checkHttpGuards() {
   expect(await missing.text()).toContain('We could not find that page')
 
   const health = await fetch(`${baseUrl}/healthz`).then((r) => r.json())
-  expect(health).toEqual({ ok: true, database: 'up' })
+  expect(health).toMatchObject({ ok: true, database: 'up' })
 }
