@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as clubRoute from '../../app/routes/c.$slug._index'
 import * as robotsRoute from '../../app/routes/robots[.]txt'
 import * as sitemapRoute from '../../app/routes/sitemap[.]xml'
+import * as talkRoute from '../../app/routes/t.$id'
 import * as profileRoute from '../../app/routes/u.$handle'
 import { isPrivatePath } from '../../app/utils/robots'
 import { rawSql } from '../../db/client'
@@ -8,7 +10,18 @@ import { listSitemapPaths } from '../../db/sitemap'
 import { startAppServer, type AppServer } from '../support/app-server'
 import { createDoctor, createTalk, createTestClub } from '../support/factories'
 import { httpClient, signInOverHttp } from '../support/http-client'
-import { callLoader } from '../support/routes'
+import { callLoader, signIn } from '../support/routes'
+
+type MetaRoute = { meta?: unknown; loader?: (args: never) => unknown }
+
+/** Runs a route's loader as the viewer, then its meta function on the data: does it say noindex? */
+async function saysNoindex(route: MetaRoute, url: string, params: Record<string, string>, auth: Awaited<ReturnType<typeof signIn>> | null) {
+  const result = await callLoader(route as never, { url, params, auth })
+  expect(result.status, url).toBe(200)
+  const meta = route.meta as (args: unknown) => Record<string, string>[]
+  const tags = meta({ data: result.data, params, location: {}, matches: [] })
+  return tags.some((t) => t.name === 'robots' && t.content === 'noindex')
+}
 
 const NOINDEX = /<meta name="robots" content="noindex"\/?>/
 
@@ -125,6 +138,22 @@ describe('the profile page tells search engines whether to index it', () => {
     expect(await metaOf(open.handle)).toEqual({ indexable: true, noindex: false })
     expect(await metaOf(closed.handle)).toEqual({ indexable: false, noindex: true })
     expect(await metaOf(optedOut.handle)).toEqual({ indexable: false, noindex: true })
+  })
+})
+
+describe('club and talk pages tell search engines whether to index them', () => {
+  it('a public club and its talk may be indexed; a private club and its talk say noindex, even to members', async () => {
+    const owner = await createDoctor()
+    const auth = await signIn(owner.id)
+    const open = await createTestClub(owner)
+    const closed = await createTestClub(owner, { visibility: 'private' })
+    const openTalk = await createTalk({ clubId: open.id, hostId: owner.id })
+    const closedTalk = await createTalk({ clubId: closed.id, hostId: owner.id })
+
+    expect(await saysNoindex(clubRoute, `/c/${open.slug}`, { slug: open.slug }, null)).toBe(false)
+    expect(await saysNoindex(clubRoute, `/c/${closed.slug}`, { slug: closed.slug }, auth)).toBe(true)
+    expect(await saysNoindex(talkRoute, `/t/${openTalk.id}`, { id: openTalk.id }, null)).toBe(false)
+    expect(await saysNoindex(talkRoute, `/t/${closedTalk.id}`, { id: closedTalk.id }, auth)).toBe(true)
   })
 })
 
