@@ -1,7 +1,8 @@
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LiveComment } from '../../db/live'
-import { startNode, startTestRedis, expectRunning, signIn, waitFor, type TestNode, type TestRedis } from '../support/faults'
+import { buildIfStale } from '../../scripts/build-if-stale.mjs'
+import { expectRunning, postForm, signIn, startNode, startTestRedis, waitFor, type TestNode, type TestRedis } from '../support/faults'
 import { connectLive, type LiveClient } from '../support/live-server'
 import { createDatabase, dropDatabase, freePort, startTestPostgres } from '../support/postgres'
 
@@ -54,6 +55,7 @@ async function reaches(from: LiveClient, to: LiveClient, label: string, withinMs
 }
 
 beforeAll(async () => {
+  buildIfStale({ quiet: true })
   redis = await startTestRedis()
   pg = await startTestPostgres()
   databaseName = `rounds_faults_redis_${process.pid}`
@@ -76,7 +78,7 @@ beforeAll(async () => {
     await sql.end({ timeout: 5 })
   }
   cookie = await signIn(a, 'asha.rao@demo.rounds.local')
-}, 180_000)
+}, 300_000)
 
 afterAll(async () => {
   for (const client of clients) client.socket.close()
@@ -152,6 +154,18 @@ describe('two nodes when their Redis fails', () => {
     await reaches(onA, onB, 'After the restart', Math.max(1000, 5000 - (Date.now() - back)))
     expect(b.output.join('')).toMatch(/live rooms are now shared with the other nodes/)
     expectRunning(a)
+  })
+
+  it('count sign-in tries on every node together while Redis is up', async () => {
+    const email = `nobody.${Date.now()}@example.org`
+    // Ten tries in 15 minutes for one address, made through either node; the eleventh is refused.
+    for (let n = 0; n < 10; n++) {
+      const res = await postForm(n % 2 ? b : a, '/login', { email, password: 'not the password' })
+      expect(res.status, `try ${n + 1} is checked`).toBe(400)
+    }
+    const refused = await postForm(b, '/login', { email, password: 'not the password' })
+    expect(refused.status).toBe(429)
+    expect(await refused.text()).toContain('Too many sign-in attempts.')
   })
 
   it('lost none of the comments acknowledged while Redis was away', async () => {
