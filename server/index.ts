@@ -10,7 +10,7 @@ import { db } from '../db/client'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, liveKitConnectSources, originCheck, securityHeaders } from './http/security'
 import { addressCheck, formBodyCheck, hostCheck } from './http/bad-input'
-import { builtFiles } from './http/static-files'
+import { builtFiles, compressResponses, precompressedFiles } from './http/static-files'
 import { sessionMiddleware, toViewer } from './http/session'
 import { startJobs, stopJobs } from './jobs/index'
 import { hashPassword } from './passwords'
@@ -110,6 +110,8 @@ async function main() {
   )
   // Requests Remix could not even build (a Host it cannot read) or whose address holds a NUL.
   app.use(hostCheck(), addressCheck())
+  // Pages and JSON compressed as sent; built assets from their precompressed copies (below).
+  app.use(compressResponses())
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))
 
   // In development a function, so each request sees the latest modules; in production the build
@@ -125,7 +127,7 @@ async function main() {
     closeVite = () => vite.close()
   } else {
     const buildDir = path.resolve('build')
-    app.use('/assets', express.static(path.join(buildDir, 'client/assets'), { immutable: true, maxAge: '1y' }))
+    app.use('/assets', precompressedFiles(path.join(buildDir, 'client/assets'), { immutable: true, maxAge: '1y' }))
     // build/client holds the hashed assets and a copy of public/.
     app.use(builtFiles(path.join(buildDir, 'client'), { maxAge: '1h' }))
     const serverBuild = (await import(path.join(buildDir, 'server/index.js'))) as ServerBuild
