@@ -154,6 +154,7 @@ export async function watchAccessChanges(
   let running: Promise<void> | null = null
   let again = false
   let stopped = false
+  let unreadable = false
 
   async function drainOnce() {
     for (;;) {
@@ -186,9 +187,11 @@ export async function watchAccessChanges(
           again = false
           await drainOnce()
         } while (again && !stopped)
+        unreadable = false
       } catch (error) {
-        // The next wake-up or poll reads again from the same place.
-        if (!stopped) log('Access changes could not be read.', error)
+        // The next wake-up or poll reads again from the same place; an outage is logged once.
+        if (!stopped && !unreadable) log('Access changes could not be read; trying again every second.', error)
+        unreadable = true
       } finally {
         running = null
       }

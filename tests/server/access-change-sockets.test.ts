@@ -370,6 +370,22 @@ describe('an open socket after an access change', () => {
   })
 })
 
+describe('a notice that never arrives', () => {
+  it('is made up for by the poll: a row written without NOTIFY still takes the person out within a second or so', async () => {
+    const room = await liveRoom('public')
+    const victim = await joinAs(await createDoctor({ name: 'Dr Unnoticed' }), room.talkId)
+    const since = Date.now()
+    await rawSql().begin(async (tx) => {
+      await tx`insert into club_bans (club_id, user_id, banned_by) values (${room.club.id}, ${victim.doctor.id}, ${room.owner.id})`
+      await tx`insert into access_changes (kind, club_id, user_id) values ('club', ${room.club.id}, ${victim.doctor.id})`
+    })
+    const { ms } = await removedAfter(victim, room.talkId, since)
+    measured.pollOnly = ms
+    expect(ms).toBeLessThan(2 * WITHIN_MS)
+    await expectReceivesNothing(room, victim)
+  })
+})
+
 describe('two nodes', () => {
   let nodeB: RealtimeServer
 
