@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
@@ -199,5 +200,26 @@ describe('the server when its database stops and comes back', () => {
     const { comment } = await live.client.ok<{ comment: LiveComment }>('comment:send', { talkId: live.talkId, body: 'After the database came back' })
     expect(await commentStored(comment.id)).toBe(true)
     expectRunning(target)
+  })
+})
+
+describe('the server when another program holds the embedded Postgres port', () => {
+  it('stops with a message that names the port and what to do', async () => {
+    const blocker = createServer((socket) => socket.end())
+    const blockedPort = await freePort()
+    await new Promise<void>((resolve) => blocker.listen(blockedPort, '127.0.0.1', resolve))
+    const otherDataDir = path.join(parent, 'other')
+    try {
+      const target = startNode({ name: 'node', env: { DATA_DIR: otherDataDir, EMBEDDED_PG_PORT: String(blockedPort), DATABASE_URL: '', REDIS_URL: '' }, port: await freePort() })
+      const code = await new Promise<number | null>((resolve) => target.child.once('exit', resolve))
+      const output = target.output.join('')
+      expect(code).toBe(1)
+      expect(output).toContain(`[rounds] Could not start: Port ${blockedPort} is already in use by another program, so the embedded Postgres cannot start.`)
+      expect(output).not.toContain('undefined')
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve))
+      const pid = postmasterPid(path.join(otherDataDir, 'postgres'))
+      expect(pid === undefined || !processAlive(pid), 'no Postgres is left running').toBe(true)
+    }
   })
 })
