@@ -109,13 +109,32 @@ export function isDatabaseDown() {
 
 /** Whether an error means the database could not be reached, rather than a query going wrong. */
 export function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return (
-    typeof code === 'string' &&
-    (['CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code) ||
-      // admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down)
-      ['57P01', '57P02', '57P03'].includes(code))
-  )
+  return connectionErrorCode(error) !== undefined
+}
+
+const connectionErrorCodes = new Set([
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  // admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down)
+  '57P01',
+  '57P02',
+  '57P03',
+])
+
+/** The driver's code for a connection error, looking through drizzle's DrizzleQueryError (its `cause`). */
+function connectionErrorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && connectionErrorCodes.has(code)) return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
 }
 
 type OpenOptions = {
@@ -160,7 +179,17 @@ export async function openDatabase(options: OpenOptions = {}) {
   state.db = drizzle(sql, { schema })
   state.url = url
   if (options.runMigrations !== false) {
-    await migrate(state.db, { migrationsFolder })
+    try {
+      await migrate(state.db, { migrationsFolder })
+    } catch (error) {
+      const code = connectionErrorCode(error)
+      if (!code) throw error
+      throw new StartupError(
+        state.embedded
+          ? `The embedded Postgres does not answer (${code}).`
+          : `The Postgres at DATABASE_URL does not answer (${code}). Check that it is running and that DATABASE_URL points to it.`,
+      )
+    }
   }
   if (options.monitor) state.health = startHealthMonitor(url, log)
   return { url }

@@ -4,12 +4,11 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { DATABASE_UNAVAILABLE, StartupError, closeDatabase, databaseStatus, isConnectionError, isDatabaseDown, openDatabase } from '../db/client'
-import { closeOpenAttendance } from '../db/live'
 import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, liveKitConnectSources, originCheck, securityHeaders } from './http/security'
-import { addressCheck, formBodyCheck, hostCheck } from './http/bad-input'
+import { addressCheck, finishUnreadBodies, formBodyCheck, hostCheck } from './http/bad-input'
 import { builtFiles, compressResponses, precompressedFiles } from './http/static-files'
 import { sessionMiddleware, toViewer } from './http/session'
 import { startJobs, stopJobs } from './jobs/index'
@@ -72,10 +71,6 @@ async function main() {
   // Stays and quiz questions left open by a node that stopped are closed at its last heartbeat.
   await startNodeHeartbeat({ tag: cfg.nodeTag, name: cfg.nodeName }, { log })
 
-  // Stays in live rooms left open when a server stopped without closing them.
-  const closedStays = await closeOpenAttendance(new Date(), cfg.nodeTag)
-  if (closedStays > 0) log(`Closed ${closedStays} live-room attendance ${closedStays === 1 ? 'record' : 'records'} left open by the last run.`)
-
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
@@ -108,8 +103,9 @@ async function main() {
       mediaSources: recordings.s3 && !recordings.s3.endpoint ? [`https://${awsS3Host(recordings.s3)}`] : [],
     }),
   )
-  // Requests Remix could not even build (a Host it cannot read) or whose address holds a NUL.
-  app.use(hostCheck(), addressCheck())
+  // Requests Remix could not even build (a Host it cannot read) or whose address holds a NUL;
+  // bodies left unread by an early answer are finished without hanging the connection.
+  app.use(hostCheck(), addressCheck(), finishUnreadBodies())
   // Pages and JSON compressed as sent; built assets from their precompressed copies (below).
   app.use(compressResponses())
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))
@@ -186,7 +182,8 @@ async function main() {
     log(`${signal}: finishing open requests and shutting down…`)
     const force = setTimeout(() => {
       log('Shutdown took too long; exiting.')
-      void closeDatabase().finally(() => process.exit(1))
+      // An embedded Postgres still running is sent a fast shutdown on exit (db/client.ts).
+      void Promise.race([closeDatabase(), new Promise((resolve) => setTimeout(resolve, 5000))]).finally(() => process.exit(1))
     }, 15_000)
     force.unref()
     // Stop accepting, let in-flight requests finish, close sockets in every namespace (the live
