@@ -4,11 +4,12 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { DATABASE_UNAVAILABLE, StartupError, closeDatabase, databaseStatus, isConnectionError, isDatabaseDown, openDatabase } from '../db/client'
+import { closeOpenAttendance } from '../db/live'
 import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, liveKitConnectSources, originCheck, securityHeaders } from './http/security'
-import { addressCheck, finishUnreadBodies, formBodyCheck, hostCheck } from './http/bad-input'
+import { addressCheck, formBodyCheck, hostCheck } from './http/bad-input'
 import { builtFiles, compressResponses, precompressedFiles } from './http/static-files'
 import { sessionMiddleware, toViewer } from './http/session'
 import { startJobs, stopJobs } from './jobs/index'
@@ -71,6 +72,10 @@ async function main() {
   // Stays and quiz questions left open by a node that stopped are closed at its last heartbeat.
   await startNodeHeartbeat({ tag: cfg.nodeTag, name: cfg.nodeName }, { log })
 
+  // Stays in live rooms left open when a server stopped without closing them.
+  const closedStays = await closeOpenAttendance(new Date(), cfg.nodeTag)
+  if (closedStays > 0) log(`Closed ${closedStays} live-room attendance ${closedStays === 1 ? 'record' : 'records'} left open by the last run.`)
+
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
@@ -103,9 +108,8 @@ async function main() {
       mediaSources: recordings.s3 && !recordings.s3.endpoint ? [`https://${awsS3Host(recordings.s3)}`] : [],
     }),
   )
-  // Requests Remix could not even build (a Host it cannot read) or whose address holds a NUL;
-  // bodies left unread by an early answer are finished without hanging the connection.
-  app.use(hostCheck(), addressCheck(), finishUnreadBodies())
+  // Requests Remix could not even build (a Host it cannot read) or whose address holds a NUL.
+  app.use(hostCheck(), addressCheck())
   // Pages and JSON compressed as sent; built assets from their precompressed copies (below).
   app.use(compressResponses())
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))
