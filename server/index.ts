@@ -9,7 +9,7 @@ import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '..
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, liveKitConnectSources, originCheck, securityHeaders } from './http/security'
-import { addressCheck, formBodyCheck, hostCheck } from './http/bad-input'
+import { addressCheck, finishUnreadBodies, formBodyCheck, hostCheck } from './http/bad-input'
 import { builtFiles, compressResponses, precompressedFiles } from './http/static-files'
 import { sessionMiddleware, toViewer } from './http/session'
 import { startJobs, stopJobs } from './jobs/index'
@@ -108,8 +108,9 @@ async function main() {
       mediaSources: recordings.s3 && !recordings.s3.endpoint ? [`https://${awsS3Host(recordings.s3)}`] : [],
     }),
   )
-  // Requests Remix could not even build (a Host it cannot read) or whose address holds a NUL.
-  app.use(hostCheck(), addressCheck())
+  // Requests Remix could not even build (a Host it cannot read) or whose address holds a NUL;
+  // bodies left unread by an early answer are finished without hanging the connection.
+  app.use(hostCheck(), addressCheck(), finishUnreadBodies())
   // Pages and JSON compressed as sent; built assets from their precompressed copies (below).
   app.use(compressResponses())
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))

@@ -37,7 +37,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FieldErrors, inputClass } from '~/components/forms'
 import { absoluteUrl } from '~/components/share'
 import { requireUser } from '~/utils/auth.server'
-import { FormPartTooLargeError, readForm } from '~/utils/form.server'
+import { FormPartTooLargeError, readUploadForm } from '~/utils/form.server'
 import { ClubSchema, handleField, opensAdminPage, optionalWholeNumber, orErrorPage, roleField } from '~/utils/club-forms'
 
 export const meta: MetaFunction = () => [{ title: 'Club admin — Rounds' }, { name: 'robots', content: 'noindex' }]
@@ -128,12 +128,8 @@ function reply(body: Omit<AdminReply, 'at'>, status = 200) {
 }
 
 async function readClubForm(request: Request) {
-  try {
-    return await readForm(request, { files: { cover: PHOTO_MAX_BYTES } })
-  } catch (error) {
-    if (error instanceof FormPartTooLargeError) return { tooLarge: error.isFile ? 'cover' : error.field }
-    throw error
-  }
+  const form = await readUploadForm(request, { cover: PHOTO_MAX_BYTES })
+  return form instanceof FormPartTooLargeError ? { tooLarge: form.isFile ? 'cover' : form.field } : form
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

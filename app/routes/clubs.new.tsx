@@ -9,7 +9,7 @@ import { PHOTO_MAX_BYTES, deleteUpload, storeClubCover } from '#server/uploads'
 import { ClubForm } from '~/components/club-form'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
-import { FormPartTooLargeError, readForm } from '~/utils/form.server'
+import { FormPartTooLargeError, readUploadForm } from '~/utils/form.server'
 import { ClubSchema } from '~/utils/club-forms'
 
 export const meta: MetaFunction = () => [{ title: 'Create a club — Rounds' }]
@@ -21,12 +21,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** The form as sent: multipart when it carries a cover, url-encoded otherwise. */
 async function readClubForm(request: Request) {
-  try {
-    return await readForm(request, { files: { cover: PHOTO_MAX_BYTES } })
-  } catch (error) {
-    if (error instanceof FormPartTooLargeError) return { tooLarge: error.isFile ? 'cover' : error.field }
-    throw error
-  }
+  const form = await readUploadForm(request, { cover: PHOTO_MAX_BYTES })
+  return form instanceof FormPartTooLargeError ? { tooLarge: form.isFile ? 'cover' : form.field } : form
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

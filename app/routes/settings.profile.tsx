@@ -12,7 +12,7 @@ import { Avatar } from '~/components/avatar'
 import { Field, FieldErrors, SubmitButton, inputClass } from '~/components/forms'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
-import { FormPartTooLargeError, readForm } from '~/utils/form.server'
+import { FormPartTooLargeError, readUploadForm } from '~/utils/form.server'
 import { optionalText, text } from '~/utils/validation'
 
 export const meta: MetaFunction = () => [{ title: 'Your profile — Rounds' }]
@@ -56,19 +56,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ profile: await getOwnProfile(userId), specialities })
 }
 
-/** The form, multipart when it carries a photo; the photo is read only up to its limit. */
-async function readProfileForm(request: Request) {
-  try {
-    return await readForm(request, { files: { photo: PHOTO_MAX_BYTES } })
-  } catch (error) {
-    if (error instanceof FormPartTooLargeError) return error
-    throw error
-  }
-}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId } = requireUser(context, request)
-  const formData = await readProfileForm(request)
+  // Multipart when it carries a photo; the photo is read only up to its limit.
+  const formData = await readUploadForm(request, { photo: PHOTO_MAX_BYTES })
   if (formData instanceof FormPartTooLargeError) {
     const field = formData.isFile ? 'photo' : formData.field
     const message = formData.isFile ? 'The photo must be 5 MB or smaller.' : 'That is far more text than this field can hold.'

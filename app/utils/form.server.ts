@@ -30,11 +30,6 @@ export class FormPartTooLargeError extends Error {
   }
 }
 
-export type ReadFormOptions = {
-  /** File fields this form takes, with the most bytes each may hold. Other files are refused. */
-  files?: Record<string, number>
-}
-
 const plain = (message: string, status: number) =>
   new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
 
@@ -42,13 +37,30 @@ export function hasNul(value: string) {
   return value.includes('\0')
 }
 
-export async function readForm(request: Request, options: ReadFormOptions = {}): Promise<FormData> {
+/** Reads a form that takes no files. A part over its limit is a 413 Response. */
+export async function readForm(request: Request): Promise<FormData> {
+  const form = await readUploadForm(request, {})
+  if (form instanceof FormPartTooLargeError) throw plain('That is far more text than this form can hold.', 413)
+  return form
+}
+
+/**
+ * Reads a form with file fields (`files`: each field's most bytes). A part over its limit is
+ * returned as a FormPartTooLargeError, so the page can show the message beside its field.
+ * Files sent in other fields are dropped, as if the field were empty.
+ */
+export async function readUploadForm(request: Request, files: Record<string, number>): Promise<FormData | FormPartTooLargeError> {
   const contentType = request.headers.get('content-type')
   const type = mediaType(contentType)
   if (!FORM_TYPES.has(type)) throw plain(NOT_A_FORM, 415)
   if (type === 'application/x-www-form-urlencoded') return readUrlEncoded(request)
   if (!hasBoundary(contentType)) throw plain(UNREADABLE_FORM, 400)
-  return readMultipart(request, options.files ?? {})
+  try {
+    return await readMultipart(request, files)
+  } catch (error) {
+    if (error instanceof FormPartTooLargeError) return error
+    throw error
+  }
 }
 
 async function readUrlEncoded(request: Request) {
@@ -71,8 +83,11 @@ async function readMultipart(request: Request, files: Record<string, number>) {
     if (hasNul(name)) throw plain(UNUSUAL_CHARACTER, 400)
     const isFile = typeof filename === 'string'
     const limit = isFile ? files[name] : MAX_TEXT_FIELD_BYTES
-    // A file where the form has none: no page sends one.
-    if (limit === undefined) throw plain(UNREADABLE_FORM, 400)
+    if (limit === undefined) {
+      // A file where the form takes text: read past it (the body limit bounds it) and drop it.
+      for await (const chunk of data) void chunk
+      return undefined
+    }
     const chunks: Uint8Array[] = []
     let size = 0
     for await (const chunk of data) {
@@ -89,10 +104,32 @@ async function readMultipart(request: Request, files: Record<string, number>) {
     if (hasNul(text)) throw plain(UNUSUAL_CHARACTER, 400)
     return text
   }
+  // The parser cancels the body when it stops early, and cancelling destroys the connection the
+  // answer has to go out on; the rest of the body (at most the body limit) is read and dropped.
+  const body = request.body ? drainOnCancel(request.body) : null
+  const parsing = new Request(request.url, { method: request.method, headers: request.headers, body, duplex: 'half' } as RequestInit)
   try {
-    return await unstable_parseMultipartFormData(request, handler)
+    return await unstable_parseMultipartFormData(parsing, handler)
   } catch (error) {
     if (error instanceof Response || error instanceof FormPartTooLargeError) throw error
     throw plain(UNREADABLE_FORM, 400)
   }
+}
+
+function drainOnCancel(source: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = source.getReader()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read()
+      if (done) controller.close()
+      else controller.enqueue(value)
+    },
+    cancel() {
+      void (async () => {
+        while (!(await reader.read()).done) {
+          // dropped
+        }
+      })().catch(() => {})
+    },
+  })
 }

@@ -21,6 +21,8 @@ export function hasBoundary(contentType: string | null | undefined) {
   return /;\s*boundary=("?)[^";]+\1\s*(;|$)/i.test(contentType ?? '')
 }
 
+const lingering = new WeakSet<Request>()
+
 /** What is read (and thrown away) of a refused body before its connection is closed. */
 const LINGER_BYTES = 1024 * 1024
 const LINGER_MS = 2000
@@ -32,7 +34,8 @@ const LINGER_MS = 2000
  * client had read the answer. This is the "lingering close" of Apache and nginx.
  */
 export function closeAfterAnswer(req: Request, res: Response) {
-  if (req.complete) return
+  if (req.complete || lingering.has(req)) return
+  lingering.add(req)
   res.once('finish', () => {
     if (req.complete) return
     let discarded = 0
@@ -42,6 +45,9 @@ export function closeAfterAnswer(req: Request, res: Response) {
     }
     const timer = setTimeout(close, LINGER_MS)
     timer.unref()
+    // Whoever was reading the body (Remix's stream, which pauses it when nobody asks for more)
+    // is done with it: only the discarding below may keep it flowing.
+    req.removeAllListeners('data')
     req.on('data', (chunk: Buffer) => {
       discarded += chunk.byteLength
       if (discarded > LINGER_BYTES) close()
@@ -49,6 +55,18 @@ export function closeAfterAnswer(req: Request, res: Response) {
     req.once('end', () => clearTimeout(timer))
     req.resume()
   })
+}
+
+/**
+ * Every answer sent before its request's body was read — a redirect to sign in, a refused form —
+ * ends that way. Remix stops reading a body nobody asks for, so without this the connection would
+ * hang until its keep-alive timeout and then be reset.
+ */
+export function finishUnreadBodies() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    closeAfterAnswer(req, res)
+    next()
+  }
 }
 
 /** Answers a request without reading its body; `/api/` answers are JSON like the rest of the API. */

@@ -247,10 +247,28 @@ describe('uploads', () => {
     expect(uploads()).toEqual([])
   })
 
-  it('refuses a file sent in a field that takes text', async () => {
+  it('answers 413 to a multipart text field far longer than any form takes, on any action', async () => {
+    const before = await profileRow()
+    for (const target of ['/settings/profile', '/settings/privacy', '/signup', '/clubs/new']) {
+      const data = new FormData()
+      data.set('name', 'x'.repeat(200 * 1024))
+      // Sign-up is for visitors.
+      const res = await post(target, { body: data, headers: target === '/signup' ? { cookie: '' } : {} })
+      expect(res.status, target).toBe(413)
+    }
+    expect(await profileRow()).toEqual(before)
+  })
+
+  it('drops a file sent in a field that takes text, so the field counts as empty', async () => {
+    const before = await profileRow()
     const boundary = 'roundsfile'
-    const body = multipart(boundary, [{ name: 'name', value: Buffer.from('not a photo'), filename: 'name.txt' }])
+    const body = multipart(boundary, [
+      { name: 'name', value: Buffer.from('Dr Not A File'), filename: 'name.txt' },
+      { name: 'handle', value: 'asha-rao' },
+      { name: 'visibility', value: 'public' },
+    ])
     const res = await post('/settings/profile', { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } })
     expect(res.status).toBe(400)
+    expect(await profileRow()).toEqual(before)
   })
 })

@@ -13,7 +13,7 @@ import { rawRequest } from '../support/raw-http'
 /*
  * Every route with an action, found by reading app/routes, is sent what a careless client or an
  * attacker sends — as a visitor, as a member who runs a club and as staff, always with a valid
- * Origin: no body, JSON, plain text, multipart without a boundary, broken multipart, a NUL in
+ * Origin: no body, JSON, plain text, multipart without a boundary, broken multipart, a 200 KB text field, a NUL in
  * each field of each of its forms (url-encoded and multipart), a 7 MB body and a declared
  * 100 MB one. Every page is also fetched with a NUL in its query string and in its path
  * parameters. Not one answer may be a 5xx.
@@ -118,13 +118,22 @@ function note(what: string, status: number) {
 }
 
 async function send(identity: Identity, what: string, url: string, init: { method?: string; body?: BodyInit; headers?: Record<string, string> }) {
-  const res = await fetch(new URL(url, app.baseUrl), {
-    method: init.method ?? 'POST',
-    body: init.body,
-    headers: { origin: app.baseUrl, ...(identity.cookie ? { cookie: identity.cookie } : {}), ...init.headers },
-    redirect: 'manual',
-  })
-  const text = await res.text()
+  let res: Response
+  let text: string
+  try {
+    res = await fetch(new URL(url, app.baseUrl), {
+      method: init.method ?? 'POST',
+      body: init.body,
+      headers: { origin: app.baseUrl, ...(identity.cookie ? { cookie: identity.cookie } : {}), ...init.headers },
+      redirect: 'manual',
+    })
+    text = await res.text()
+  } catch (error) {
+    // A connection closed without an answer is a failure too.
+    sent.count++
+    failures.push(`no answer (${String((error as Error).cause ?? error)}) ${identity.name} ${init.method ?? 'POST'} ${url}: ${what}`)
+    return { status: 0, text: '' }
+  }
   note(`${identity.name} ${init.method ?? 'POST'} ${url}: ${what}`, res.status)
   return { status: res.status, text }
 }
@@ -167,6 +176,9 @@ async function fuzzAction(identity: Identity, route: Route) {
     body: '--fuzz\r\nContent-Disposition: form-data; name="intent"\r\n\r\nx\r\n--fu',
     headers: { 'content-type': 'multipart/form-data; boundary=fuzz' },
   })
+  const long = new FormData()
+  long.set(forms[0][0].name, 'x'.repeat(200 * 1024))
+  await send(identity, '200 KB text field (multipart)', url, { body: long })
   for (const fields of forms) {
     for (const target of fields) {
       const withNul = fields.map((f) => (f === target ? { name: f.name, value: `${f.value}\u0000` } : f))
