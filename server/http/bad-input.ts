@@ -36,7 +36,9 @@ const LINGER_MS = 2000
 export function closeAfterAnswer(req: Request, res: Response) {
   if (req.complete || lingering.has(req)) return
   lingering.add(req)
-  res.once('finish', () => {
+  // Before Node's own 'finish' handler, which would otherwise start discarding the whole body
+  // where this cannot count it.
+  res.prependOnceListener('finish', () => {
     if (req.complete) return
     let discarded = 0
     const close = () => {
