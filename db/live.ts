@@ -323,9 +323,14 @@ export async function canEnterTalk(viewer: Viewer, talkId: string): Promise<bool
  * this before it puts a socket in the talk's rooms, and reads the room only once it is in them.
  */
 export async function checkTalkEntry(viewer: Viewer, talkId: string): Promise<{ role: TalkRoleName }> {
-  const access = await loadAccess(db, viewer, talkId)
-  return { role: access.role }
+  if (!viewer) throw refuse.signIn()
+  if (!isId(talkId)) throw refuse.notFound()
+  const [row] = await accessStatement({ userId: viewer.userId, talkId })
+  return { role: requireEntry(row).role }
 }
+
+// Every join asks it first: rendered once.
+const accessStatement = preparedSql<Access>(() => accessSelect(placeholderViewer, sql.placeholder('talkId') as unknown as string))
 
 type RoomRow = Access & {
   othersPresent: number
@@ -348,23 +353,30 @@ type RoomRow = Access & {
  * statement opens the socket's attendance row when the viewer may enter and the talk has
  * not ended (an ended talk is read-only: its record, no new attendance).
  */
-async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { socketId: string }): Promise<RoomState> {
-  const uid = viewer.userId
+/** The viewer as placeholders, for statements rendered once (preparedSql) and run for anyone. */
+const placeholderViewer = { userId: sql.placeholder('userId') as unknown as string, role: 'member' } as NonNullable<Viewer>
+
+/**
+ * The room statement, rendered once per variant: joins and syncs run it for every socket, so the
+ * SQL is not rebuilt and Postgres keeps one plan (a join storm runs it thousands of times).
+ */
+function roomSql(entering: boolean): SQL {
+  const uid = placeholderViewer.userId
   const allowed = sql`a.visible and not a.banned and not a.removed`
-  const insert = enter
+  const insert = entering
     ? sql`, ins as (
         insert into ${talkAttendance} (id, talk_id, user_id, socket_id)
-        select ${randomUUID()}::text, a.id, ${uid}::text, ${enter.socketId}::text from a where ${allowed} and a.status <> 'ended'
+        select ${sql.placeholder('stayId')}::text, a.id, ${uid}::text, ${sql.placeholder('socketId')}::text from a where ${allowed} and a.status <> 'ended'
         on conflict (talk_id, socket_id) do update set left_at = null where ${talkAttendance}.user_id = excluded.user_id
         returning id)`
     : sql``
-  const [row] = await db.execute<RoomRow>(sql`
-    with a as (${accessSelect(viewer, talkId)}) ${insert}
+  return sql`
+    with a as (${accessSelect(placeholderViewer, sql.placeholder('talkId') as unknown as string)}) ${insert}
     select a.*,
       (select count(distinct att.user_id)::int from ${talkAttendance} att
         where att.talk_id = a.id and att.left_at is null and att.user_id <> ${uid}) as "othersPresent",
       exists (select 1 from ${talkAttendance} att where att.talk_id = a.id and att.left_at is null and att.user_id = ${uid}) as "mePresent",
-      ${enter ? sql`(exists (select 1 from ins))` : sql`false`} as entered,
+      ${entering ? sql`(exists (select 1 from ins))` : sql`false`} as entered,
       (select coalesce(json_agg(x order by x.ord), '[]'::json)
         from (${stageRowsSelect(sql`a.id`, sql`(s.status <> 'raised' or a.role in ('host', 'cohost'))`)}) x) as "stageRows",
       (select count(*)::int from ${talkStage} h where h.talk_id = a.id and h.status = 'raised') as "handCount",
@@ -388,7 +400,17 @@ async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { s
         select rec.started_at as "startedAt" from ${recordings} rec
         where rec.talk_id = a.id and rec.status in ('starting', 'active') limit 1) x) as running,
       ${missingConsentSql(sql`a.id`, sql`a.recorded and a.role in ('host', 'cohost')`)} as "missingConsent"
-    from a`)
+    from a`
+}
+
+const roomStatement = preparedSql<RoomRow>(() => roomSql(false))
+const enterRoomStatement = preparedSql<RoomRow>(() => roomSql(true))
+
+async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { socketId: string }): Promise<RoomState> {
+  const uid = viewer.userId
+  const [row] = enter
+    ? await enterRoomStatement({ userId: uid, talkId, socketId: enter.socketId, stayId: randomUUID() })
+    : await roomStatement({ userId: uid, talkId })
   const access = requireEntry(row)
   const r = row as RoomRow
   const snapshot = snapshotOf(access.id, r.stageRows)

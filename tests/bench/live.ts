@@ -288,6 +288,14 @@ async function main() {
   console.log(`  reconnect:           ${r.recovered} recovered, ${r.resynced} resynced, ${r.recoveredMissing + r.resyncedMissing} comments missing ${verdict(reconnectOk)}`)
   console.log(`  server CPU (1 core = 100%): ours ${fmt(oursRun.serverCpu)}%, bare ${fmt(bareRun.serverCpu)}%; load process ${fmt(oursRun.loadCpu)}% / ${fmt(bareRun.loadCpu)}%`)
   console.log(`  load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  // What the server said about trouble (dropped slow consumers, warnings, errors), counted by line.
+  const trouble = new Map<string, number>()
+  for (const line of server.output.join('').split('\n')) {
+    if (!/slow consumer|warn|error|could not|failed/i.test(line)) continue
+    const key = line.replace(/\d+/g, 'N').slice(0, 160)
+    trouble.set(key, (trouble.get(key) ?? 0) + 1)
+  }
+  for (const [line, n] of trouble) console.log(`  server said ${n}×: ${line}`)
   console.log('  note: the offered load is fixed (the same comments at the same rate), so the throughput ratio shows whether')
   console.log('  ours keeps up with bare, not its ceiling; the server, Postgres and the load process share the 2 cores.')
 }
