@@ -4,7 +4,6 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { DATABASE_UNAVAILABLE, StartupError, closeDatabase, databaseStatus, isConnectionError, isDatabaseDown, openDatabase } from '../db/client'
-import { closeOpenAttendance } from '../db/live'
 import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '../db/seed'
 import { db } from '../db/client'
 import { ConfigError, config } from './config'
@@ -71,10 +70,6 @@ async function main() {
   }
   // Stays and quiz questions left open by a node that stopped are closed at its last heartbeat.
   await startNodeHeartbeat({ tag: cfg.nodeTag, name: cfg.nodeName }, { log })
-
-  // Stays in live rooms left open when a server stopped without closing them.
-  const closedStays = await closeOpenAttendance(new Date(), cfg.nodeTag)
-  if (closedStays > 0) log(`Closed ${closedStays} live-room attendance ${closedStays === 1 ? 'record' : 'records'} left open by the last run.`)
 
   const app = express()
   app.disable('x-powered-by')
