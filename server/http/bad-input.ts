@@ -25,7 +25,7 @@ const lingering = new WeakSet<Request>()
 
 /** What is read (and thrown away) of a refused body before its connection is closed. */
 const LINGER_BYTES = 1024 * 1024
-const LINGER_MS = 2000
+const LINGER_MS = 1000
 
 /**
  * After answering a request whose body is still coming, reads a little more of it and then
@@ -52,7 +52,9 @@ export function closeAfterAnswer(req: Request, res: Response) {
     req.removeAllListeners('data')
     req.on('data', (chunk: Buffer) => {
       discarded += chunk.byteLength
-      if (discarded > LINGER_BYTES) close()
+      // Stop reading, but close only when the timer fires: closing with unread bytes resets the
+      // connection, and a reset can take the answer with it before the client has read it.
+      if (discarded > LINGER_BYTES) req.pause()
     })
     req.once('end', () => clearTimeout(timer))
     req.resume()
