@@ -12,6 +12,7 @@ import { remixOptions } from './remix.config.js'
 const browserSafe = new Set([
   'db/specialities.ts',
   'db/errors.ts',
+  'db/access/club-permissions.ts',
   'db/club-permissions.ts',
   'db/viewer.ts',
   'db/privacy-choices.ts',

@@ -1,6 +1,25 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
-import { can, canActOn, canGrant, permissionsOf, type ClubPermission, type ClubRole } from './club-permissions'
+import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import {
+  activeUserSql,
+  assertMayInviteToClub,
+  can,
+  canActOn,
+  canGrant,
+  clubBySlug,
+  clubMemberSql,
+  clubNotFound,
+  listedToViewerSql,
+  loadClubAccess,
+  permissionsOf,
+  presentToViewerSql,
+  requireClubPermission,
+  requireSignedIn,
+  requireVisibleClub,
+  visibleClubCondition,
+  type ClubPermission,
+  type ClubRole,
+} from './access/index'
 import { qualified } from './sql'
 import { db, type Transaction } from './client'
 import { PublicError, isUniqueViolation } from './errors'
@@ -16,10 +35,11 @@ import {
   profiles,
 } from './schema/index'
 import type { Viewer } from './viewer'
-import { assertMayInviteToClub } from './privacy'
 import { recordAccessChange } from './access-changes'
 import { enqueueSearchUpdate } from './search'
-import { activeUserSql, listedToViewerSql, presentToViewerSql } from './visibility'
+
+// The club rules live in db/access/clubs.ts; the talk and quiz modules still read this one from here.
+export { visibleClubCondition } from './access/clubs'
 
 export type ClubVisibility = 'public' | 'private'
 
@@ -35,25 +55,8 @@ export type ClubSummary = {
   isMember: boolean
 }
 
-const notFound = () => new PublicError('We could not find that club. It may be private or the link may be wrong.', 404)
-
-function requireSignedIn(viewer: Viewer): asserts viewer is NonNullable<Viewer> {
-  if (!viewer) throw new PublicError('Sign in to do that.', 401)
-}
-
-/** A club is visible to a viewer when it is public, or when the viewer is a member or invited. */
-export function visibleClubCondition(viewer: Viewer): SQL {
-  if (!viewer) return sql`${clubs.visibility} = 'public'`
-  return sql`(${clubs.visibility} = 'public' or exists (select 1 from ${clubMembers} m where m.club_id = ${qualified(clubs.id)} and m.user_id = ${viewer.userId}))`
-}
-
 const memberCountSql = sql<number>`(select count(*)::int from ${clubMembers} m where m.club_id = ${qualified(clubs.id)})`
 
-function isMemberSql(viewer: Viewer) {
-  return viewer
-    ? sql<boolean>`exists (select 1 from ${clubMembers} m where m.club_id = ${qualified(clubs.id)} and m.user_id = ${viewer.userId})`
-    : sql<boolean>`false`
-}
 
 function summaryColumns(viewer: Viewer) {
   return {
@@ -65,7 +68,7 @@ function summaryColumns(viewer: Viewer) {
     visibility: clubs.visibility,
     coverPath: clubs.coverPath,
     memberCount: memberCountSql,
-    isMember: isMemberSql(viewer),
+    isMember: clubMemberSql(viewer),
   }
 }
 
@@ -77,7 +80,7 @@ export async function listClubsForViewer(viewer: Viewer, limit = 24): Promise<Cl
     .select(summaryColumns(viewer))
     .from(clubs)
     .where(visibleClubCondition(viewer))
-    .orderBy(...(viewer ? [sql`${isMemberSql(viewer)} desc`, asc(clubs.name)] : [asc(clubs.name)]))
+    .orderBy(...(viewer ? [sql`${clubMemberSql(viewer)} desc`, asc(clubs.name)] : [asc(clubs.name)]))
     .limit(limit)
   return rows.map(toSummary)
 }
@@ -91,56 +94,6 @@ export async function listMyClubs(viewer: Viewer): Promise<(ClubSummary & { role
     .where(eq(clubMembers.userId, viewer.userId))
     .orderBy(asc(clubs.name))
   return rows.map(({ role, ...row }) => ({ ...toSummary(row), role }))
-}
-
-type Access = {
-  club: typeof clubs.$inferSelect
-  role: ClubRole | null
-  banned: boolean
-  invited: boolean
-  following: boolean
-}
-
-// Qualified by hand: in a single-table select drizzle renders clubs.id as a bare "id", which
-// inside a subquery on club_invitations (it has its own id) would mean the invitation's id.
-const clubIdColumn = sql`${clubs}.id`
-
-async function loadAccess(viewer: Viewer, where: SQL, tx: Transaction | typeof db = db): Promise<Access | null> {
-  const uid = viewer?.userId ?? ''
-  const [row] = await tx
-    .select({
-      club: clubs,
-      role: sql<ClubRole | null>`(select m.role from ${clubMembers} m where m.club_id = ${clubIdColumn} and m.user_id = ${uid})`,
-      banned: sql<boolean>`exists (select 1 from ${clubBans} b where b.club_id = ${clubIdColumn} and b.user_id = ${uid})`,
-      invited: sql<boolean>`exists (select 1 from ${clubInvitations} i where i.club_id = ${clubIdColumn} and i.user_id = ${uid} and i.status = 'pending')`,
-      following: sql<boolean>`exists (select 1 from ${clubFollows} f where f.club_id = ${clubIdColumn} and f.user_id = ${uid})`,
-    })
-    .from(clubs)
-    .where(where)
-    .limit(1)
-  return row ?? null
-}
-
-const bySlug = (slug: string) => sql`lower(${clubs.slug}) = lower(${slug})`
-
-function canView(access: Access) {
-  if (access.club.visibility === 'public') return true
-  return !access.banned && (access.role !== null || access.invited)
-}
-
-/** Loads a club the viewer may see, or answers 404 as if it did not exist. */
-async function requireVisibleClub(viewer: Viewer, slug: string, tx: Transaction | typeof db = db) {
-  if (slug.length > 60) throw notFound()
-  const access = await loadAccess(viewer, bySlug(slug), tx)
-  if (!access || !canView(access)) throw notFound()
-  return access
-}
-
-async function requirePermission(viewer: Viewer, slug: string, permission: ClubPermission, tx: Transaction | typeof db = db) {
-  requireSignedIn(viewer)
-  const access = await requireVisibleClub(viewer, slug, tx)
-  if (!can(access.role, permission)) throw new PublicError('Only the club’s admins can do that.', 403)
-  return access as Access & { role: ClubRole }
 }
 
 async function audit(
@@ -172,8 +125,7 @@ export async function getClubPage(viewer: Viewer, slug: string): Promise<ClubPag
   const access = await requireVisibleClub(viewer, slug)
   // An invited non-member of a private club sees its name, description, cover, counts and the
   // invitation: not its people, so not even who owns it.
-  const seesPeople = access.club.visibility === 'public' || access.role !== null
-  const ownerHandle = seesPeople
+  const ownerHandle = access.seesPeople
     ? sql<string | null>`(select p.handle from ${profiles} p where p.user_id = ${access.club.ownerId} and ${activeUserSql(sql`p.user_id`)})`
     : sql<string | null>`null::text`
   const [extra] = await db
@@ -209,7 +161,7 @@ export async function getClubPage(viewer: Viewer, slug: string): Promise<ClubPag
 
 /** Share-card data: nothing at all for a club the viewer may not see, or for a private club. */
 export async function getClubShareInfo(viewer: Viewer, slug: string) {
-  const access = slug.length <= 60 ? await loadAccess(viewer, bySlug(slug)) : null
+  const access = slug.length <= 60 ? await loadClubAccess(viewer, clubBySlug(slug)) : null
   if (!access || access.club.visibility !== 'public') return null
   return { name: access.club.name, description: access.club.description, slug: access.club.slug }
 }
@@ -246,7 +198,7 @@ export async function updateClub(viewer: Viewer, slug: string, input: ClubInput,
   if (RESERVED_SLUGS.has(input.slug.toLowerCase())) throw new PublicError('That address is reserved. Choose another.', 409, 'slug')
   try {
     return await db.transaction(async (tx) => {
-      const access = await requirePermission(viewer, slug, 'edit:club', tx)
+      const access = await requireClubPermission(viewer, slug, 'edit:club', tx)
       await tx
         .update(clubs)
         .set({ ...input, ...(cover ?? {}) })
@@ -276,7 +228,7 @@ export async function joinClub(viewer: Viewer, slug: string) {
     const access = await requireVisibleClub(viewer, slug, tx)
     if (access.role) return { slug: access.club.slug, joined: false }
     if (access.banned) throw new PublicError('The club’s admins have removed you from this club, so you cannot join it again.', 403)
-    if (access.club.visibility === 'private' && !access.invited) throw notFound()
+    if (access.club.visibility === 'private' && !access.invited) throw clubNotFound()
     await tx.insert(clubMembers).values({ clubId: access.club.id, userId: viewer.userId }).onConflictDoNothing()
     if (access.invited) {
       await tx
@@ -325,7 +277,7 @@ export type ClubPeopleList = { people: ClubPerson[]; hiddenCount: number; total:
  */
 export async function listClubMembers(viewer: Viewer, slug: string, page = { limit: 100, offset: 0 }): Promise<ClubPeopleList> {
   const access = await requireVisibleClub(viewer, slug)
-  if (access.club.visibility === 'private' && !access.role) throw notFound()
+  if (!access.seesPeople) throw clubNotFound()
   const seesAll = can(access.role, 'read:members-all')
   const listed = seesAll ? sql`true` : listedToViewerSql(viewer, profiles.userId, profiles.visibility)
   // Deactivated accounts are left out of the list and its counts, for admins too.
@@ -352,7 +304,7 @@ export async function listClubMembers(viewer: Viewer, slug: string, page = { lim
 
 export async function listClubFollowers(viewer: Viewer, slug: string, page = { limit: 100, offset: 0 }): Promise<ClubPeopleList> {
   const access = await requireVisibleClub(viewer, slug)
-  if (access.club.visibility === 'private' && !access.role) throw notFound()
+  if (!access.seesPeople) throw clubNotFound()
   const listed = listedToViewerSql(viewer, profiles.userId, profiles.visibility)
   const base = and(eq(clubFollows.clubId, access.club.id), presentToViewerSql(viewer, profiles.userId))
   const [counts] = await db
@@ -409,7 +361,7 @@ export async function createInviteLink(
   options: { expiresAt: Date | null; maxUses: number | null; talkId?: string | null },
 ) {
   return db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'manage:invites', tx)
+    const access = await requireClubPermission(viewer, slug, 'manage:invites', tx)
     const link = {
       id: randomUUID(),
       clubId: access.club.id,
@@ -431,7 +383,7 @@ export async function createInviteLink(
 }
 
 export async function listInviteLinks(viewer: Viewer, slug: string): Promise<InviteLink[]> {
-  const access = await requirePermission(viewer, slug, 'manage:invites')
+  const access = await requireClubPermission(viewer, slug, 'manage:invites')
   const rows = await db
     .select()
     .from(clubInviteLinks)
@@ -462,7 +414,7 @@ async function requireOwnLink(tx: Transaction, clubId: string, linkId: string) {
 
 export async function revokeInviteLink(viewer: Viewer, slug: string, linkId: string) {
   await db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'manage:invites', tx)
+    const access = await requireClubPermission(viewer, slug, 'manage:invites', tx)
     const link = await requireOwnLink(tx, access.club.id, linkId)
     if (link.revokedAt) return
     await tx.update(clubInviteLinks).set({ revokedAt: new Date() }).where(eq(clubInviteLinks.id, link.id))
@@ -473,7 +425,7 @@ export async function revokeInviteLink(viewer: Viewer, slug: string, linkId: str
 /** Revokes a link and issues a new one with the same limits. */
 export async function rotateInviteLink(viewer: Viewer, slug: string, linkId: string) {
   return db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'manage:invites', tx)
+    const access = await requireClubPermission(viewer, slug, 'manage:invites', tx)
     const link = await requireOwnLink(tx, access.club.id, linkId)
     const now = new Date()
     if (!link.revokedAt) await tx.update(clubInviteLinks).set({ revokedAt: now }).where(eq(clubInviteLinks.id, link.id))
@@ -522,7 +474,7 @@ export async function previewInviteLink(viewer: Viewer, token: string): Promise<
   if (!row) throw new PublicError('This invite link is not valid. Check that you copied all of it.', 404)
   let alreadyMember = false
   if (viewer) {
-    const access = await loadAccess(viewer, eq(clubs.id, row.club.id))
+    const access = await loadClubAccess(viewer, eq(clubs.id, row.club.id))
     alreadyMember = access?.role != null
     if (access?.banned) throw new PublicError('The club’s admins have removed you from this club, so this link does not work for you.', 403)
   }
@@ -549,7 +501,7 @@ export async function joinByInviteLink(viewer: Viewer, token: string) {
   return db.transaction(async (tx) => {
     const [link] = await tx.select().from(clubInviteLinks).where(eq(clubInviteLinks.token, token)).for('update')
     if (!link) throw new PublicError('This invite link is not valid. Check that you copied all of it.', 404)
-    const access = await loadAccess(viewer, eq(clubs.id, link.clubId), tx)
+    const access = await loadClubAccess(viewer, eq(clubs.id, link.clubId), tx)
     if (!access) throw new PublicError('This invite link is not valid. Check that you copied all of it.', 404)
     if (access.role) return { slug: access.club.slug, talkId: link.talkId, joined: false }
     const refusal = linkRefusal(linkState(link))
@@ -586,9 +538,9 @@ async function findUserIdByHandle(tx: Transaction | typeof db, handle: string) {
 
 export async function inviteToClub(viewer: Viewer, slug: string, handle: string) {
   await db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'manage:members', tx)
+    const access = await requireClubPermission(viewer, slug, 'manage:members', tx)
     const userId = await findUserIdByHandle(tx, handle)
-    await assertMayInviteToClub(tx, viewer!.userId, userId)
+    await assertMayInviteToClub(tx, viewer!, userId)
     const [member] = await tx
       .select({ userId: clubMembers.userId })
       .from(clubMembers)
@@ -610,7 +562,7 @@ export async function inviteToClub(viewer: Viewer, slug: string, handle: string)
 }
 
 export async function listPendingInvitations(viewer: Viewer, slug: string) {
-  const access = await requirePermission(viewer, slug, 'manage:members')
+  const access = await requireClubPermission(viewer, slug, 'manage:members')
   const rows = await db
     .select({ id: clubInvitations.id, profile: profiles, createdAt: clubInvitations.createdAt })
     .from(clubInvitations)
@@ -622,7 +574,7 @@ export async function listPendingInvitations(viewer: Viewer, slug: string) {
 
 export async function cancelInvitation(viewer: Viewer, slug: string, invitationId: string) {
   await db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'manage:members', tx)
+    const access = await requireClubPermission(viewer, slug, 'manage:members', tx)
     const rows = await tx
       .update(clubInvitations)
       .set({ status: 'revoked', respondedAt: new Date() })
@@ -676,7 +628,7 @@ async function requireMember(tx: Transaction, clubId: string, handle: string) {
 
 export async function changeMemberRole(viewer: Viewer, slug: string, handle: string, role: ClubRole) {
   await db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'manage:roles', tx)
+    const access = await requireClubPermission(viewer, slug, 'manage:roles', tx)
     const target = await requireMember(tx, access.club.id, handle)
     if (target.userId === viewer!.userId) throw new PublicError('You cannot change your own role.', 403)
     if (!canActOn(access.role, target.role) || !canGrant(access.role, role)) {
@@ -697,7 +649,7 @@ export async function changeMemberRole(viewer: Viewer, slug: string, handle: str
 
 export async function removeMember(viewer: Viewer, slug: string, handle: string, options: { ban: boolean }) {
   return db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'manage:members', tx)
+    const access = await requireClubPermission(viewer, slug, 'manage:members', tx)
     const userId = await findUserIdByHandle(tx, handle)
     if (userId === viewer!.userId) throw new PublicError('To leave the club, use Leave on the club page.', 403)
     const [member] = await tx
@@ -732,7 +684,7 @@ export async function removeMember(viewer: Viewer, slug: string, handle: string,
 
 export async function liftBan(viewer: Viewer, slug: string, handle: string) {
   await db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'manage:members', tx)
+    const access = await requireClubPermission(viewer, slug, 'manage:members', tx)
     const userId = await findUserIdByHandle(tx, handle)
     const rows = await tx
       .delete(clubBans)
@@ -744,7 +696,7 @@ export async function liftBan(viewer: Viewer, slug: string, handle: string) {
 }
 
 export async function listBans(viewer: Viewer, slug: string) {
-  const access = await requirePermission(viewer, slug, 'manage:members')
+  const access = await requireClubPermission(viewer, slug, 'manage:members')
   const rows = await db
     .select({ profile: profiles, createdAt: clubBans.createdAt })
     .from(clubBans)
@@ -757,7 +709,7 @@ export async function listBans(viewer: Viewer, slug: string) {
 /** The owner hands the club to another member, and becomes an admin. */
 export async function transferOwnership(viewer: Viewer, slug: string, handle: string) {
   await db.transaction(async (tx) => {
-    const access = await requirePermission(viewer, slug, 'transfer:club', tx)
+    const access = await requireClubPermission(viewer, slug, 'transfer:club', tx)
     const target = await requireMember(tx, access.club.id, handle)
     if (target.userId === viewer!.userId) throw new PublicError('You already own this club.', 400, 'handle')
     await tx.update(clubMembers).set({ role: 'admin' }).where(and(eq(clubMembers.clubId, access.club.id), eq(clubMembers.userId, viewer!.userId)))
@@ -781,7 +733,7 @@ export type AuditEntry = {
 }
 
 export async function listAuditLog(viewer: Viewer, slug: string, limit = 100): Promise<AuditEntry[]> {
-  const access = await requirePermission(viewer, slug, 'read:audit')
+  const access = await requireClubPermission(viewer, slug, 'read:audit')
   const rows = await db
     .select({
       id: clubAuditLog.id,
@@ -807,12 +759,3 @@ export async function listAuditLog(viewer: Viewer, slug: string, limit = 100): P
     target: r.targetHandle ? { handle: r.targetHandle, name: r.targetName ?? '' } : null,
   }))
 }
-
-/** Whether a viewer may join the real-time room of a club (used by sockets). */
-export async function canEnterClubRoom(viewer: Viewer, clubId: string) {
-  if (!viewer || clubId.length > 60) return false
-  const access = await loadAccess(viewer, eq(clubs.id, clubId))
-  if (!access || access.banned) return false
-  return access.club.visibility === 'public' || access.role !== null
-}
-

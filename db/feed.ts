@@ -1,12 +1,12 @@
 import { and, asc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm'
 import { qualified } from './sql'
 import { db } from './client'
-import { type ClubSummary, visibleClubCondition } from './clubs'
+import { activeUserSql, visibleClubCondition } from './access/index'
+import type { ClubSummary } from './clubs'
 import { photoUrl } from './profiles'
 import { clubBans, clubFollows, clubMembers, clubs, follows, privacySettings, profiles, talkRsvps, talks } from './schema/index'
 import { selectVisibleTalks, type TalkSummary } from './talks'
 import type { Viewer } from './viewer'
-import { activeUserSql } from './visibility'
 
 export type Explained<T> = T & { reason: string }
 

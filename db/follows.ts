@@ -6,7 +6,7 @@ import { photoUrl, type BasicCard, type FollowState } from './profiles'
 export type { FollowState }
 import { follows, profiles } from './schema/index'
 import type { Viewer } from './viewer'
-import { activeUserSql, listedToViewerSql, listsVisibleSql, presentToViewerSql } from './visibility'
+import { activeUserSql, listedToViewerSql, listsVisibleSql, presentToViewerSql } from './access/index'
 
 
 /** A doctor by handle; a deactivated account is found only by its owner. */

@@ -11,7 +11,6 @@ import {
   clubs,
   communicationPreferences,
   cookieConsents,
-  follows,
   nominees,
   notifications,
   policyAcknowledgements,
@@ -27,8 +26,8 @@ import { enqueueSearchUpdate } from './search'
 /*
  * The privacy centre's rules: each person's settings, and the checks other
  * modules call before they process personal data (recommendations, ads,
- * analytics, messages, invitations). Visibility of people (deactivation, list
- * settings) is written as SQL in db/visibility.ts.
+ * analytics, messages). Visibility of people (deactivation, list settings) and
+ * who may invite whom are written in db/access/people.ts.
  */
 
 export * from './privacy-choices'
@@ -102,28 +101,6 @@ export async function updatePrivacySettings(userId: string, update: PrivacySetti
     if (update.objectPersonalisation) await clearInferredInterests(tx, userId)
     if (update.objectAnalytics) await tx.delete(activityEvents).where(eq(activityEvents.userId, userId))
   })
-}
-
-/**
- * Called inside inviteToClub: a deactivated account cannot be found, and each
- * person's "who may invite me" setting is honoured.
- */
-export async function assertMayInviteToClub(tx: Executor, inviterId: string, inviteeId: string) {
-  const [row] = await tx
-    .select({
-      deactivatedAt: users.deactivatedAt,
-      invitesFrom: privacySettings.invitesFrom,
-      followsInviter: sql<boolean>`exists (select 1 from ${follows} f where f.follower_id = ${inviteeId} and f.followee_id = ${inviterId} and f.status = 'approved')`,
-    })
-    .from(users)
-    .leftJoin(privacySettings, eq(privacySettings.userId, users.id))
-    .where(eq(users.id, inviteeId))
-  if (!row || row.deactivatedAt) throw new PublicError('No doctor on Rounds has that handle.', 404, 'handle')
-  const setting = row.invitesFrom ?? 'anyone'
-  if (setting === 'nobody') throw new PublicError('That doctor does not accept club invitations.', 403, 'handle')
-  if (setting === 'following' && !row.followsInviter) {
-    throw new PublicError('That doctor accepts club invitations only from people they follow.', 403, 'handle')
-  }
 }
 
 // ------------------------------------------------------------------ cookies

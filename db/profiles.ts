@@ -5,8 +5,8 @@ import { PublicError, isUniqueViolation } from './errors'
 import { follows, profiles, users } from './schema/index'
 import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
-import { activeUserSql, fullProfileVisibleSql, listsVisibleSql } from './visibility'
-import { indexableProfileSql } from './sitemap'
+import { activeUserSql, fullProfileVisibleSql, indexableProfileSql, listsVisibleSql } from './access/index'
+import { photoUrl } from './photos'
 
 export type ProfileVisibility = 'public' | 'private'
 
@@ -32,7 +32,7 @@ export type ProfileView =
   | { kind: 'full'; profile: FullProfile }
   | { kind: 'card'; profile: BasicCard; reason: 'private' | 'signed-out' }
 
-export const photoUrl = (photoPath: string | null) => (photoPath ? `/uploads/${photoPath}` : null)
+export { photoUrl }
 
 type ProfileRow = typeof profiles.$inferSelect
 
@@ -52,7 +52,7 @@ const toFull = (row: ProfileRow): FullProfile => ({
 })
 
 /**
- * The one rule for reading a profile (see db/visibility.ts). The registration
+ * The one rule for reading a profile (see db/access/people.ts). The registration
  * number never leaves this module except to its owner; a private profile is a
  * basic card to everyone but its approved followers.
  */
@@ -187,14 +187,14 @@ export type ProfilePage = {
   pendingRequests: number
   /** A public profile may be described in share tags; a private one never. */
   shareable: boolean
-  /** Search engines may list the page (db/sitemap.ts `indexableProfileSql`); otherwise it says noindex. */
+  /** Search engines may list the page (db/access/people.ts `indexableProfileSql`); otherwise it says noindex. */
   indexable: boolean
 }
 
 /** Everything the profile page needs, in one round trip. */
 /**
  * The profile page's one query, built once for signed-in viewers and once for visitors. The
- * viewer's id is a placeholder: the visibility rules (db/visibility.ts) are the same SQL for
+ * viewer's id is a placeholder: the visibility rules (db/access/people.ts) are the same SQL for
  * everyone, only the value differs.
  */
 function profilePageQuery(database: Database, signedIn: boolean) {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import { can, type ClubRole } from './club-permissions'
+import { activeUserSql, can, visibleClubCondition, type ClubRole } from './access/index'
 import { db } from './client'
-import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import {
   clearStage,
@@ -33,7 +32,6 @@ import {
   talks,
 } from './schema/index'
 import type { Viewer } from './viewer'
-import { activeUserSql } from './visibility'
 
 /*
  * Recording consent, recordings and who may watch them (docs/live-contract.md). The consent

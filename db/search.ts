@@ -2,13 +2,11 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import { vocabularyAdded, vocabularyRebuilt } from './search-vocabulary'
 import { db, searchDatabase, type Database, type Transaction } from './client'
-import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
-import { photoUrl } from './profiles'
+import { photoUrl } from './photos'
 import { clubMembers, clubs, profiles, searchOutbox, searchTerms, talks, users } from './schema/index'
-import { qualified } from './sql'
 import type { Viewer } from './viewer'
-import { presentToViewerSql } from './visibility'
+import { presentToViewerSql, searchableAccountSql, visibleClubCondition } from './access/index'
 
 /*
  * Search in the data layer: the Postgres engine's queries, the per-viewer facts
@@ -20,7 +18,8 @@ import { presentToViewerSql } from './visibility'
  *    speciality, city, interests); a private profile — and every profile to a
  *    visitor — is matched and shown as the basic card only (name, photo,
  *    speciality), so a hidden field can neither find a doctor nor be shown;
- *  - clubs and their talks follow visibleClubCondition: public, or the viewer is a member.
+ *  - clubs and their talks follow visibleClubCondition (db/access/clubs.ts): public, or the
+ *    viewer is a member; an invitation to a private club does not make it findable.
  */
 
 // ---------------------------------------------------------------- the outbox
@@ -293,14 +292,6 @@ function searching<T>(run: (database: Database) => Promise<T>): Promise<T> {
   return run(searchDatabase())
 }
 
-/**
- * Accounts search leaves out whatever their profile says: unverified, or
- * deactivated (db/visibility.ts activeUserSql: deactivated accounts do not exist
- * to others). Written to use the small partial index users_unsearchable_idx.
- */
-const searchableAccount = (userId: AnyPgColumn) =>
-  sql`not exists (select 1 from ${users} su where su.id = ${qualified(userId)} and (su.email_verified_at is null or su.deactivated_at is not null))`
-
 export type DoctorRow = {
   handle: string
   name: string
@@ -330,7 +321,7 @@ export async function searchDoctors(
   const branch = (doc: AnyPgColumn, visibility: SQL | null) => {
     const where = [
       sql`${profiles.discoverable}`,
-      searchableAccount(profiles.userId),
+      searchableAccountSql(profiles.userId),
       ...(visibility ? [visibility] : []),
       ...(q ? [sql`${doc} @@ ${q}`] : []),
       ...(filters.speciality ? [sql`${profiles.speciality} = ${filters.speciality}`] : []),

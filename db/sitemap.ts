@@ -1,17 +1,10 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq } from 'drizzle-orm'
 import { db } from './client'
 import { clubs, profiles, talks, users } from './schema/index'
-import { activeUserSql } from './visibility'
+import { activeUserSql, indexableProfileSql } from './access/index'
 
 /** The most addresses one sitemap file may hold (sitemaps.org). */
 export const SITEMAP_MAX_URLS = 50_000
-
-/**
- * Whether search engines may list a profile: public, its owner allows search, and the account
- * is verified and not deactivated (an erased account has no profile). For queries joining
- * `profiles` and `users`; the profile page's `noindex` and the sitemap both read it.
- */
-export const indexableProfileSql = sql<boolean>`(${profiles.visibility} = 'public' and ${profiles.discoverable} and ${users.emailVerifiedAt} is not null and ${users.deactivatedAt} is null)`
 
 /**
  * The pages search engines may list, as paths: public clubs, the talks of public clubs (whose

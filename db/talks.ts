@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
-import { can, type ClubRole } from './club-permissions'
+import { activeUserSql, can, presentToViewerSql, visibleClubCondition, type ClubRole } from './access/index'
 import { qualified } from './sql'
 import { db, type Transaction } from './client'
-import { visibleClubCondition } from './clubs'
 import { PublicError } from './errors'
 import { clubMembers, clubs, profiles, talkRoles, talkRsvps, talks } from './schema/index'
 import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
-import { activeUserSql, presentToViewerSql } from './visibility'
 
 export type TalkType = 'talk' | 'case_discussion' | 'surgery' | 'quiz'
 

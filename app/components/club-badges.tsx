@@ -1,4 +1,4 @@
-import type { ClubRole } from '#db/club-permissions'
+import type { ClubRole } from '#db/access/club-permissions'
 
 export const roleLabel: Record<ClubRole, string> = {
   owner: 'Owner',

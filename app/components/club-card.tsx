@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react'
-import type { ClubRole } from '#db/club-permissions'
+import type { ClubRole } from '#db/access/club-permissions'
 import { RoleBadge, SpecialityTags, VisibilityBadge, plural } from './club-badges'
 
 type ClubCardProps = {

@@ -1,6 +1,6 @@
 import { Link } from '@remix-run/react'
 import type { ReactNode } from 'react'
-import type { ClubRole } from '#db/club-permissions'
+import type { ClubRole } from '#db/access/club-permissions'
 import { Avatar } from './avatar'
 import { RoleBadge, plural } from './club-badges'
 

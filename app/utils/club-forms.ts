@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { clubRoles, type ClubPermission } from '#db/club-permissions'
+import { clubRoles, type ClubPermission } from '#db/access/club-permissions'
 import { PublicError } from '#db/errors'
 import { specialities } from '#db/specialities'
 import { optionalText, text } from '~/utils/validation'

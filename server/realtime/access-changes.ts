@@ -7,7 +7,7 @@ import {
   talksOfClub,
   type RecordedAccessChange,
 } from '../../db/access-changes'
-import { canEnterClubRoom } from '../../db/clubs'
+import { canEnterClubRoom } from '../../db/access/index'
 import { talkStanding, type TalkStanding } from '../../db/live'
 import type { SocketData } from './index'
 import type { LiveRoom } from './live'

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { canEnterClubRoom } from '../../db/access/index'
 import {
-  canEnterClubRoom,
   changeMemberRole,
   createInviteLink,
   followClub,
