@@ -98,7 +98,7 @@ export async function listMyClubs(viewer: Viewer): Promise<(ClubSummary & { role
 
 async function audit(
   tx: Transaction,
-  entry: { clubId: string; actorId: string | null; action: string; targetUserId?: string | null; details?: Record<string, unknown> },
+  entry: { clubId: string; actorId: string | null; action: string; targetUserId?: string | null; details?: Record<string, unknown>; at?: Date },
 ) {
   await tx.insert(clubAuditLog).values({
     id: randomUUID(),
@@ -107,6 +107,7 @@ async function audit(
     action: entry.action,
     targetUserId: entry.targetUserId ?? null,
     details: entry.details ?? {},
+    ...(entry.at ? { createdAt: entry.at } : {}),
   })
 }
 
@@ -712,14 +713,36 @@ export async function transferOwnership(viewer: Viewer, slug: string, handle: st
     const access = await requireClubPermission(viewer, slug, 'transfer:club', tx)
     const target = await requireMember(tx, access.club.id, handle)
     if (target.userId === viewer!.userId) throw new PublicError('You already own this club.', 400, 'handle')
-    await tx.update(clubMembers).set({ role: 'admin' }).where(and(eq(clubMembers.clubId, access.club.id), eq(clubMembers.userId, viewer!.userId)))
-    await tx.update(clubMembers).set({ role: 'owner' }).where(and(eq(clubMembers.clubId, access.club.id), eq(clubMembers.userId, target.userId)))
-    await tx.update(clubs).set({ ownerId: target.userId }).where(eq(clubs.id, access.club.id))
     await recordAccessChange(tx, [
       { kind: 'club', clubId: access.club.id, userId: viewer!.userId },
       { kind: 'club', clubId: access.club.id, userId: target.userId },
     ])
-    await audit(tx, { clubId: access.club.id, actorId: viewer!.userId, action: 'club.ownership_transferred', targetUserId: target.userId })
+    await passOwnership(tx, { clubId: access.club.id, to: target.userId, from: viewer!.userId, actorId: viewer!.userId })
+  })
+}
+
+/**
+ * Makes a member the club's owner and writes it in the club's audit log: the one hand-over,
+ * whether the owner chooses it (`transferOwnership`) or leaves Rounds (erasure, with no actor).
+ * `from`, the owner who stays a member, becomes an admin; without it the old owner's
+ * membership is left to the caller. The caller has checked who may do this.
+ */
+export async function passOwnership(
+  tx: Transaction,
+  input: { clubId: string; to: string; from: string | null; actorId: string | null; details?: Record<string, unknown>; at?: Date },
+) {
+  if (input.from) {
+    await tx.update(clubMembers).set({ role: 'admin' }).where(and(eq(clubMembers.clubId, input.clubId), eq(clubMembers.userId, input.from)))
+  }
+  await tx.update(clubMembers).set({ role: 'owner' }).where(and(eq(clubMembers.clubId, input.clubId), eq(clubMembers.userId, input.to)))
+  await tx.update(clubs).set({ ownerId: input.to }).where(eq(clubs.id, input.clubId))
+  await audit(tx, {
+    clubId: input.clubId,
+    actorId: input.actorId,
+    action: 'club.ownership_transferred',
+    targetUserId: input.to,
+    details: input.details,
+    at: input.at,
   })
 }
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, type ShouldRevalidateFunction } from '@remix-run/react'
-import { openReceipt, receiptState } from '#db/data-rights'
+import { openReceipt, receiptState } from '#db/data-rights/index'
 import { PublicError } from '#db/errors'
 import { checkSignedLink } from '#server/signed-links'
 import { GeneralErrorBoundary } from '~/components/error-boundary'

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { correctableFields, listAccessesToMyData, type CorrectableField, listMyRequests, requestCorrection, requestExport } from '#db/data-rights'
+import { correctableFields, listAccessesToMyData, type CorrectableField, listMyRequests, requestCorrection, requestExport } from '#db/data-rights/index'
 import { PublicError } from '#db/errors'
 import { exportDownloadPath } from '#server/jobs/exports'
 import { GeneralErrorBoundary } from '~/components/error-boundary'

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { listRequestsForStaff } from '#db/data-rights'
+import { listRequestsForStaff } from '#db/data-rights/index'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireStaffViewer } from '~/utils/staff.server'
 

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises'
-import { eraseAccount, recordRequestFailure, type ErasureResult, type ErasureStep } from '../../db/data-rights'
+import { eraseAccount, recordRequestFailure, type ErasureResult, type ErasureStep } from '../../db/data-rights/index'
 import type { JobInput } from '../../db/jobs'
 import { config } from '../config'
 import { disconnectSessions } from '../realtime/index'
@@ -88,7 +88,7 @@ function mails(result: ErasureResult, now: Date): JobInput[] {
 }
 
 /**
- * Job `erasure.run`: erases the account in one transaction (db/data-rights.ts), then
+ * Job `erasure.run`: erases the account in one transaction (db/data-rights/erasure.ts), then
  * ends live connections and deletes files. Everything after the commit is safe to
  * repeat and cannot bring data back: the rows are already gone.
  */

@@ -16,7 +16,7 @@ import {
   type ExportAccount,
   type ExportData,
   type ExportSummary,
-} from '../../db/data-rights'
+} from '../../db/data-rights/index'
 import { isDatabaseOpen, openDatabase } from '../../db/client'
 import type { ExportWorkerInput, ExportWorkerResult } from './export-worker'
 import { config } from '../config'

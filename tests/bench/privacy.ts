@@ -35,7 +35,7 @@ process.env.SEED_DEMO_DATA = 'false'
 
 const { closeDatabase, openDatabase, rawSql } = await import('../../db/client')
 const { createAccount } = await import('../../db/accounts')
-const { requestErasure, requestExport } = await import('../../db/data-rights')
+const { requestErasure, requestExport } = await import('../../db/data-rights/index')
 const { runDueJobs } = await import('../../server/jobs/index')
 const { exportPath } = await import('../../server/jobs/exports')
 const { createDatabase, dropDatabase, migrateDatabase, startTestPostgres } = await import('../support/postgres')

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as profileRoute from '../../app/routes/u.$handle'
 import { rawSql } from '../../db/client'
-import { eraseAccount, listUserColumns, placeLegalHold, requestErasure, unruledColumns, type UserColumn } from '../../db/data-rights'
+import { eraseAccount, listUserColumns, placeLegalHold, requestErasure, unruledColumns, type UserColumn } from '../../db/data-rights/index'
 import { listFollowers } from '../../db/follows'
 import { listDevMail } from '../../db/mailbox'
 import { columnKey, userColumns } from '../../db/retention'
@@ -179,7 +179,7 @@ describe('erasing an account', () => {
     const session = await signIn(subject.id)
     const asked = new Date()
     const { id } = await requestErasure(viewerOf(subject), asked)
-    const { cancelErasure } = await import('../../db/data-rights')
+    const { cancelErasure } = await import('../../db/data-rights/index')
     await cancelErasure(viewerOf(subject), id)
     await runDueJobs({ now: () => new Date(asked.getTime() + 8 * DAY) })
     expect(await eraseAccount(id, { now: new Date(asked.getTime() + 8 * DAY) })).toBeNull()

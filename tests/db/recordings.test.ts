@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
-import { collectExport } from '../../db/data-rights'
+import { collectExport } from '../../db/data-rights/index'
 import {
   endTalk,
   enterTalk,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClub, inviteToClub, joinClub } from '../../db/clubs'
 import { closeDatabase, openDatabase, rawSql } from '../../db/client'
-import { eraseAccount, placeLegalHold, requestErasure } from '../../db/data-rights'
+import { eraseAccount, placeLegalHold, requestErasure } from '../../db/data-rights/index'
 import { deactivateAccount } from '../../db/privacy'
 import { answerQuestion, createQuiz, getQuizPage } from '../../db/quizzes'
 import { startAppServer, type AppServer } from '../support/app-server'
