@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { desc, eq, sql } from 'drizzle-orm'
 import { db, preparedSql } from './client'
-import { analyticsAllowedSql } from './privacy'
+import { analyticsAllowedSql } from './privacy/index'
 import { activityEvents } from './schema/index'
 import type { Viewer } from './viewer'
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { preparedSql } from './client'
-import { COOKIE_POLICY_VERSION } from './privacy'
+import { COOKIE_POLICY_VERSION } from './privacy/index'
 import { photoUrl } from './profiles'
 import { cookieConsents, dataRequests, follows, notifications, profiles, users } from './schema/index'
 

@@ -1,7 +1,7 @@
 /*
  * The choices the privacy centre offers, as plain constants: the forms in the
  * browser validate against them too, so this module holds no queries (it is
- * listed as browser-safe in vite.config.ts). The rules live in db/privacy.ts.
+ * listed as browser-safe in vite.config.ts). The rules live in db/privacy/.
  */
 
 export const LISTS_VISIBILITY = ['signed_in', 'followers', 'only_me'] as const

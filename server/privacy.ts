@@ -1,4 +1,4 @@
-import { createPolicyVersion, listAccountsAfter, type PolicyInput } from '../db/privacy'
+import { createPolicyVersion, listAccountsAfter, type PolicyInput } from '../db/privacy/index'
 import { config } from './config'
 import { sendMail } from './mail/index'
 

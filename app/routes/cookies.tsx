@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node'
 import { useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { getCookieConsent, saveCookieConsent } from '#db/privacy'
+import { getCookieConsent, saveCookieConsent } from '#db/privacy/index'
 import { CookieChoicesForm } from '~/components/cookie-banner'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { safeRedirectPath } from '~/utils/auth.server'

@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { deactivateAccount, isDeactivated, passwordHashOf, reactivateAccount } from '#db/privacy'
+import { deactivateAccount, isDeactivated, passwordHashOf, reactivateAccount } from '#db/privacy/index'
 import { verifyPassword } from '#server/passwords'
 import { disconnectSessions } from '#server/realtime/index'
 import { GeneralErrorBoundary } from '~/components/error-boundary'

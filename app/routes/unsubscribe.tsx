@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { PublicError } from '#db/errors'
-import { unsubscribeByToken, unsubscribeTokenUsed, type Channel, type MessageKind } from '#db/privacy'
+import { unsubscribeByToken, unsubscribeTokenUsed, type Channel, type MessageKind } from '#db/privacy/index'
 import { UNSUBSCRIBE_TOKEN_MAX_LENGTH, verifyUnsubscribeToken, type VerifiedToken } from '#server/mail/unsubscribe'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { readForm } from '~/utils/form.server'

@@ -1,5 +1,5 @@
 import { storeDevMail } from '../../db/mailbox'
-import { mayMessage, userIdByEmail, type MessageKind } from '../../db/privacy'
+import { mayMessage, userIdByEmail, type MessageKind } from '../../db/privacy/index'
 import { config } from '../config'
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribe'
 

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
-import { CHANNELS, MESSAGE_KINDS, type Channel, type UnsubscribeClaims } from '../../db/privacy'
+import { CHANNELS, MESSAGE_KINDS, type Channel, type UnsubscribeClaims } from '../../db/privacy/index'
 import { config } from '../config'
 
 /*

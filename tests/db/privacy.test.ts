@@ -27,7 +27,7 @@ import {
   updateCommunicationPreferences,
   updatePrivacySettings,
   type PrivacySettingsUpdate,
-} from '../../db/privacy'
+} from '../../db/privacy/index'
 import { getProfileForViewer, getProfilePage, listDoctorCards } from '../../db/profiles'
 import { PRIVACY_POLICY_V1, seedPolicyVersions } from '../../db/seed'
 import { addClubMember, createDoctor, createTalk, createTestClub, viewerOf, type TestDoctor } from '../support/factories'
