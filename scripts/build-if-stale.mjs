@@ -1,6 +1,6 @@
 // Builds the Remix app when the build is missing or older than its sources.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -16,12 +16,53 @@ function newestMtime(dir) {
   return newest
 }
 
-export function buildIfStale({ quiet = false } = {}) {
+function isStale() {
   const built = path.join(root, 'build/server/index.js')
   const inputs = ['app', 'db', 'server', 'public'].map((d) => path.join(root, d)).filter(existsSync)
   const configs = ['package.json', 'vite.config.ts', 'remix.config.js'].map((f) => statSync(path.join(root, f)).mtimeMs)
   const sourceTime = Math.max(...inputs.map(newestMtime), ...configs)
-  if (existsSync(built) && statSync(built).mtimeMs >= sourceTime) return
+  return !existsSync(built) || statSync(built).mtimeMs < sourceTime
+}
+
+const lockDir = path.join(root, '.build-lock')
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+
+/**
+ * Holds a lock directory while building, so processes that start the server at the same time
+ * (test files, a second `npm start`) wait for one build instead of writing over each other's.
+ */
+function withBuildLock(run) {
+  for (;;) {
+    try {
+      mkdirSync(lockDir)
+      break
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error
+      // A lock left by a build that was killed is taken over after ten minutes.
+      try {
+        if (Date.now() - statSync(lockDir).mtimeMs > 10 * 60_000) rmSync(lockDir, { recursive: true, force: true })
+      } catch {
+        // Removed by its owner meanwhile.
+      }
+      sleep(250)
+    }
+  }
+  try {
+    return run()
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true })
+  }
+}
+
+export function buildIfStale({ quiet = false } = {}) {
+  if (!isStale()) return
+  withBuildLock(() => {
+    // Another process may have built while this one waited.
+    if (isStale()) build(quiet)
+  })
+}
+
+function build(quiet) {
   if (!quiet) console.log('[rounds] Building the app…')
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules/@remix-run/dev/dist/cli.js'), 'vite:build'], {
     cwd: root,
