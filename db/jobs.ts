@@ -113,8 +113,3 @@ export async function failJob(job: Job, error: string, now: Date, options: { for
     .where(heldBy(job))
   return { willRetry: !last }
 }
-
-export async function countFailedJobs() {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(jobs).where(sql`failed_at is not null`)
-  return row?.n ?? 0
-}

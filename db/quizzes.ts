@@ -1077,16 +1077,6 @@ export async function questionTally(questionId: string): Promise<Tally> {
   return { questionId, total: row.total, options: row.options, ratings, asOf: iso(row.asOf)! }
 }
 
-/** The tally of a question the viewer may see (live: anyone in the talk; self-paced: after answering, or creators). */
-export async function getResults(viewer: Viewer, questionId: string): Promise<Tally> {
-  if (!viewer) throw refuse.signIn()
-  if (!isId(questionId)) throw refuse.noQuestion()
-  const [row] = await db.execute<{ quizId: string }>(sql`select quiz_id as "quizId" from ${quizQuestions} where id = ${questionId}`)
-  if (!row) throw refuse.noQuestion()
-  await loadQuiz(viewer, row.quizId)
-  return questionTally(questionId)
-}
-
 /**
  * A place on the leaderboard: the person's basic card (all anyone may see of a private profile)
  * and their score. Never an internal id: the handle is the key.

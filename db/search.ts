@@ -2,7 +2,6 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import { vocabularyAdded, vocabularyRebuilt } from './search-vocabulary'
 import { db, searchDatabase, type Database, type Transaction } from './client'
-import { PublicError } from './errors'
 import { photoUrl } from './photos'
 import { clubMembers, clubs, profiles, searchOutbox, searchTerms, talks, users } from './schema/index'
 import type { Viewer } from './viewer'
@@ -142,18 +141,6 @@ export async function pendingSearchUpdates(refs?: SearchDocRef[]) {
   return row?.n ?? 0
 }
 
-/** The outbox at a glance, for health checks and the bench. */
-export async function searchOutboxStats() {
-  const [row] = await db
-    .select({
-      waiting: sql<number>`count(*)::int`,
-      retrying: sql<number>`(count(*) filter (where ${searchOutbox.attempts} > 0))::int`,
-      oldest: sql<Date | null>`min(${searchOutbox.createdAt})`,
-    })
-    .from(searchOutbox)
-  return { waiting: row?.waiting ?? 0, retrying: row?.retrying ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null }
-}
-
 // ---------------------------------------------------------------- what the index is built from
 
 export type ProfileSource = {
@@ -253,28 +240,6 @@ export async function loadSearchSources(refs: SearchDocRef[], tx: Transaction | 
     clubs: clubRows,
     talks: talkRows,
   }
-}
-
-// ---------------------------------------------------------------- opting out
-
-/** Whether the doctor may be found in search. */
-export async function isDiscoverable(userId: string) {
-  const [row] = await db.select({ discoverable: profiles.discoverable }).from(profiles).where(eq(profiles.userId, userId))
-  if (!row) throw new PublicError('We could not find your profile.', 404)
-  return row.discoverable
-}
-
-/** Opts the doctor in or out of search; an external index follows through the outbox. */
-export async function setDiscoverable(userId: string, discoverable: boolean) {
-  await db.transaction(async (tx) => {
-    const rows = await tx
-      .update(profiles)
-      .set({ discoverable, updatedAt: new Date() })
-      .where(eq(profiles.userId, userId))
-      .returning({ userId: profiles.userId })
-    if (rows.length === 0) throw new PublicError('We could not find your profile.', 404)
-    await enqueueSearchUpdate(tx, { kind: 'profile', id: userId })
-  })
 }
 
 // ---------------------------------------------------------------- the Postgres engine's queries

@@ -4,11 +4,11 @@ import { updateClub } from '../../db/clubs'
 import { db, rawSql } from '../../db/client'
 import { updateProfile } from '../../db/profiles'
 import { cancelTalk, scheduleTalk, updateTalk } from '../../db/talks'
-import { enqueueSearchUpdate, pendingSearchUpdates, retryDelaySeconds, setDiscoverable } from '../../db/search'
+import { enqueueSearchUpdate, pendingSearchUpdates, retryDelaySeconds } from '../../db/search'
 import { users } from '../../db/schema/index'
 import { drainSearchOutbox, processOutboxOnce, startSearchWorker, waitForSearchSync } from '../../server/search/outbox'
 import type { IndexBatch, SearchEngine } from '../../server/search/types'
-import { createDoctor, createTestClub, viewerOf } from '../support/factories'
+import { createDoctor, createTestClub, setDiscoverable, viewerOf } from '../support/factories'
 
 /*
  * The outbox that keeps an external index in step with the database. The engine

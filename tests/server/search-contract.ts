@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../../db/client'
 import { updateProfile } from '../../db/profiles'
-import { enqueueAllSearchDocuments, setDiscoverable } from '../../db/search'
+import { enqueueAllSearchDocuments } from '../../db/search'
 import { talks } from '../../db/schema/index'
 import type { Viewer } from '../../db/viewer'
 import { drainSearchOutbox } from '../../server/search/outbox'
 import { parseSearchInput } from '../../server/search/query'
 import type { SearchEngine, SearchGroup, SearchResponse } from '../../server/search/types'
-import { addClubMember, createDoctor, createTestClub, viewerOf, type ProfileFields, type TestDoctor } from '../support/factories'
+import { addClubMember, createDoctor, createTestClub, setDiscoverable, viewerOf, type ProfileFields, type TestDoctor } from '../support/factories'
 
 /*
  * The search contract: what every engine must do, and must never reveal. Run

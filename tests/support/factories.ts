@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import { createAccount } from '../../db/accounts'
 import { createClub, type ClubInput } from '../../db/clubs'
 import { db, rawSql } from '../../db/client'
+import { getPrivacySettings, updatePrivacySettings } from '../../db/privacy/index'
 import { profiles, talks, users } from '../../db/schema/index'
 import type { Viewer } from '../../db/viewer'
 import { hashPassword } from '../../server/passwords'
@@ -178,4 +179,10 @@ export async function addClubMember(club: { id: string }, doctor: { id: string }
 export async function addTalkRole(talkId: string, doctor: { id: string }, role: 'cohost' | 'speaker') {
   await rawSql()`insert into talk_roles (talk_id, user_id, role) values (${talkId}, ${doctor.id}, ${role})
     on conflict (talk_id, user_id) do update set role = excluded.role`
+}
+
+/** Opts a doctor in or out of search the way the privacy settings page does, keeping their other settings. */
+export async function setDiscoverable(userId: string, discoverable: boolean) {
+  const { profileVisibility: _visibility, ...settings } = await getPrivacySettings(userId)
+  await updatePrivacySettings(userId, { ...settings, discoverable })
 }
