@@ -325,12 +325,94 @@ export async function canEnterTalk(viewer: Viewer, talkId: string): Promise<bool
 export async function checkTalkEntry(viewer: Viewer, talkId: string): Promise<{ role: TalkRoleName }> {
   if (!viewer) throw refuse.signIn()
   if (!isId(talkId)) throw refuse.notFound()
-  const [row] = await accessStatement({ userId: viewer.userId, talkId })
+  const row = await batchedAccess(talkId, viewer.userId)
   return { role: requireEntry(row).role }
 }
 
-// Every join asks it first: rendered once.
-const accessStatement = preparedSql<Access>(() => accessSelect(placeholderViewer, sql.placeholder('talkId') as unknown as string))
+// ---------------------------------------------------------------- joins in batches
+
+/**
+ * When a talk starts, its audience joins within seconds. Each step of a join (the access check,
+ * the room read with the stay, the look for a removal) is gathered per talk and run as one
+ * statement for everyone gathered: a batch starts only after each of its joins asked for it, so
+ * each read still follows that join's own earlier steps (docs/live-room.md, Joining).
+ */
+
+/** Statements of one kind in flight per talk; what arrives meanwhile waits and goes in the next batch. */
+const JOIN_BATCH_PARALLEL = 2
+const JOIN_BATCH_MAX = 250
+
+type Waiter<O> = { resolve: (out: O) => void; reject: (error: unknown) => void }
+type Batches<I, O> = { items: I[]; waiters: Waiter<O>[]; running: number; scheduled: boolean }
+
+/**
+ * Runs `run` for the items asked for the same key: at once (on the next turn of the event loop,
+ * gathering what arrives in the same turn) while fewer than JOIN_BATCH_PARALLEL batches of the key
+ * run, else as soon as one of them finishes, with everything that arrived meanwhile. A quiet talk
+ * waits for nothing; a storm of joins makes few, large statements. Items that `clash` with one
+ * already gathered go in a later batch.
+ */
+function createBatcher<I, O>(run: (key: string, items: I[]) => Promise<O[]>, clash: (a: I, b: I) => boolean = () => false) {
+  const keys = new Map<string, Batches<I, O>>()
+  function pump(key: string, state: Batches<I, O>) {
+    state.scheduled = false
+    while (state.items.length > 0 && state.running < JOIN_BATCH_PARALLEL) {
+      const items: I[] = []
+      const waiters: Waiter<O>[] = []
+      const rest: number[] = []
+      state.items.forEach((item, i) => {
+        if (items.length < JOIN_BATCH_MAX && !items.some((other) => clash(other, item))) {
+          items.push(item)
+          waiters.push(state.waiters[i])
+        } else rest.push(i)
+      })
+      state.items = rest.map((i) => state.items[i])
+      state.waiters = rest.map((i) => state.waiters[i])
+      state.running++
+      run(key, items)
+        .then(
+          (outs) => waiters.forEach((waiter, i) => waiter.resolve(outs[i])),
+          (error: unknown) => waiters.forEach((waiter) => waiter.reject(error)),
+        )
+        .finally(() => {
+          state.running--
+          if (state.items.length > 0) pump(key, state)
+          else if (state.running === 0 && !state.scheduled) keys.delete(key)
+        })
+    }
+  }
+  return (key: string, item: I) =>
+    new Promise<O>((resolve, reject) => {
+      let state = keys.get(key)
+      if (!state) {
+        state = { items: [], waiters: [], running: 0, scheduled: false }
+        keys.set(key, state)
+      }
+      state.items.push(item)
+      state.waiters.push({ resolve, reject })
+      if (!state.scheduled && state.running < JOIN_BATCH_PARALLEL) {
+        state.scheduled = true
+        const scheduled = state
+        setImmediate(() => pump(key, scheduled))
+      }
+    })
+}
+
+/** The viewer of each row of a batch: `v.uid`, one of the people in the `people` JSON placeholder. */
+const batchViewer = { userId: sql`v.uid` as unknown as string, role: 'member' } as NonNullable<Viewer>
+const batchTalkId = sql.placeholder('talkId') as unknown as string
+const batchPeople = sql`jsonb_to_recordset(${sql.placeholder('people')}::jsonb)`
+
+const accessBatchStatement = preparedSql<Access & { uid: string }>(
+  () => sql`select v.uid, acc.* from ${batchPeople} as v(uid text) cross join lateral (${accessSelect(batchViewer, batchTalkId)}) acc`,
+)
+
+const batchedAccess = createBatcher<string, Access | undefined>(async (talkId, userIds) => {
+  const people = [...new Set(userIds)]
+  const rows = await accessBatchStatement({ talkId, people: JSON.stringify(people.map((uid) => ({ uid }))) })
+  const byUser = new Map(rows.map((row) => [row.uid, row]))
+  return userIds.map((uid) => byUser.get(uid))
+})
 
 type RoomRow = Access & {
   othersPresent: number
@@ -349,34 +431,26 @@ type RoomRow = Access & {
 
 /**
  * The whole room in one statement: access, stage, the comment tail, the pinned comment,
- * questions with votes, reaction totals and the audience count. With `enter`, the same
- * statement opens the socket's attendance row when the viewer may enter and the talk has
+ * questions with votes, reaction totals and the audience count. A join reads it with its stay
+ * opened in the same statement (enterBatchSql): only when the viewer may enter and the talk has
  * not ended (an ended talk is read-only: its record, no new attendance).
  */
 /** The viewer as placeholders, for statements rendered once (preparedSql) and run for anyone. */
 const placeholderViewer = { userId: sql.placeholder('userId') as unknown as string, role: 'member' } as NonNullable<Viewer>
 
 /**
- * The room statement, rendered once per variant: joins and syncs run it for every socket, so the
- * SQL is not rebuilt and Postgres keeps one plan (a join storm runs it thousands of times).
+ * The room statement, rendered once: syncs run it for every socket, so the SQL is not rebuilt
+ * and Postgres keeps one plan.
  */
-function roomSql(entering: boolean): SQL {
+function roomSql(): SQL {
   const uid = placeholderViewer.userId
-  const allowed = sql`a.visible and not a.banned and not a.removed`
-  const insert = entering
-    ? sql`, ins as (
-        insert into ${talkAttendance} (id, talk_id, user_id, socket_id)
-        select ${sql.placeholder('stayId')}::text, a.id, ${uid}::text, ${sql.placeholder('socketId')}::text from a where ${allowed} and a.status <> 'ended'
-        on conflict (talk_id, socket_id) do update set left_at = null where ${talkAttendance}.user_id = excluded.user_id
-        returning id)`
-    : sql``
   return sql`
-    with a as (${accessSelect(placeholderViewer, sql.placeholder('talkId') as unknown as string)}) ${insert}
+    with a as (${accessSelect(placeholderViewer, sql.placeholder('talkId') as unknown as string)})
     select a.*,
       (select count(distinct att.user_id)::int from ${talkAttendance} att
         where att.talk_id = a.id and att.left_at is null and att.user_id <> ${uid}) as "othersPresent",
       exists (select 1 from ${talkAttendance} att where att.talk_id = a.id and att.left_at is null and att.user_id = ${uid}) as "mePresent",
-      ${entering ? sql`(exists (select 1 from ins))` : sql`false`} as entered,
+      false as entered,
       (select coalesce(json_agg(x order by x.ord), '[]'::json)
         from (${stageRowsSelect(sql`a.id`, sql`(s.status <> 'raised' or a.role in ('host', 'cohost'))`)}) x) as "stageRows",
       (select count(*)::int from ${talkStage} h where h.talk_id = a.id and h.status = 'raised') as "handCount",
@@ -403,14 +477,87 @@ function roomSql(entering: boolean): SQL {
     from a`
 }
 
-const roomStatement = preparedSql<RoomRow>(() => roomSql(false))
-const enterRoomStatement = preparedSql<RoomRow>(() => roomSql(true))
+const roomStatement = preparedSql<RoomRow>(roomSql)
+
+/**
+ * Joins in a batch (see createBatcher): for everyone gathered, their access, the stay opened
+ * when they may enter and the talk has not ended, and the room as each may see it. What is the
+ * same for everyone (the comment tail, the pinned comment, reactions, the running recording and
+ * who is present, counting the stays this statement opens) is read once.
+ */
+function enterBatchSql(): SQL {
+  const talkId = sql`${sql.placeholder('talkId')}::text`
+  const allowed = sql`a.visible and not a.banned and not a.removed`
+  return sql`
+    with a as (
+      select v.uid, v.socket_id as "socketKey", acc.* from ${batchPeople} as v(uid text, socket_id text)
+      cross join lateral (${accessSelect(batchViewer, batchTalkId)}) acc),
+    ins as (
+      insert into ${talkAttendance} (id, talk_id, user_id, socket_id)
+      select gen_random_uuid()::text, a.id, a.uid, a."socketKey" from a where ${allowed} and a.status <> 'ended'
+      on conflict (talk_id, socket_id) do update set left_at = null where ${talkAttendance}.user_id = excluded.user_id
+      returning user_id, socket_id),
+    present as (
+      select count(distinct z.user_id)::int as n from (
+        select att.user_id from ${talkAttendance} att where att.talk_id = ${talkId} and att.left_at is null
+        union select ins.user_id from ins) z),
+    shared as (
+      select
+        (select coalesce(json_agg(x order by x."createdAt", x.id), '[]'::json) from (
+          select ${commentColumns} from (
+            select * from ${talkComments} where talk_id = ${talkId} and deleted_at is null order by created_at desc limit ${COMMENT_TAIL}) c
+          join ${profiles} p on p.user_id = c.user_id) x) as comments,
+        (select row_to_json(x) from (
+          select ${commentColumns} from ${talkComments} c join ${profiles} p on p.user_id = c.user_id
+          where c.talk_id = ${talkId} and c.pinned_at is not null and c.deleted_at is null
+          order by c.pinned_at desc limit 1) x) as pinned,
+        (select coalesce(json_object_agg(r.kind, r.count), '{}'::json) from ${talkReactionTotals} r where r.talk_id = ${talkId}) as reactions,
+        (select row_to_json(x) from (
+          select rec.started_at as "startedAt" from ${recordings} rec
+          where rec.talk_id = ${talkId} and rec.status in ('starting', 'active') limit 1) x) as running)
+    select a.*, present.n as "presentCount",
+      exists (select 1 from ${talkAttendance} att where att.talk_id = a.id and att.left_at is null and att.user_id = a.uid) as "mePresent",
+      exists (select 1 from ins where ins.socket_id = a."socketKey" and ins.user_id = a.uid) as entered,
+      (select coalesce(json_agg(x order by x.ord), '[]'::json)
+        from (${stageRowsSelect(sql`a.id`, sql`(s.status <> 'raised' or a.role in ('host', 'cohost'))`)}) x) as "stageRows",
+      (select count(*)::int from ${talkStage} h where h.talk_id = a.id and h.status = 'raised') as "handCount",
+      case when a.stage = 'raised' then (
+        select count(*)::int + 1 from ${talkStage} h join ${talkStage} m on m.talk_id = h.talk_id and m.user_id = a.uid
+        where h.talk_id = a.id and h.status = 'raised' and (h.raised_at, h.user_id) < (m.raised_at, m.user_id)) end as "handPosition",
+      shared.comments, shared.pinned,
+      (select coalesce(json_agg(x order by x.votes desc, x."createdAt", x.id), '[]'::json) from (
+        select ${questionColumns(sql`a.uid` as unknown as string)} from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
+        where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost'))
+        order by votes desc, q.created_at, q.id limit ${QUESTION_LIMIT}) x) as questions,
+      shared.reactions, shared.running,
+      ${missingConsentSql(sql`a.id`, sql`a.recorded and a.role in ('host', 'cohost')`)} as "missingConsent"
+    from a cross join present cross join shared`
+}
+
+const enterBatchStatement = preparedSql<RoomRow & { uid: string; socketKey: string; presentCount: number }>(enterBatchSql)
+
+type Entering = { userId: string; socketId: string }
+
+const batchedEnter = createBatcher<Entering, RoomRow | undefined>(
+  async (talkId, items) => {
+    const people = items.map((item) => ({ uid: item.userId, socket_id: item.socketId }))
+    const rows = await enterBatchStatement({ talkId, people: JSON.stringify(people) })
+    const bySocket = new Map(rows.map((row) => [row.socketKey, row]))
+    return items.map((item) => {
+      const row = bySocket.get(item.socketId)
+      if (!row) return undefined
+      // Everyone present, this person included once they are: the stays this batch opened count.
+      const present = row.entered || row.mePresent
+      return { ...row, mePresent: present, othersPresent: row.presentCount - (present ? 1 : 0) }
+    })
+  },
+  // One stay key twice in a statement would be an upsert of the same row twice: the second waits.
+  (a, b) => a.socketId === b.socketId,
+)
 
 async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { socketId: string }): Promise<RoomState> {
   const uid = viewer.userId
-  const [row] = enter
-    ? await enterRoomStatement({ userId: uid, talkId, socketId: enter.socketId, stayId: randomUUID() })
-    : await roomStatement({ userId: uid, talkId })
+  const [row] = enter ? [await batchedEnter(talkId, { userId: uid, socketId: enter.socketId })] : await roomStatement({ userId: uid, talkId })
   const access = requireEntry(row)
   const r = row as RoomRow
   const snapshot = snapshotOf(access.id, r.stageRows)
@@ -499,12 +646,6 @@ export async function enterTalk(viewer: Viewer, talkId: string, socketId: string
   return loadRoom(viewer, talkId, { socketId: socket })
 }
 
-// Runs on every join and every recovered connection, so it is rendered once.
-const removedStatement = preparedSql<{ removed: boolean }>(
-  () => sql`select exists (select 1 from ${talkRemovals} x
-    where x.talk_id = ${sql.placeholder('talkId')} and x.user_id = ${sql.placeholder('userId')}) as removed`,
-)
-
 /**
  * Refuses as a join would if the hosts have removed the viewer from the talk. Run once a socket
  * is in the talk's rooms: a removal that committed while the room was loading took the socket
@@ -512,9 +653,21 @@ const removedStatement = preparedSql<{ removed: boolean }>(
  */
 export async function confirmNotRemoved(viewer: Viewer, talkId: string): Promise<void> {
   if (!viewer) throw refuse.signIn()
-  const [row] = await removedStatement({ talkId, userId: viewer.userId })
-  if (row?.removed) throw refuse.removed()
+  if (!isId(talkId)) throw refuse.notFound()
+  if (await batchedRemoved(talkId, viewer.userId)) throw refuse.removed()
 }
+
+const removedBatchStatement = preparedSql<{ uid: string; removed: boolean }>(
+  () => sql`select v.uid, exists (select 1 from ${talkRemovals} x where x.talk_id = ${sql.placeholder('talkId')} and x.user_id = v.uid) as removed
+    from ${batchPeople} as v(uid text)`,
+)
+
+const batchedRemoved = createBatcher<string, boolean>(async (talkId, userIds) => {
+  const people = [...new Set(userIds)]
+  const rows = await removedBatchStatement({ talkId, people: JSON.stringify(people.map((uid) => ({ uid }))) })
+  const removed = new Set(rows.filter((row) => row.removed).map((row) => row.uid))
+  return userIds.map((uid) => removed.has(uid))
+})
 
 /** The room as the viewer may see it. One statement. */
 export async function getRoomState(viewer: Viewer, talkId: string): Promise<RoomState> {

@@ -37,6 +37,8 @@ export type ClientsConfig = {
   outageComments: number
   /** Share of the audience that reconnects without recovery (disconnect + connect, like a reload), to exercise the resync path. */
   freshFraction: number
+  /** Stop after the audience has joined (the join storm alone): no senders, comments or reconnect. */
+  joinOnly?: boolean
 }
 
 export type PhaseResult = {
@@ -214,6 +216,15 @@ async function run(config: ClientsConfig) {
   }
   await Promise.all(pending)
   const rampMs = performance.now() - rampStart
+  if (config.joinOnly) {
+    clearInterval(progress)
+    const heldAtEnd = clients.filter((c) => c.socket.connected).length
+    const none = { sent: 0, sendErrors: 0, firstSendError: null, expected: 0, delivered: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN, windowMs: 0, deliveriesPerSec: 0, sendWindowMs: 0 }
+    post({ type: 'phase', result: { label: config.label, connected, joined: joinedCount, connectFailures, joinFailures, firstError, rampMs, heldAtEnd, ...none } })
+    for (const client of clients) client.socket.close()
+    for (const socket of others) socket.close()
+    return
+  }
   const senders: Socket[] = []
   for (const cookie of config.senderCookies) {
     const socket = await open(config, cookie, false)

@@ -2,6 +2,7 @@
  * `npm run bench:live` — comment fan-out in one live talk, real server against bare Socket.io.
  *
  *   npm run bench:live -- --clients 2000 --comments 200 --rate 20 --senders 50 --outage-comments 20 --fresh 0.1
+ *   npm run bench:live -- --only join     # the join storm alone: audience joins, then stop (bare, then ours)
  *
  * 1. Starts the real production server (`server/index.ts`, tests/support/app-server.ts) in its
  *    own process on a fresh database with demo data. Inserts, in one statement, the audience and
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     senders: { type: 'string', default: '50' },
     'outage-comments': { type: 'string', default: '20' },
     fresh: { type: 'string', default: '0.1' },
+    only: { type: 'string' },
   },
   allowPositionals: false,
 })
@@ -50,6 +52,8 @@ const RATE = Number(values.rate)
 const SENDERS = Number(values.senders)
 const OUTAGE_COMMENTS = Number(values['outage-comments'])
 const FRESH = Number(values.fresh)
+const JOIN_ONLY = values.only === 'join'
+if (values.only !== undefined && !JOIN_ONLY) throw new Error('--only takes one value: join')
 const P95_TARGET_MS = 250
 const RATIO_TARGET = 0.7
 const HOST_EMAIL = 'asha.rao@demo.rounds.local'
@@ -237,6 +241,7 @@ async function main() {
     batchGapMs: 100,
     outageComments: OUTAGE_COMMENTS,
     freshFraction: Number.isFinite(FRESH) ? Math.min(1, Math.max(0, FRESH)) : 0,
+    joinOnly: JOIN_ONLY,
   }
 
   console.log('\nbare Socket.io server')
@@ -248,10 +253,18 @@ async function main() {
 
   console.log('\nRounds server')
   const oursRun = await runClients(
-    { ...base, url: server.baseUrl.replace('localhost', '127.0.0.1'), origin: server.baseUrl, label: 'ours', hostCookie: `rounds_session=${talk.hostSid}`, reconnect: true },
+    { ...base, url: server.baseUrl.replace('localhost', '127.0.0.1'), origin: server.baseUrl, label: 'ours', hostCookie: `rounds_session=${talk.hostSid}`, reconnect: !JOIN_ONLY },
     serverPid,
   )
   printPhase(oursRun)
+  if (JOIN_ONLY) {
+    const joinRatio = oursRun.phase.rampMs / bareRun.phase.rampMs
+    console.log('\njoin storm')
+    console.log(`  ours ${fmt(oursRun.phase.rampMs)} ms, bare ${fmt(bareRun.phase.rampMs)} ms, ratio ${fmt(joinRatio, 2)} (target ≤ 2) ${verdict(joinRatio <= 2)}`)
+    console.log(`  joined: ours ${oursRun.phase.joined}/${CLIENTS} (${oursRun.phase.joinFailures} failures), bare ${bareRun.phase.joined}/${CLIENTS}`)
+    console.log(`  load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+    return
+  }
 
   const ours = oursRun.phase
   const ratio = ours.deliveriesPerSec / bareRun.phase.deliveriesPerSec
@@ -282,6 +295,7 @@ async function main() {
 
   console.log('\nsummary')
   console.log(`  clients held:        ${ours.joined}/${CLIENTS} joined, ${ours.heldAtEnd} still connected after the comments ${verdict(held)}`)
+  console.log(`  join storm:          ours ${fmt(ours.rampMs)} ms, bare ${fmt(bareRun.phase.rampMs)} ms, ratio ${fmt(ours.rampMs / bareRun.phase.rampMs, 2)} (target ≤ 2) ${verdict(ours.rampMs / bareRun.phase.rampMs <= 2)}`)
   console.log(`  fan-out latency p95: ours ${fmt(ours.p95)} ms, bare ${fmt(bareRun.phase.p95)} ms (target < ${P95_TARGET_MS} ms) ${verdict(ours.p95 < P95_TARGET_MS)}`)
   console.log(`  throughput:          ours ${fmt(ours.deliveriesPerSec)}/s, bare ${fmt(bareRun.phase.deliveriesPerSec)}/s, ratio ${fmt(ratio, 2)} (target ≥ ${RATIO_TARGET}) ${verdict(ratio >= RATIO_TARGET)}`)
   console.log(`  deliveries:          ours ${ours.delivered}/${ours.expected}, bare ${bareRun.phase.delivered}/${bareRun.phase.expected} ${verdict(ours.delivered === ours.expected)}`)
