@@ -212,7 +212,9 @@ async function main() {
       insert into users (id, email, password_hash, date_of_birth, email_verified_at)
       select id, 'bench-' || g || '@bench.rounds.local', '!bench', '1985-01-01', now() from n),
     p as (insert into profiles (user_id, handle, name) select id, 'bench-' || g, 'Dr Bench ' || g from n),
-    s as (insert into sessions (id, user_id, expires_at, created_at) select encode(sha256(convert_to(sid, 'UTF8')), 'hex'), id, now() + interval '1 day', now() from n)
+    -- Fourteen days, as after the talk page that a person opens just before joining: that page
+    -- slides the session forward, so the socket's own handshake has nothing to write.
+    s as (insert into sessions (id, user_id, expires_at, created_at) select encode(sha256(convert_to(sid, 'UTF8')), 'hex'), id, now() + interval '14 days', now() from n)
     select g, sid from n order by g`
   const cookies = rows.map((r) => `rounds_session=${r.sid}`)
   const [talk] = await sql<{ talkId: string; hostSid: string }[]>`
