@@ -211,11 +211,15 @@ export async function closeDatabase() {
 }
 
 /**
- * A `select 1` every half second on a connection of its own. A check still unanswered after a
- * second counts as down too, so a stalled server is seen as well as a stopped one.
+ * A `select 1` every half second on a connection of its own. A refused or broken connection
+ * counts as down at once. A check still unanswered after five seconds counts as down too, so a
+ * stalled server is seen as well as a stopped one; a shorter wait would turn a busy moment (a
+ * slow check, or this process's own event loop running late under load) into 503s for everyone.
  */
+const STALLED_AFTER_MS = 5000
+
 function startHealthMonitor(url: string, log: (message: string) => void): HealthMonitor {
-  const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {}, connection: { application_name: 'rounds-health' } })
+  const probe = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {}, connection: { application_name: 'rounds-health' } })
   let checkStarted: number | undefined
   const monitor: HealthMonitor = {
     status: 'up',
@@ -231,7 +235,7 @@ function startHealthMonitor(url: string, log: (message: string) => void): Health
   }
   const timer = setInterval(() => {
     if (checkStarted !== undefined) {
-      if (Date.now() - checkStarted > 1000) set('down')
+      if (Date.now() - checkStarted > STALLED_AFTER_MS) set('down')
       return
     }
     checkStarted = Date.now()

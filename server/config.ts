@@ -25,6 +25,14 @@ const envSchema = z
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     DATA_DIR: z.string().default('.data'),
     REDIS_URL: z.preprocess(emptyToUndefined, optionalUrl(['redis://', 'rediss://'], 'redis://127.0.0.1:6379')),
+    /** Starts every key and stream this deployment keeps in Redis, so several deployments can share one. */
+    REDIS_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9:_-]{1,60}$/, 'must be 1 to 60 letters, digits, colons, dashes or underscores, such as rounds-staging')
+        .default('rounds'),
+    ),
     SMTP_URL: z.preprocess(emptyToUndefined, optionalUrl(['smtp://', 'smtps://'], 'smtps://user:pass@smtp.example.org:465')),
     MAIL_FROM: z.string().default('Rounds <no-reply@rounds.local>'),
     SESSION_SECRET: z.preprocess(

@@ -55,7 +55,7 @@ async function main() {
   const log = (message: string) => console.log(`[rounds] ${message}`)
 
   // Redis is not waited for: the node starts without it and uses it once it answers (server/redis.ts).
-  if (cfg.REDIS_URL) connectRedis(cfg.REDIS_URL, log)
+  if (cfg.REDIS_URL) connectRedis(cfg.REDIS_URL, log, cfg.REDIS_PREFIX)
   const { url } = await openDatabase({
     dataDir: path.resolve(cfg.DATA_DIR, 'postgres'),
     embeddedPort: cfg.EMBEDDED_PG_PORT,

@@ -23,6 +23,8 @@ const PING_EVERY_MS = 500
 
 type Shared = {
   url?: string
+  /** Starts every key and stream name (REDIS_PREFIX). */
+  prefix: string
   client?: RedisClient
   /** The last ping answered in time. */
   answering: boolean
@@ -32,15 +34,20 @@ type Shared = {
 }
 
 // The server (run by tsx) and the Remix build (bundled by Vite) load separate copies of this module.
-const shared = remember('rounds:redis', (): Shared => ({ answering: false, readyListeners: new Set(), log: () => {} }))
+const shared = remember('rounds:redis', (): Shared => ({ prefix: 'rounds', answering: false, readyListeners: new Set(), log: () => {} }))
 
 /**
  * Creates the shared client for `url` (once; later calls return it) and starts connecting without
  * waiting: a node starts while Redis is down and joins it when it answers.
  */
-export function connectRedis(url: string, log: (message: string) => void = (m) => console.log(`[rounds] ${m}`)): RedisClient {
+export function connectRedis(
+  url: string,
+  log: (message: string) => void = (m) => console.log(`[rounds] ${m}`),
+  prefix = 'rounds',
+): RedisClient {
   if (shared.client && shared.url === url) return shared.client
   shared.url = url
+  shared.prefix = prefix
   shared.log = log
   const client = createClient({
     url,
@@ -101,6 +108,11 @@ export function connectRedis(url: string, log: (message: string) => void = (m) =
   return client
 }
 
+/** The key prefix of this deployment's keys and streams in Redis (REDIS_PREFIX). */
+export function redisKeyPrefix(): string {
+  return shared.prefix
+}
+
 /** The shared client when REDIS_URL is configured and connectRedis was called, otherwise undefined. */
 export function redisClient(): RedisClient | undefined {
   return shared.client
@@ -147,7 +159,7 @@ export function sharedLimiter(options: { keyPrefix: string; points: number; dura
   const inRedis = () => {
     const client = shared.client
     if (!client) return undefined
-    if (store?.client !== client) store = { client, limiter: new RateLimiterRedis({ storeClient: client, useRedisPackage: true, ...options }) }
+    if (store?.client !== client) store = { client, limiter: new RateLimiterRedis({ storeClient: client, useRedisPackage: true, ...options, keyPrefix: `${shared.prefix}:${options.keyPrefix}` }) }
     return client.isReady && shared.answering ? store.limiter : undefined
   }
   return {

@@ -6,9 +6,9 @@ import { sharedLimiter } from '#server/redis'
 // REDIS_URL is set, so every node sees the same tries; in this node's memory otherwise, or while
 // Redis is away or slow (server/redis.ts).
 const limiters = remember('rounds:http-limits', () => ({
-  signIn: sharedLimiter({ keyPrefix: 'rounds:http:sign-in', points: 10, duration: 15 * 60 }),
-  signUp: sharedLimiter({ keyPrefix: 'rounds:http:sign-up', points: 10, duration: 60 * 60 }),
-  verify: sharedLimiter({ keyPrefix: 'rounds:http:verify', points: 20, duration: 15 * 60 }),
+  signIn: sharedLimiter({ keyPrefix: 'http:sign-in', points: 10, duration: 15 * 60 }),
+  signUp: sharedLimiter({ keyPrefix: 'http:sign-up', points: 10, duration: 60 * 60 }),
+  verify: sharedLimiter({ keyPrefix: 'http:verify', points: 20, duration: 15 * 60 }),
 }))
 
 export type LimitName = keyof typeof limiters

@@ -12,7 +12,7 @@ import { watchAccessChanges, type AccessChangeWatcher } from './access-changes'
 import { attachLiveRoom, mayRestoreLiveRooms, type LiveRoom } from './live'
 import { createLiveRateLimits } from './rate-limits'
 import { dropSlowConsumers, limitSocketsPerSession } from './slow-consumers'
-import { REDIS_COMMAND_TIMEOUT_MS, closeRedis, connectRedis, whenRedisReady, withTimeout, type RedisClient } from '../redis'
+import { REDIS_COMMAND_TIMEOUT_MS, closeRedis, connectRedis, redisKeyPrefix, whenRedisReady, withTimeout, type RedisClient } from '../redis'
 
 export type SocketData = { userId: string; sessionId: string; role: 'member' | 'staff' }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event maps are declared per namespace as features land
@@ -92,6 +92,12 @@ function redisReady() {
  * outlasts it). Its publishing commands give up after REDIS_COMMAND_TIMEOUT_MS: the adapter
  * delivers to this node's sockets only after publishing, so a stalled Redis would hold up rooms.
  */
+/** The stream and recovery keys carry this deployment's prefix, like every other key (REDIS_PREFIX). */
+function streamsAdapterOptions() {
+  const prefix = redisKeyPrefix()
+  return { streamName: `${prefix}:socket.io`, sessionKeyPrefix: `${prefix}:sio:session:` }
+}
+
 function streamsAdapterClient(client: RedisClient): RedisClient {
   const duplicate = (overrides?: Parameters<RedisClient['duplicate']>[0]) =>
     client.duplicate({ disableOfflineQueue: false, commandOptions: undefined, ...overrides })
@@ -113,7 +119,7 @@ function streamsAdapterClient(client: RedisClient): RedisClient {
 function joinRedisAdapter(io: Server, client: RedisClient) {
   const rooms = new Map([...io._nsps].map(([name, nsp]) => [name, new Map(nsp.adapter.sids)]))
   const before = [...io._nsps.values()].map((nsp) => nsp.adapter)
-  io.adapter(createAdapter(streamsAdapterClient(client)))
+  io.adapter(createAdapter(streamsAdapterClient(client), streamsAdapterOptions()))
   for (const adapter of before) void adapter.close()
   for (const [name, nsp] of io._nsps) {
     for (const [socketId, socketRooms] of rooms.get(name) ?? []) void nsp.adapter.addAll(socketId, new Set(socketRooms))
@@ -144,7 +150,7 @@ export async function attachRealtime(
   // node keeps delivering to its own sockets, and the adapter catches up when Redis is back.
   const redis = options.redisUrl ? connectRedis(options.redisUrl) : undefined
   if (redis && !redis.isReady) await Promise.race([redisReady(), new Promise((resolve) => setTimeout(resolve, 2000))])
-  if (redis?.isReady) io.adapter(createAdapter(streamsAdapterClient(redis)))
+  if (redis?.isReady) io.adapter(createAdapter(streamsAdapterClient(redis), streamsAdapterOptions()))
   if (redis) io.engine.on('close', () => void closeRedis())
   // Namespaces are set up once the adapter is chosen, so each gets it.
   const live = io.of('/live')

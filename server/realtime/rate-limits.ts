@@ -26,7 +26,7 @@ export type LiveRateLimits = {
 export function createLiveRateLimits(options: { redis?: boolean } = {}): LiveRateLimits {
   const limiters = Object.fromEntries(
     Object.entries(liveLimits).map(([name, { points, duration }]) => {
-      const keyPrefix = `rounds:live:${name}`
+      const keyPrefix = `live:${name}`
       const limiter: SharedLimiter = options.redis ? sharedLimiter({ keyPrefix, points, duration }) : new RateLimiterMemory({ keyPrefix, points, duration })
       return [name, limiter]
     }),

@@ -86,6 +86,14 @@ describe('parseConfig', () => {
     expect(parse({ DATABASE_URL: 'postgres://u:p@db:5432/rounds' }).DATABASE_URL).toBe('postgres://u:p@db:5432/rounds')
     expect(parse({ DATABASE_URL: 'postgresql://db/rounds' }).DATABASE_URL).toBe('postgresql://db/rounds')
   })
+
+  it('starts Redis keys with rounds unless REDIS_PREFIX names another, and refuses one with spaces or braces', () => {
+    expect(parse({}).REDIS_PREFIX).toBe('rounds')
+    expect(parse({ REDIS_PREFIX: 'rounds-staging' }).REDIS_PREFIX).toBe('rounds-staging')
+    for (const bad of ['two words', '{slot}', 'x'.repeat(61)]) {
+      expect(configError({ REDIS_PREFIX: bad }).message).toContain('REDIS_PREFIX')
+    }
+  })
 })
 
 describe('parseConfig: LiveKit', () => {

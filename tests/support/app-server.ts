@@ -39,6 +39,9 @@ export async function startAppServer(options: { env?: Record<string, string>; da
       PUBLIC_URL: `http://localhost:${port}`,
       DATABASE_URL: databaseUrl,
       DATA_DIR: dataDir,
+      // Servers of one database share their Redis keys, as the nodes of one deployment do; servers of
+      // other test runs on the same Redis count their own sign-in tries.
+      REDIS_PREFIX: `test-${new URL(databaseUrl).pathname.slice(1)}`,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
