@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, ne, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, ne, sql, type SQL } from 'drizzle-orm'
 import { recordAccessChange } from './access-changes'
 import { db, preparedStatement } from './client'
 import { sessions, users } from './schema/index'
@@ -37,22 +37,17 @@ export async function listSessions(
  * (empty if it was not theirs), for signing out its sockets.
  */
 export async function endSession(userId: string, publicId: string): Promise<string[]> {
-  return db.transaction(async (tx) => {
-    const rows = await tx
-      .delete(sessions)
-      .where(and(eq(sessions.userId, userId), eq(sessions.publicId, publicId)))
-      .returning({ id: sessions.id })
-    await recordAccessChange(tx, rows.map((r) => ({ kind: 'session' as const, sessionId: r.id })))
-    return rows.map((r) => r.id)
-  })
+  return endSessionsWhere(and(eq(sessions.userId, userId), eq(sessions.publicId, publicId)))
 }
 
 export async function endOtherSessions(userId: string, keepSessionId: string): Promise<string[]> {
+  return endSessionsWhere(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
+}
+
+/** Deletes the sessions matched and records their access change in the same transaction; returns their stored ids. */
+async function endSessionsWhere(condition: SQL | undefined): Promise<string[]> {
   return db.transaction(async (tx) => {
-    const rows = await tx
-      .delete(sessions)
-      .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
-      .returning({ id: sessions.id })
+    const rows = await tx.delete(sessions).where(condition).returning({ id: sessions.id })
     await recordAccessChange(tx, rows.map((r) => ({ kind: 'session' as const, sessionId: r.id })))
     return rows.map((r) => r.id)
   })
