@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { io, type Socket } from 'socket.io-client'
 import type { LeaderEntry, Leaderboard, LiveQuizState, PublicQuestion, QuizSummary, Tally } from '#db/quizzes'
 import type { Ack } from './protocol'
+import { isCurrentQuizState } from './quiz-state'
 import { ActionError, button, useAckAction } from './ui'
 
 /*
@@ -25,6 +26,19 @@ function useQuizSocket(talkId: string) {
   const [quizzes, setQuizzes] = useState<QuizSummary[]>([])
   /** Server clock minus ours, so the countdown follows the server. */
   const [skew, setSkew] = useState(0)
+  /** The state on screen, read synchronously: an answer may arrive after a newer broadcast. */
+  const stateRef = useRef<LiveQuizState | null>(null)
+
+  /** Shows `next` unless a newer state is already on screen; says whether it did. */
+  const accept = useCallback((next: LiveQuizState) => {
+    const prev = stateRef.current
+    if (!isCurrentQuizState(prev, next)) return false
+    stateRef.current = next
+    if (prev?.question?.id !== next.question?.id) setTally(null)
+    setState(next)
+    setSkew(new Date(next.serverNow).getTime() - Date.now())
+    return true
+  }, [])
 
   const call = useCallback(
     async <T extends object = object>(event: string, payload: object = {}): Promise<Ack<T>> => {
@@ -43,16 +57,14 @@ function useQuizSocket(talkId: string) {
     const ack = await call<Results>('quiz:results')
     if (!ack.ok) return
     setQuizzes(ack.quizzes)
-    if (ack.state) {
-      setState(ack.state)
-      setSkew(new Date(ack.state.serverNow).getTime() - Date.now())
-    }
-    setTally(ack.tally)
+    if (ack.state && !accept(ack.state)) return
+    const shown = stateRef.current?.question?.id
+    if (ack.tally && ack.tally.questionId === shown) setTally(ack.tally)
     if (ack.leaderboard) {
       setBoard({ top: ack.leaderboard.top, participants: ack.leaderboard.participants })
       setMe(ack.leaderboard.me)
     }
-  }, [call])
+  }, [call, accept])
 
   useEffect(() => {
     const socket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'], forceNew: true })
@@ -65,16 +77,12 @@ function useQuizSocket(talkId: string) {
         .catch(() => {})
     })
     socket.on('quiz:state', (next: LiveQuizState) => {
-      if (next.talkId !== talkId) return
-      setSkew(new Date(next.serverNow).getTime() - Date.now())
-      setState((prev) => {
-        if (prev?.question?.id !== next.question?.id) setTally(null)
-        return next
-      })
+      if (next.talkId !== talkId || !accept(next)) return
       if (next.phase === 'reveal' || next.phase === 'finished') void refresh()
     })
     socket.on('quiz:results', (payload: { talkId: string; tally: Tally }) => {
-      if (payload.talkId === talkId) setTally((prev) => (prev && prev.questionId === payload.tally.questionId && prev.asOf > payload.tally.asOf ? prev : payload.tally))
+      if (payload.talkId !== talkId || payload.tally.questionId !== stateRef.current?.question?.id) return
+      setTally((prev) => (prev && prev.questionId === payload.tally.questionId && prev.asOf > payload.tally.asOf ? prev : payload.tally))
     })
     socket.on('quiz:leaderboard', (payload: { talkId: string; top: LeaderEntry[]; participants: number }) => {
       if (payload.talkId === talkId) setBoard({ top: payload.top, participants: payload.participants })
@@ -83,7 +91,7 @@ function useQuizSocket(talkId: string) {
       socket.disconnect()
       socketRef.current = null
     }
-  }, [talkId, refresh])
+  }, [talkId, refresh, accept])
 
   return { state, tally, board, me, quizzes, skew, call, refresh }
 }

@@ -1,0 +1,26 @@
+import type { LiveQuizState } from '#db/quizzes'
+
+/*
+ * A quiz's state reaches a page two ways: broadcast as the host steps on, and in the answer to
+ * the page's own `quiz:results` request. An answer read before the host's step can arrive after
+ * its broadcast; without an order, the page would go back to the question it has left.
+ */
+
+const PHASE_ORDER = { lobby: 0, question: 1, reveal: 2, finished: 3 } as const
+
+/** How far a run of a quiz has got: later questions, and later phases of one question, are further. */
+function progress(state: LiveQuizState) {
+  if (state.phase === 'finished') return Number.MAX_SAFE_INTEGER
+  return (state.question?.position ?? 0) * 4 + PHASE_ORDER[state.phase]
+}
+
+/**
+ * Whether `next` should replace `prev` on screen. Within one quiz a state never goes back; the
+ * same step read again replaces it (a fresher clock, the reveal's details). A different quiz
+ * replaces it when it was read no earlier.
+ */
+export function isCurrentQuizState(prev: LiveQuizState | null, next: LiveQuizState) {
+  if (!prev) return true
+  if (prev.quizId === next.quizId) return progress(next) >= progress(prev)
+  return new Date(next.serverNow).getTime() >= new Date(prev.serverNow).getTime()
+}
