@@ -42,6 +42,7 @@ export const userColumns: Record<string, ColumnRule> = {
   'users.id': { erase: 'account', keptUnderHold: true },
   'profiles.user_id': { erase: 'delete' },
   'sessions.user_id': { erase: 'delete' },
+  'oauth_accounts.user_id': { erase: 'delete' },
   'access_changes.user_id': {
     erase: 'delete',
     exportExcluded: 'Notes telling the live rooms that your access changed (a removal, a new role); each is deleted within an hour.',

@@ -55,6 +55,14 @@ const envSchema = z
     EGRESS_OUTPUT_DIR: z.preprocess(emptyToUndefined, z.string().trim().startsWith('/', 'must be an absolute path such as /out').default('/out')),
     /** Without S3: the same directory as this server sees it (a shared volume); defaults to DATA_DIR/recordings. */
     RECORDINGS_DIR: z.preprocess(emptyToUndefined, z.string().trim().optional()),
+    /** Sign in with Google: the OAuth client Google issued for this site; both or neither. */
+    GOOGLE_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
+    GOOGLE_CLIENT_SECRET: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
+    /**
+     * For tests and self-hosted setups: another OpenID Connect issuer to use in Google's place,
+     * found through its discovery document. Unset: Google's own endpoints.
+     */
+    GOOGLE_OIDC_ISSUER: z.preprocess(emptyToUndefined, optionalUrl(['http://', 'https://'], 'https://accounts.example.org')),
     SEED_DEMO_DATA: z
       .enum(['true', 'false', '1', '0'])
       .default('true')
@@ -78,6 +86,15 @@ const envSchema = z
     if (missing.length === 0 || missing.length === names.length) return
     const given = names.filter((name) => env[name]).join(', ')
     for (const name of missing) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given} is set (LiveKit needs all three)` })
+  })
+  .superRefine((env, ctx) => {
+    // Google sign-in needs the client id and its secret; one without the other cannot sign anyone in.
+    if (env.GOOGLE_CLIENT_ID && !env.GOOGLE_CLIENT_SECRET) ctx.addIssue({ code: 'custom', path: ['GOOGLE_CLIENT_SECRET'], message: 'is required when GOOGLE_CLIENT_ID is set' })
+    if (env.GOOGLE_CLIENT_SECRET && !env.GOOGLE_CLIENT_ID) ctx.addIssue({ code: 'custom', path: ['GOOGLE_CLIENT_ID'], message: 'is required when GOOGLE_CLIENT_SECRET is set' })
+    if (env.GOOGLE_OIDC_ISSUER && !env.GOOGLE_CLIENT_ID) ctx.addIssue({ code: 'custom', path: ['GOOGLE_CLIENT_ID'], message: 'is required when GOOGLE_OIDC_ISSUER is set' })
+    if (env.APP_ENV === 'production' && env.GOOGLE_OIDC_ISSUER?.startsWith('http://')) {
+      ctx.addIssue({ code: 'custom', path: ['GOOGLE_OIDC_ISSUER'], message: 'must be an https:// address when APP_ENV=production' })
+    }
   })
   .superRefine((env, ctx) => {
     // Recordings to S3 need bucket, region and both keys; some but not all would lose recordings.
