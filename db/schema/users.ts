@@ -27,6 +27,8 @@ export const users = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** Set while the person has hidden their account (settings → deactivate); see db/visibility.ts. */
     deactivatedAt: timestamp('deactivated_at', { withTimezone: true }),
+    /** The IANA zone pages show times in, when chosen in settings; otherwise the browser's (db/time-zone-preference.ts). */
+    timeZone: text('time_zone'),
   },
   (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`), ...userSearchIndexes(t)],
 )
@@ -73,6 +75,8 @@ export const sessions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     userAgent: text('user_agent'),
     ipAddress: text('ip_address'),
+    /** When a page was last loaded with this session, to a few minutes (db/session-devices.ts). */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 )
