@@ -1,6 +1,6 @@
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm'
-import { db } from './client'
+import { db, type Transaction } from './client'
 import { PublicError, isUniqueViolation } from './errors'
 import { emailVerifications, profiles, users } from './schema/index'
 
@@ -45,40 +45,49 @@ export function handleFromName(name: string) {
   return base.length >= 3 ? base : `doctor-${base}`.replace(/-+$/, '')
 }
 
+export type NewAccount = {
+  email: string
+  /** An argon2 hash, or a value no password matches for an account without one. */
+  passwordHash: string
+  dateOfBirth: string
+  name: string
+  /** Set when the address is already known to be theirs (a provider vouched for it). */
+  emailVerifiedAt?: Date
+}
+
+/** Inserts a user and their profile, with a handle no one has yet, in the caller's transaction. */
+export async function insertAccount(tx: Transaction, input: NewAccount): Promise<string> {
+  const userId = randomUUID()
+  const base = handleFromName(input.name)
+  await tx.insert(users).values({
+    id: userId,
+    email: input.email,
+    passwordHash: input.passwordHash,
+    dateOfBirth: input.dateOfBirth,
+    emailVerifiedAt: input.emailVerifiedAt ?? null,
+  })
+  const taken = await tx
+    .select({ handle: profiles.handle })
+    .from(profiles)
+    .where(sql`lower(${profiles.handle}) like ${base + '%'}`)
+  const takenSet = new Set(taken.map((t) => t.handle.toLowerCase()))
+  let handle = base
+  for (let n = 2; takenSet.has(handle); n++) handle = `${base}-${n}`
+  await tx.insert(profiles).values({ userId, handle, name: input.name })
+  return userId
+}
+
 /**
  * Creates a user and their profile together. Returns null when the email is
  * taken, so the caller can answer exactly as it does for a new address.
  */
-export async function createAccount(input: {
-  email: string
-  passwordHash: string
-  dateOfBirth: string
-  name: string
-}): Promise<{ userId: string } | null> {
-  const userId = randomUUID()
-  const base = handleFromName(input.name)
+export async function createAccount(input: Omit<NewAccount, 'emailVerifiedAt'>): Promise<{ userId: string } | null> {
   try {
-    await db.transaction(async (tx) => {
-      await tx.insert(users).values({
-        id: userId,
-        email: input.email,
-        passwordHash: input.passwordHash,
-        dateOfBirth: input.dateOfBirth,
-      })
-      const taken = await tx
-        .select({ handle: profiles.handle })
-        .from(profiles)
-        .where(sql`lower(${profiles.handle}) like ${base + '%'}`)
-      const takenSet = new Set(taken.map((t) => t.handle.toLowerCase()))
-      let handle = base
-      for (let n = 2; takenSet.has(handle); n++) handle = `${base}-${n}`
-      await tx.insert(profiles).values({ userId, handle, name: input.name })
-    })
+    return { userId: await db.transaction((tx) => insertAccount(tx, input)) }
   } catch (error) {
     if (isUniqueViolation(error, 'users_email_key')) return null
     throw error
   }
-  return { userId }
 }
 
 function hashCode(userId: string, code: string) {
