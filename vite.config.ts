@@ -39,6 +39,24 @@ function serverOnlyData(): Plugin {
   }
 }
 
+/**
+ * Keeps the project's own server modules (`#db/*`, `#server/*`) out of the server build: the built
+ * routes import them from source, so they get the very modules `server/index.ts` loaded (one
+ * database pool, one `PublicError` class). The server process runs with tsx, which loads them.
+ * See docs/decisions/020-one-module-graph.md.
+ */
+function sharedServerModules(): Plugin {
+  return {
+    name: 'rounds:shared-server-modules',
+    apply: 'build',
+    enforce: 'pre',
+    resolveId(source, _importer, options) {
+      if (options?.ssr && /^#(db|server)\//.test(source)) return { id: source, external: true }
+      return null
+    },
+  }
+}
+
 const brotli = promisify(brotliCompress)
 const gzipAsync = promisify(gzip)
 
@@ -85,7 +103,7 @@ function precompressAssets(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [tailwindcss(), remix(remixOptions), tsconfigPaths(), serverOnlyData(), precompressAssets()],
+  plugins: [sharedServerModules(), tailwindcss(), remix(remixOptions), tsconfigPaths(), serverOnlyData(), precompressAssets()],
   build: { target: 'es2022' },
   server: { hmr: { port: 24678 } },
 })

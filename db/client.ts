@@ -41,8 +41,9 @@ export class StartupError extends Error {
   override name = 'StartupError'
 }
 
-// The server (run by tsx) and the Remix build (bundled by Vite) load separate
-// copies of this module; the connection has to be one per process.
+// One connection per process. In production the built routes import this very module
+// (docs/decisions/020-one-module-graph.md); in development Vite's SSR loader gives the routes
+// their own copy, which finds the connection the server opened in this globalThis slot.
 const state = remember('rounds:db', (): State => ({}))
 
 export const migrationsFolder = path.resolve(import.meta.dirname, 'migrations')

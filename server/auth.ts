@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { DrizzlePostgreSQLAdapter } from '@lucia-auth/adapter-drizzle'
-import { remember } from '@epic-web/remember'
 import {
   Lucia,
   TimeSpan,
@@ -63,7 +62,9 @@ function createLucia() {
   })
 }
 
-const lucia = remember('rounds:lucia', createLucia)
+// Holds no state of its own (sessions are rows): in development, where the routes load their own
+// copy of this module, two instances agree.
+const lucia = createLucia()
 
 declare module 'lucia' {
   interface Register {

@@ -33,7 +33,8 @@ type Shared = {
   log: (message: string) => void
 }
 
-// The server (run by tsx) and the Remix build (bundled by Vite) load separate copies of this module.
+// In development Vite's SSR loader gives the routes their own copy of this module; this globalThis
+// slot lets it use the client the server opened (docs/decisions/020-one-module-graph.md).
 const shared = remember('rounds:redis', (): Shared => ({ prefix: 'rounds', answering: false, readyListeners: new Set(), log: () => {} }))
 
 /**

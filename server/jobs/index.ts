@@ -1,4 +1,3 @@
-import { remember } from '@epic-web/remember'
 import { enqueueJob } from '../../db/jobs'
 import { db } from '../../db/client'
 import { sendMail } from '../mail/index'
@@ -25,7 +24,7 @@ export function runDueJobs(options: RunOptions = {}) {
   return runQueues(queues, options)
 }
 
-const state = remember('rounds:jobs', () => ({ runner: undefined as Runner | undefined, prune: undefined as NodeJS.Timeout | undefined }))
+const state: { runner?: Runner; prune?: NodeJS.Timeout } = {}
 
 const HOUR_MS = 60 * 60 * 1000
 

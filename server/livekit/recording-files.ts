@@ -4,6 +4,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import aws4 from 'aws4'
 import type { RequestHandler, Response } from 'express'
+import { PublicError } from '../../db/errors'
 import { deleteRecording, recordingFileFor, type RecordingStorage } from '../../db/recordings'
 import { toViewer } from '../http/session'
 import type { LiveMedia, RecordingOutput } from './media'
@@ -96,8 +97,7 @@ export function recordingFileRoute(output: RecordingOutput): RequestHandler {
       })
       .catch((error: unknown) => {
         if (res.headersSent) return void res.destroy()
-        const e = error as { name?: string; status?: number; message?: string }
-        if (e?.name === 'PublicError') res.status(e.status ?? 400).type('text/plain').send(e.message)
+        if (error instanceof PublicError) res.status(error.status).type('text/plain').send(error.message)
         else {
           console.error('[recordings]', error)
           res.status(503).type('text/plain').send('The recording cannot be played right now. Try again in a moment.')

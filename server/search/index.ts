@@ -1,4 +1,3 @@
-import { remember } from '@epic-web/remember'
 import { hasSearchTerms, refreshSearchTerms } from '../../db/search'
 import type { Viewer } from '../../db/viewer'
 import { config } from '../config'
@@ -17,7 +16,9 @@ import type { SearchEngine, SearchRequest, SearchResponse } from './types'
 const TERMS_REFRESH_MS = 15 * 60 * 1000
 
 type State = { engine?: SearchEngine; fallback?: SearchEngine; worker?: SearchWorker; vocabulary?: Promise<unknown> }
-const state = remember('rounds:search', (): State => ({}))
+// In development the routes' copy of this module picks its engine the same way; the indexing
+// worker runs in the server's.
+const state: State = {}
 
 /** The configured engine: Meilisearch when MEILI_HOST and MEILI_API_KEY are set, otherwise Postgres. */
 export function searchEngine(): SearchEngine {
