@@ -3,6 +3,7 @@ import { json } from '@remix-run/node'
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useLocation, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { getPageChrome } from '#db/page-chrome'
+import { markSessionSeen } from '#db/session-devices'
 import { CookieBanner } from '~/components/cookie-banner'
 import { ErasureBanner } from '~/components/erasure-banner'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
@@ -10,6 +11,8 @@ import { Notices } from '~/components/notices'
 import { SiteFooter, SiteHeader } from '~/components/site-chrome'
 import { readConsentId } from '~/utils/consent.server'
 import { isPrivatePath } from '~/utils/robots'
+import { timeZoneOf } from '~/utils/time.server'
+import { TimeZoneHintScript, useTimeZoneHint } from '~/utils/time-zone'
 import styles from '~/tailwind.css?url'
 
 export const links: LinksFunction = () => [
@@ -24,7 +27,12 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = context.viewer?.userId ?? null
-  const { me, erasure, ...privacy } = await getPageChrome(userId, readConsentId(request))
+  const sessionId = context.auth?.session.id
+  const [{ me, erasure, ...privacy }, zone] = await Promise.all([
+    getPageChrome(userId, readConsentId(request)),
+    timeZoneOf(request, userId),
+    sessionId ? markSessionSeen(sessionId) : null,
+  ])
   return json({
     me,
     requestCount: me?.pendingFollowRequests ?? 0,
@@ -33,6 +41,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     nonce: context.cspNonce,
     ...privacy,
     erasure,
+    timeZone: zone.timeZone,
+    timeZoneSource: zone.source,
+    browserTimeZone: zone.browser,
   })
 }
 
@@ -44,6 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <TimeZoneHintScript nonce={data?.nonce} />
         {isPrivatePath(pathname) ? <meta name="robots" content="noindex" /> : null}
         <Meta />
         <Links />
@@ -65,7 +77,8 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
-  useLoaderData<typeof loader>()
+  const data = useLoaderData<typeof loader>()
+  useTimeZoneHint({ source: data.timeZoneSource, browser: data.browserTimeZone })
   return <Outlet />
 }
 

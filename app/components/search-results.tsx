@@ -2,7 +2,8 @@ import { Link } from '@remix-run/react'
 import type { ClubHit, DoctorHit, Segment, TalkHit } from '#server/search/types'
 import { Avatar } from './avatar'
 import { VisibilityBadge } from './club-badges'
-import { talkTypeLabel, utcWhen } from './talk-card'
+import { LocalTime } from '~/utils/time-zone'
+import { talkTypeLabel } from './talk-card'
 
 /** A field with the words the search matched marked; plain text when nothing was. */
 export function Marked({ text, segments }: { text: string; segments?: Segment[] }) {
@@ -86,7 +87,7 @@ export function TalkResult({ talk }: { talk: TalkHit }) {
         <Marked text={talk.title} segments={talk.highlight.title} />
       </Link>
       <p className="text-sm text-slate-600">
-        <time dateTime={talk.startsAt}>{utcWhen.format(new Date(talk.startsAt))}</time> · {talk.durationMinutes} min
+        <LocalTime at={talk.startsAt} /> · {talk.durationMinutes} min
       </p>
     </li>
   )

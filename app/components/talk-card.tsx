@@ -1,4 +1,5 @@
 import { Link } from '@remix-run/react'
+import { LocalTime } from '~/utils/time-zone'
 
 export const talkTypeLabel = {
   talk: 'Talk',
@@ -24,16 +25,6 @@ type TalkCardProps = {
   reason?: string
 }
 
-export const utcWhen = new Intl.DateTimeFormat('en-GB', {
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-  timeZoneName: 'short',
-})
-
 export function TalkStatusBadge({ status }: { status: TalkStatus }) {
   if (status === 'live') {
     return <span className="rounded bg-red-600 px-2 py-0.5 text-xs font-semibold text-white">Live now</span>
@@ -58,7 +49,7 @@ export function TalkCard({ talk, reason }: TalkCardProps) {
         </Link>
       </h3>
       <p className="mt-1 text-sm text-slate-600">
-        <time dateTime={talk.startsAt}>{utcWhen.format(new Date(talk.startsAt))}</time> · {talk.durationMinutes} min · with{' '}
+        <LocalTime at={talk.startsAt} /> · {talk.durationMinutes} min · with{' '}
         <Link to={`/u/${talk.host.handle}`} className="underline">
           {talk.host.name}
         </Link>

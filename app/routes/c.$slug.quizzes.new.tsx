@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { useState } from 'react'
-import { z } from 'zod'
+import { z, type RefinementCtx } from 'zod'
 import { PublicError } from '#db/errors'
 import { QuizDraftSchema, createQuiz, getQuizAuthoring, quizLimits } from '#db/quizzes'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
@@ -11,6 +11,8 @@ import { FieldErrors, SubmitButton, inputClass } from '~/components/forms'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
 import { readForm } from '~/utils/form.server'
+import { isUtc, UTC, zonedInputError, zonedTimeToMoment, zoneName } from '~/utils/time'
+import { useTimeZone } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'New quiz or poll — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -28,9 +30,10 @@ const checked = (v: unknown) => v === 'on' || v === true
 /**
  * The form's shape → the draft's shape, before the draft schema (db/quizzes.ts) checks it:
  * unchecked boxes mean false, blank option inputs and trailing blank question blocks are
- * left out, a true/false answer becomes the two options, and a deadline is read as UTC.
+ * left out, a true/false answer becomes the two options, and a deadline is read in the zone the
+ * form was shown in (its hidden `timeZone`; UTC without one).
  */
-function draftFromForm(raw: unknown) {
+function draftFromForm(raw: unknown, ctx: RefinementCtx) {
   if (!isRecord(raw)) return raw
   const questions = list(raw.questions).map((q) => {
     if (!isRecord(q)) return q
@@ -50,9 +53,19 @@ function draftFromForm(raw: unknown) {
   })
   const blank = (q: unknown) => isRecord(q) && !filled(q.prompt) && !filled(q.explanation) && list(q.options).length === 0
   while (questions.length > 1 && blank(questions[questions.length - 1])) questions.pop()
-  const deadline = typeof raw.deadline === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(raw.deadline) ? `${raw.deadline}:00Z` : raw.deadline
+  let deadline = raw.deadline
+  if (typeof deadline === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(deadline)) {
+    const zone = typeof raw.timeZone === 'string' && raw.timeZone ? raw.timeZone : UTC
+    const input = zonedTimeToMoment(deadline.slice(0, 10), deadline.slice(11), zone)
+    if (input.ok) deadline = input.moment.toISOString()
+    else {
+      ctx.addIssue({ code: 'custom', path: ['deadline'], message: zonedInputError(input, zone) ?? '' })
+      deadline = undefined
+    }
+  }
+  const { timeZone: _zone, ...fields } = raw
   return {
-    ...raw,
+    ...fields,
     anonymous: checked(raw.anonymous),
     speedScoring: checked(raw.speedScoring),
     deadline,
@@ -129,6 +142,7 @@ const questionKindLabels = {
 export default function NewQuizRoute() {
   const { club, talk, limits } = useLoaderData<typeof loader>()
   const data = useActionData<typeof action>()
+  const zone = useTimeZone()
   const navigation = useNavigation()
   const values = data?.values ?? null
   const errors = data?.error ?? {}
@@ -189,9 +203,10 @@ export default function NewQuizRoute() {
             {talk ? null : (
               <div>
                 <label className="block text-sm text-slate-700">
-                  Deadline (UTC, optional)
+                  Deadline ({isUtc(zone) ? 'UTC' : `your time, ${zoneName(zone)}`}, optional)
                   <input name="deadline" type="datetime-local" defaultValue={sent('deadline')} className={inputClass} />
                 </label>
+                <input type="hidden" name="timeZone" value={zone} />
                 <FieldErrors id="deadline-error" errors={errorsFor('deadline')} />
               </div>
             )}

@@ -3,18 +3,20 @@ import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { z } from 'zod'
 import { getClubPage } from '#db/clubs'
 import { PublicError } from '#db/errors'
 import { scheduleTalk } from '#db/talks'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { Field, FieldErrors, SubmitButton, inputClass } from '~/components/forms'
-import { talkTypeLabel, utcWhen } from '~/components/talk-card'
+import { talkTypeLabel } from '~/components/talk-card'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
 import { optionalText, text } from '~/utils/validation'
 import { readForm } from '~/utils/form.server'
+import { formatTime, isUtc, UTC, zonedInputError, zonedTimeToMoment, zoneName } from '~/utils/time'
+import { useTimeZone } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'Schedule a talk — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -37,20 +39,13 @@ function handleList(who: string) {
     .refine((list) => list.length <= MAX_PEOPLE, `Add at most ${MAX_PEOPLE} ${who}.`)
 }
 
-/** Both halves of a start, read as UTC: "2026-03-05" + "14:30" → a Date, or null if either is not real. */
-function utcStart(date: string, time: string) {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return null
-  const d = new Date(`${date}T${time}:00Z`)
-  return Number.isNaN(d.getTime()) || !d.toISOString().startsWith(date) ? null : d
-}
-
 const YEAR_MS = 366 * 24 * 60 * 60 * 1000
 // A start a few minutes ago is still "now": the form may have sat open while it was filled in.
 const GRACE_MS = 10 * 60 * 1000
 
 /**
- * Without JavaScript the date and time are UTC. With it they are in the browser's
- * time zone, and the page fills the hidden `startsAtUtc` with the same moment in UTC.
+ * The date and time are read in the zone the form was shown in (its hidden `timeZone`): the
+ * person's setting, else their browser's, else UTC — as it is without JavaScript on a first visit.
  */
 const ScheduleSchema = z
   .object({
@@ -59,7 +54,7 @@ const ScheduleSchema = z
     description: optionalText('description', { max: 5000, multiline: true }).transform((v) => v ?? ''),
     date: z.string({ required_error: 'Enter the day it starts.' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the day as a date, such as 2026-03-05.'),
     time: z.string({ required_error: 'Enter the time it starts.' }).regex(/^\d{2}:\d{2}$/, 'Enter the time as hours and minutes, such as 14:30.'),
-    startsAtUtc: z.string().datetime({ offset: true }).optional().catch(undefined),
+    timeZone: z.string().max(64).optional(),
     durationMinutes: z.coerce
       .number({ required_error: 'Enter how long it runs, in minutes.', invalid_type_error: 'Enter how long it runs, in minutes.' })
       .int('Enter a whole number of minutes.')
@@ -71,11 +66,13 @@ const ScheduleSchema = z
     recorded: z.boolean({ invalid_type_error: 'Say whether the talk is recorded.' }).default(false),
   })
   .transform((value, ctx) => {
-    const startsAt = value.startsAtUtc ? new Date(value.startsAtUtc) : utcStart(value.date, value.time)
-    if (!startsAt) {
-      ctx.addIssue({ code: 'custom', path: ['date'], message: 'That day and time do not exist. Check the date.' })
+    const zone = value.timeZone || UTC
+    const input = zonedTimeToMoment(value.date, value.time, zone)
+    if (!input.ok) {
+      ctx.addIssue({ code: 'custom', path: ['date'], message: zonedInputError(input, zone) ?? '' })
       return z.NEVER
     }
+    const startsAt = input.moment
     const now = Date.now()
     if (startsAt.getTime() < now - GRACE_MS) {
       ctx.addIssue({ code: 'custom', path: ['date'], message: 'That start is in the past. Choose a time from now on.' })
@@ -85,7 +82,7 @@ const ScheduleSchema = z
       ctx.addIssue({ code: 'custom', path: ['date'], message: 'Schedule talks up to a year ahead.' })
       return z.NEVER
     }
-    const { date: _date, time: _time, startsAtUtc: _utc, ...rest } = value
+    const { date: _date, time: _time, timeZone: _zone, ...rest } = value
     return { ...rest, startsAt }
   })
 
@@ -119,28 +116,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-/** The browser's time zone, known only after hydration; null means the form speaks UTC. */
-function useBrowserZone() {
-  const [zone, setZone] = useState<string | null>(null)
-  useEffect(() => {
-    const z = Intl.DateTimeFormat().resolvedOptions().timeZone
-    setZone(z && z !== 'UTC' && z !== 'Etc/UTC' ? z : null)
-  }, [])
-  return zone
-}
-
-/** The moment the visible fields mean in the browser's zone (the Date constructor reads them as local time). */
-function localStart(date: string, time: string) {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}$/.test(time)) return null
-  const d = new Date(`${date}T${time}:00`)
-  return Number.isNaN(d.getTime()) ? null : d
+/** What the start the fields say will be, in the form's zone and in UTC, for the line under them. */
+function startPreview(date: string, time: string, zone: string) {
+  const input = zonedTimeToMoment(date, time, zone)
+  if (!input.ok) return date && time ? zonedInputError(input, zone) : null
+  const utc = isUtc(zone) ? '' : ` (${formatTime(input.moment, UTC, 'hourMinute')})`
+  const twice = input.ambiguous ? ' That time happens twice that night, as the clocks go back: this is the first.' : ''
+  return `Starts ${formatTime(input.moment, zone)}${utc}.${twice}`
 }
 
 export default function ScheduleTalkRoute() {
   const { club } = useLoaderData<typeof loader>()
   const lastResult = useActionData<typeof action>()
   const navigation = useNavigation()
-  const zone = useBrowserZone()
+  const zone = useTimeZone()
   const [form, fields] = useForm({
     id: 'schedule-talk',
     lastResult,
@@ -151,11 +140,8 @@ export default function ScheduleTalkRoute() {
   })
   const [date, setDate] = useState(String(fields.date.initialValue ?? ''))
   const [time, setTime] = useState(String(fields.time.initialValue ?? ''))
-  const utcField = useRef<HTMLInputElement>(null)
-  const local = zone ? localStart(date, time) : null
-  const startsAtUtc = local ? local.toISOString() : ''
-  const utcPreview = zone ? local : utcStart(date, time)
-  const zoneLabel = zone ? `your time, ${zone.replace(/_/g, ' ')}` : 'UTC'
+  const preview = startPreview(date, time, zone)
+  const zoneLabel = isUtc(zone) ? 'UTC' : `your time, ${zoneName(zone)}`
 
   return (
     <div className="mx-auto max-w-2xl">
@@ -164,17 +150,7 @@ export default function ScheduleTalkRoute() {
         <p className="mt-2 text-slate-600">
           In {club.name}. Members see it on the club page and can say they are going; you open the room when it starts.
         </p>
-        <Form
-          method="post"
-          {...getFormProps(form)}
-          className="mt-6 space-y-5"
-          onSubmitCapture={(e) => {
-            // Read the fields themselves: they may have been filled in before the page hydrated.
-            const data = new FormData(e.currentTarget)
-            const moment = zone ? localStart(String(data.get(fields.date.name) ?? ''), String(data.get(fields.time.name) ?? '')) : null
-            if (utcField.current) utcField.current.value = moment ? moment.toISOString() : ''
-          }}
-        >
+        <Form method="post" {...getFormProps(form)} className="mt-6 space-y-5">
           <Field label="Kind of session" errorId={fields.type.errorId} errors={fields.type.errors}>
             <select {...getSelectProps(fields.type)} className={inputClass}>
               {Object.entries(talkTypeLabel).map(([value, label]) => (
@@ -218,13 +194,10 @@ export default function ScheduleTalkRoute() {
                 />
               </label>
             </div>
-            <input ref={utcField} type="hidden" name={fields.startsAtUtc.name} value={startsAtUtc} readOnly />
+            <input type="hidden" name={fields.timeZone.name} value={zone} readOnly />
             <p id="start-hint" className="mt-1 text-xs text-slate-500" data-testid="start-preview">
-              {utcPreview
-                ? `Starts ${utcWhen.format(utcPreview)}.`
-                : zone
-                  ? 'Enter the date and time in your own time zone; we store it in UTC.'
-                  : 'Enter the date and time in UTC (London in winter).'}
+              {preview ??
+                (isUtc(zone) ? 'Enter the date and time in UTC (London in winter).' : `Enter the date and time as clocks in ${zoneName(zone)} show it.`)}
             </p>
             <FieldErrors id={fields.date.errorId} errors={fields.date.errors} />
             <FieldErrors id={fields.time.errorId} errors={fields.time.errors} />

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoaderData, useSearchParams } from '@remix-run/react'
-import { useEffect, useState, type ReactNode } from 'react'
+import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
@@ -10,7 +10,7 @@ import { getTalkForViewer, getTalkShareInfo, listTalkRoles, setRsvp } from '#db/
 import { deleteRecordingAndFile } from '#server/livekit/recording-files'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { ShareBox, absoluteUrl } from '~/components/share'
-import { TalkStatusBadge, talkTypeLabel, utcWhen, type TalkStatus } from '~/components/talk-card'
+import { TalkStatusBadge, talkTypeLabel, type TalkStatus } from '~/components/talk-card'
 import { TalkRecordings, shareLabel, type RecordingFormResult } from '~/components/talk-recordings'
 import { RecordedNotice } from '~/live/recording'
 import { requireUser } from '~/utils/auth.server'
@@ -18,6 +18,8 @@ import { readConsentId } from '~/utils/consent.server'
 import { shareMeta } from '~/utils/share-meta'
 import type { loader as rootLoader } from '~/root'
 import { readForm } from '~/utils/form.server'
+import { formatTime, UTC } from '~/utils/time'
+import { LocalTime } from '~/utils/time-zone'
 
 const NOT_FOUND = 'We could not find that talk. It may be in a private club, or the link may be wrong.'
 
@@ -41,7 +43,8 @@ const RecordingAction = z.discriminatedUnion('intent', [
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const id = params.id ?? ''
-  // Share tags come from the public view only, whoever is asking (crawlers are never signed in).
+  // Share tags come from the public view only, whoever is asking (crawlers are never signed in),
+  // and name the start in UTC: whoever reads a shared link may be anywhere.
   const [talk, shareInfo] = await Promise.all([getTalkForViewer(context.viewer, id), getTalkShareInfo(id)])
   if (!talk) throw new Response(NOT_FOUND, { status: 404 })
   await recordActivity(context.viewer, 'talk.view', talk.id, readConsentId(request))
@@ -50,7 +53,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const share = shareInfo
     ? {
         title: shareInfo.title,
-        description: `${shareInfo.clubName} · ${utcWhen.format(shareInfo.startsAt)}${shareInfo.description ? ` — ${shareInfo.description.replace(/\s+/g, ' ')}` : ''}`,
+        description: `${shareInfo.clubName} · ${formatTime(shareInfo.startsAt, UTC)}${shareInfo.description ? ` — ${shareInfo.description.replace(/\s+/g, ' ')}` : ''}`,
         url,
         type: 'article' as const,
       }
@@ -107,29 +110,6 @@ async function recordingAction(
     if (!(error instanceof PublicError)) throw error
     return reply(error.status, { ok: false, fieldErrors: {}, message: error.message })
   }
-}
-
-/** The start in the reader's own time zone; shown after hydration, since the server cannot know it. */
-function LocalTime({ iso }: { iso: string }) {
-  const [local, setLocal] = useState<string | null>(null)
-  useEffect(() => {
-    setLocal(
-      new Intl.DateTimeFormat(undefined, {
-        weekday: 'short',
-        day: 'numeric',
-        month: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-        timeZoneName: 'short',
-      }).format(new Date(iso)),
-    )
-  }, [iso])
-  if (!local) return null
-  return (
-    <p className="text-sm text-slate-600" data-testid="local-time">
-      Your time: <time dateTime={iso}>{local}</time>
-    </p>
-  )
 }
 
 function PeopleLine({ label, people, testId }: { label: string; people: { handle: string; name: string }[]; testId: string }) {
@@ -239,8 +219,7 @@ export default function TalkRoute() {
           <div>
             <dt className="text-xs font-semibold uppercase tracking-wide text-slate-500">When</dt>
             <dd>
-              <time dateTime={talk.startsAt}>{utcWhen.format(new Date(talk.startsAt))}</time>
-              <LocalTime iso={talk.startsAt} />
+              <LocalTime at={talk.startsAt} />
             </dd>
           </div>
           <div>

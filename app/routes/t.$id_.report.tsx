@@ -4,7 +4,9 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { attendanceReport } from '#db/live'
 import { getTalkForViewer } from '#db/talks'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
-import { TalkStatusBadge, talkTypeLabel, utcWhen } from '~/components/talk-card'
+import { TalkStatusBadge, talkTypeLabel } from '~/components/talk-card'
+import { formatTime, zoneName } from '~/utils/time'
+import { LocalTime, useTimeZone } from '~/utils/time-zone'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
 
@@ -36,8 +38,6 @@ function formatDuration(seconds: number) {
   return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`
 }
 
-const utcClock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' })
-
 function Stat({ label, value, testId }: { label: string; value: string | number; testId: string }) {
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
@@ -51,6 +51,7 @@ function Stat({ label, value, testId }: { label: string; value: string | number;
 
 export default function AttendanceReportRoute() {
   const { talk, report } = useLoaderData<typeof loader>()
+  const zone = useTimeZone()
   return (
     <div className="space-y-6">
       <p className="text-sm">
@@ -69,7 +70,7 @@ export default function AttendanceReportRoute() {
         </p>
         <h1 className="text-2xl font-semibold sm:text-3xl">Attendance: {talk.title}</h1>
         <p className="text-sm text-slate-600">
-          Starts <time dateTime={talk.startsAt}>{utcWhen.format(new Date(talk.startsAt))}</time>. Only the talk’s hosts and the club’s
+          Starts <LocalTime at={talk.startsAt} />. Only the talk’s hosts and the club’s
           admins see this page. Time counts from when the room opened.
         </p>
         {talk.status === 'live' ? <p className="text-sm font-medium text-red-700">The talk is live: these numbers grow until it ends.</p> : null}
@@ -101,7 +102,7 @@ export default function AttendanceReportRoute() {
                     Time in room
                   </th>
                   <th scope="col" className="px-4 py-2">
-                    Joined – left (UTC)
+                    Joined – left ({zoneName(zone)})
                   </th>
                 </tr>
               </thead>
@@ -118,8 +119,8 @@ export default function AttendanceReportRoute() {
                       <ul className="space-y-0.5 tabular-nums">
                         {person.stays.map((stay, i) => (
                           <li key={`${stay.joinedAt}-${i}`}>
-                            <time dateTime={stay.joinedAt}>{utcClock.format(new Date(stay.joinedAt))}</time> –{' '}
-                            {stay.leftAt ? <time dateTime={stay.leftAt}>{utcClock.format(new Date(stay.leftAt))}</time> : 'still in the room'}
+                            <time dateTime={stay.joinedAt}>{formatTime(stay.joinedAt, zone, 'clock')}</time> –{' '}
+                            {stay.leftAt ? <time dateTime={stay.leftAt}>{formatTime(stay.leftAt, zone, 'clock')}</time> : 'still in the room'}
                           </li>
                         ))}
                       </ul>
