@@ -2,12 +2,14 @@ import { getFormProps, getInputProps, useForm } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { findAccountByEmail } from '#db/accounts'
 import { isDeactivated } from '#db/privacy/index'
 import { startSession } from '#server/auth'
+import { googleSignInEnabled } from '#server/oauth/google'
 import { spendPasswordCheck, verifyPassword } from '#server/passwords'
+import { ContinueWithGoogle } from '~/components/continue-with-google'
 import { Field, FieldErrors, FormCard, SubmitButton, inputClass } from '~/components/forms'
 import { deviceOf, requireSignedOut, safeRedirectPath } from '~/utils/auth.server'
 import { sendVerificationCode } from '~/utils/email-code.server'
@@ -28,7 +30,7 @@ const LoginSchema = z.object({
 
 export async function loader({ context }: LoaderFunctionArgs) {
   requireSignedOut(context)
-  return null
+  return json({ googleSignIn: googleSignInEnabled() })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -63,6 +65,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function LoginRoute() {
+  const { googleSignIn } = useLoaderData<typeof loader>()
   const lastResult = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const navigation = useNavigation()
@@ -96,6 +99,7 @@ export default function LoginRoute() {
         <FieldErrors id={form.errorId} errors={form.errors} />
         <SubmitButton pending={navigation.state === 'submitting'}>Sign in</SubmitButton>
       </Form>
+      {googleSignIn ? <ContinueWithGoogle redirectTo={searchParams.get('redirectTo')} /> : null}
     </FormCard>
   )
 }

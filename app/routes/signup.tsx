@@ -3,10 +3,12 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
 import { createAccount, findAccountByEmail } from '#db/accounts'
+import { googleSignInEnabled } from '#server/oauth/google'
 import { hashPassword, isCommonPassword } from '#server/passwords'
+import { ContinueWithGoogle } from '~/components/continue-with-google'
 import { Field, FieldErrors, FormCard, SubmitButton, inputClass } from '~/components/forms'
 import { requireSignedOut } from '~/utils/auth.server'
 import { sendAccountExistsNotice, sendVerificationCode } from '~/utils/email-code.server'
@@ -58,7 +60,7 @@ export const SIGNUP_ANSWER_MS = 350
 
 export async function loader({ context }: LoaderFunctionArgs) {
   requireSignedOut(context)
-  return null
+  return json({ googleSignIn: googleSignInEnabled() })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -90,6 +92,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SignupRoute() {
+  const { googleSignIn } = useLoaderData<typeof loader>()
   const lastResult = useActionData<typeof action>()
   const navigation = useNavigation()
   const [form, fields] = useForm({
@@ -138,6 +141,7 @@ export default function SignupRoute() {
         <FieldErrors id={form.errorId} errors={form.errors} />
         <SubmitButton pending={navigation.state === 'submitting'}>Create account</SubmitButton>
       </Form>
+      {googleSignIn ? <ContinueWithGoogle /> : null}
     </FormCard>
   )
 }
