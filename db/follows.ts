@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { db } from './client'
 import { PublicError } from './errors'
+import { notify } from './notifications'
 import { photoUrl, type BasicCard, type FollowState } from './profiles'
 
 export type { FollowState }
@@ -42,15 +43,25 @@ export async function followUser(viewer: Viewer, handle: string): Promise<Follow
   const person = await findPerson(handle, viewer)
   if (person.userId === viewer.userId) throw new PublicError('You cannot follow yourself.', 400)
   const status = person.visibility === 'private' ? 'pending' : 'approved'
-  await db
-    .insert(follows)
-    .values({
-      followerId: viewer.userId,
-      followeeId: person.userId,
-      status,
-      approvedAt: status === 'approved' ? new Date() : null,
+  await db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(follows)
+      .values({
+        followerId: viewer.userId,
+        followeeId: person.userId,
+        status,
+        approvedAt: status === 'approved' ? new Date() : null,
+      })
+      .onConflictDoNothing()
+      .returning({ followerId: follows.followerId })
+    if (inserted.length === 0) return
+    await notify(tx, {
+      recipientId: person.userId,
+      kind: status === 'approved' ? 'follow' : 'follow_request',
+      actorId: viewer.userId,
+      target: { type: 'user', id: person.userId },
     })
-    .onConflictDoNothing()
+  })
   return getFollowState(viewer, handle)
 }
 
@@ -98,10 +109,15 @@ export async function respondToFollowRequest(viewer: Viewer, followerHandle: str
     eq(follows.followeeId, viewer.userId),
     eq(follows.status, 'pending'),
   )
-  const rows = approve
-    ? await db.update(follows).set({ status: 'approved', approvedAt: new Date() }).where(where).returning({ id: follows.followerId })
-    : await db.delete(follows).where(where).returning({ id: follows.followerId })
-  if (rows.length === 0) throw new PublicError('That request is no longer waiting for you.', 404)
+  await db.transaction(async (tx) => {
+    const rows = approve
+      ? await tx.update(follows).set({ status: 'approved', approvedAt: new Date() }).where(where).returning({ id: follows.followerId })
+      : await tx.delete(follows).where(where).returning({ id: follows.followerId })
+    if (rows.length === 0) throw new PublicError('That request is no longer waiting for you.', 404)
+    if (approve) {
+      await notify(tx, { recipientId: follower.userId, kind: 'follow_approved', actorId: viewer.userId, target: { type: 'user', id: follower.userId } })
+    }
+  })
 }
 
 /** Removes someone from the viewer's followers. */

@@ -93,6 +93,7 @@ export const userColumns: Record<string, ColumnRule> = {
   'unsubscribe_token_uses.user_id': { erase: 'delete' },
   'policy_acknowledgements.user_id': { erase: 'delete' },
   'notifications.user_id': { erase: 'delete' },
+  'notification_deliveries.user_id': { erase: 'delete' },
   'nominees.user_id': { erase: 'delete' },
   // Data rights
   'data_requests.user_id': { erase: 'anonymise' },

@@ -96,6 +96,11 @@ export default function LoginRoute() {
         <Field label="Password" errorId={fields.password.errorId} errors={fields.password.errors}>
           <input {...getInputProps(fields.password, { type: 'password' })} autoComplete="current-password" className={inputClass} />
         </Field>
+        <p className="text-sm">
+          <Link to="/forgot-password" className="font-medium text-brand-700 underline">
+            Forgot password?
+          </Link>
+        </p>
         <FieldErrors id={form.errorId} errors={form.errors} />
         <SubmitButton pending={navigation.state === 'submitting'}>Sign in</SubmitButton>
       </Form>

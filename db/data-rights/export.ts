@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto'
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import { requireSignedIn } from '../access/index'
 import { db } from '../client'
 import { PublicError } from '../errors'
 import { enqueueJob, type JobInput } from '../jobs'
+import { notify } from '../notifications'
 import { columnKey, exportExcludedTables, exportRedactedColumns, userColumns } from '../retention'
 import { clubMembers, clubs, dataRequestEvents, dataRequests, notifications, personalDataAccessLog, profiles, talks, users } from '../schema/index'
 import type { Viewer } from '../viewer'
@@ -45,19 +45,16 @@ export async function finishExport(requestId: string, file: string, now: Date, c
     if (!row?.userId) return null
     await addEvent(tx, requestId, null, 'completed', `Ready to download until ${expiresAt.toISOString()}.`, now)
     // The in-app notice (shown above every page until read); downloading marks it read.
-    await tx
-      .insert(notifications)
-      .values({
-        id: randomUUID(),
-        userId: row.userId,
-        kind: EXPORT_NOTICE,
-        subject: requestId,
-        title: 'Your copy of your data is ready',
-        body: 'Download it from Your data within 7 days.',
-        link: '/settings/data',
-        createdAt: now,
-      })
-      .onConflictDoNothing()
+    await notify(tx, {
+      recipientId: row.userId,
+      kind: EXPORT_NOTICE,
+      subject: requestId,
+      target: { type: 'data_request', id: requestId },
+      title: 'Your copy of your data is ready',
+      body: 'Download it from Your data within 7 days.',
+      link: '/settings/data',
+      now,
+    })
     const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, row.userId))
     if (user) for (const job of compose({ email: user.email, requestId, expiresAt })) await enqueueJob(tx, job)
     return { expiresAt }

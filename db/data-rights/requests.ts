@@ -4,6 +4,7 @@ import { requireSignedIn } from '../access/index'
 import { db, type Database, type Transaction } from '../client'
 import { PublicError } from '../errors'
 import { enqueueJob } from '../jobs'
+import { notify } from '../notifications'
 import { dataRequestEvents, dataRequests, jobs } from '../schema/index'
 import type { Viewer } from '../viewer'
 
@@ -151,6 +152,7 @@ export async function requestErasure(viewer: Viewer, now = new Date()): Promise<
     if (open) throw new PublicError('Your account is already due to be erased. You can cancel that below.', 409)
     const id = await createRequest(tx, { userId, kind: 'erasure', now, scheduledFor })
     await enqueueJob(tx, { queue: 'erasure.run', payload: { requestId: id }, runAt: scheduledFor, singletonKey: `erasure:${id}` })
+    await notify(tx, { recipientId: userId, kind: 'erasure_scheduled', subject: id, target: { type: 'data_request', id }, data: { scheduledFor: scheduledFor.toISOString() }, now })
     return { id, scheduledFor }
   })
 }
@@ -173,6 +175,7 @@ export async function cancelErasure(viewer: Viewer, requestId: string, now = new
     if (rows.length === 0) throw new PublicError('There is no erasure waiting to be cancelled.', 404)
     await addEvent(tx, requestId, viewer.userId, 'cancelled', null, now)
     await tx.delete(jobs).where(eq(jobs.singletonKey, `erasure:${requestId}`))
+    await notify(tx, { recipientId: viewer.userId, kind: 'erasure_cancelled', subject: requestId, target: { type: 'data_request', id: requestId }, now })
   })
 }
 

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm'
-import { db } from '../client'
+import { db, type Database, type Transaction } from '../client'
 import { PublicError } from '../errors'
 import { CHANNELS, OPTIONAL_KINDS, type Channel, type MessageKind, type OptionalKind } from '../privacy-choices'
 import { communicationPreferences, unsubscribeTokenUses, users } from '../schema/index'
@@ -54,9 +54,9 @@ export async function updateCommunicationPreferences(userId: string, choices: Co
 }
 
 /** Whether a message of this kind may go to the person on this channel. Service messages always may. */
-export async function mayMessage(userId: string, channel: Channel, kind: MessageKind) {
+export async function mayMessage(userId: string, channel: Channel, kind: MessageKind, executor: Database | Transaction = db) {
   if (kind === 'service') return true
-  const [row] = await db
+  const [row] = await executor
     .select({ enabled: communicationPreferences.enabled })
     .from(communicationPreferences)
     .where(and(eq(communicationPreferences.userId, userId), eq(communicationPreferences.channel, channel), eq(communicationPreferences.kind, kind)))

@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm'
-import { boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { boolean, index, pgEnum, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
 import { users } from './users'
 
 /*
@@ -141,29 +140,6 @@ export const policyAcknowledgements = pgTable(
     acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.version] })],
-)
-
-/** In-app notices shown in the page header area until read. */
-export const notifications = pgTable(
-  'notifications',
-  {
-    id: text('id').primaryKey(),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    kind: text('kind').notNull(),
-    /** What the notice is about, such as a policy version; unique per person and kind. */
-    subject: text('subject').notNull(),
-    title: text('title').notNull(),
-    body: text('body').notNull().default(''),
-    link: text('link'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    readAt: timestamp('read_at', { withTimezone: true }),
-  },
-  (t) => [
-    index('notifications_unread_idx').on(t.userId, t.createdAt).where(sql`read_at is null`),
-    uniqueIndex('notifications_subject_key').on(t.userId, t.kind, t.subject),
-  ],
 )
 
 /** Someone named to exercise these rights on the person's death or incapacity. */

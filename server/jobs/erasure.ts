@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises'
 import { eraseAccount, recordRequestFailure, type ErasureResult, type ErasureStep } from '../../db/data-rights/index'
 import type { JobInput } from '../../db/jobs'
+import { forgetActor } from '../../db/notifications'
 import { config } from '../config'
 import { disconnectSessions } from '../realtime/index'
 import { signedPath } from '../signed-links'
@@ -15,7 +16,7 @@ import { exportPath } from './exports'
 export const deleteHostedRecordings: ErasureStep = async () => ({})
 
 /** Steps run inside the erasure transaction, for data outside the core tables. */
-export const erasureSteps: ErasureStep[] = [deleteHostedRecordings]
+export const erasureSteps: ErasureStep[] = [deleteHostedRecordings, forgetActor]
 
 export function receiptPath(receiptId: string, expiresAt: Date) {
   return signedPath('/receipts', 'receipt', receiptId, expiresAt)

@@ -1,6 +1,8 @@
 import { enqueueJob } from '../../db/jobs'
 import { db } from '../../db/client'
 import { sendMail } from '../mail/index'
+import { NOTIFICATION_EMAIL_QUEUE, pruneNotificationDeliveries } from '../../db/notifications'
+import { sendNotificationEmail } from '../notifications/email'
 import { runErasure } from './erasure'
 import { buildExport, pruneExports } from './exports'
 import { runQueues, startRunner, type QueueSpec, type RunOptions, type Runner } from './runner'
@@ -10,6 +12,8 @@ export const queues: Record<string, QueueSpec> = {
   'export.build': { handler: (payload, { now, signal }) => buildExport(payload, now, signal) },
   'exports.prune': { handler: (_payload, { now }) => pruneExports(now) },
   'erasure.run': { handler: async (payload, { now }) => void (await runErasure(payload, now)) },
+  [NOTIFICATION_EMAIL_QUEUE]: { handler: sendNotificationEmail },
+  'notifications.prune': { handler: async (_payload, { now }) => void (await pruneNotificationDeliveries(now)) },
   'mail.send': {
     // Only service messages go through this queue (export ready, erasure receipt, club hand-over).
     handler: async (payload) => {
@@ -32,7 +36,10 @@ const HOUR_MS = 60 * 60 * 1000
 export function startJobs(options: { log?: (message: string, error?: unknown) => void; intervalMs?: number } = {}) {
   if (state.runner) return
   state.runner = startRunner(queues, options)
-  const schedulePrune = () => void enqueueJob(db, { queue: 'exports.prune', singletonKey: 'exports.prune' }).catch(() => {})
+  const schedulePrune = () => {
+    void enqueueJob(db, { queue: 'exports.prune', singletonKey: 'exports.prune' }).catch(() => {})
+    void enqueueJob(db, { queue: 'notifications.prune', singletonKey: 'notifications.prune' }).catch(() => {})
+  }
   schedulePrune()
   state.prune = setInterval(schedulePrune, HOUR_MS)
   state.prune.unref()

@@ -20,7 +20,10 @@ export type Mail = {
 /** What leaves the server: the text with its unsubscribe footer, and the RFC 8058 headers. */
 export type ComposedMail = { to: string; subject: string; text: string; headers: Record<string, string> }
 
-type Transport = { sendMail(mail: ComposedMail & { from: string }): Promise<unknown> }
+/** What the transport takes: a composed mail, and optionally an HTML part and a Message-ID of our choosing. */
+export type OutgoingMail = ComposedMail & { html?: string; messageId?: string }
+
+type Transport = { sendMail(mail: OutgoingMail & { from: string }): Promise<unknown> }
 let transport: Promise<Transport> | undefined
 
 async function smtpTransport(url: string): Promise<Transport> {
@@ -54,12 +57,17 @@ export async function composeMail(mail: Mail, now = new Date()): Promise<Compose
 export async function sendMail(mail: Mail): Promise<SendResult> {
   const composed = await composeMail(mail)
   if ('sent' in composed) return composed
+  await deliverMail(composed)
+  return { sent: true }
+}
+
+/** Hands a mail already composed (preferences checked, unsubscribe headers set) to SMTP or the dev mailbox. */
+export async function deliverMail(mail: OutgoingMail) {
   const { SMTP_URL, MAIL_FROM } = config()
   if (!SMTP_URL) {
-    await storeDevMail({ to: composed.to, subject: composed.subject, text: composed.text })
-    return { sent: true }
+    await storeDevMail({ to: mail.to, subject: mail.subject, text: mail.text })
+    return
   }
   transport ??= smtpTransport(SMTP_URL)
-  await (await transport).sendMail({ ...composed, from: MAIL_FROM })
-  return { sent: true }
+  await (await transport).sendMail({ ...mail, from: MAIL_FROM })
 }

@@ -124,6 +124,11 @@ export const seeders: Record<string, Seeder> = {
   },
   'notifications.user_id': ({ subject }) =>
     sql()`insert into notifications (id, user_id, kind, subject, title) values (${randomUUID()}, ${subject.id}, 'test', ${randomUUID()}, 'Hello')`,
+  'notification_deliveries.user_id': async ({ subject }) => {
+    const notice = randomUUID()
+    await sql()`insert into notifications (id, user_id, kind, subject) values (${notice}, ${subject.id}, 'follow', ${randomUUID()})`
+    await sql()`insert into notification_deliveries (id, notification_id, user_id, channel, status, attempts) values (${randomUUID()}, ${notice}, ${subject.id}, 'email', 'sent', 1)`
+  },
   'nominees.user_id': ({ subject }) =>
     sql()`insert into nominees (user_id, name, email, relationship) values (${subject.id}, 'Sam Nominee', 'sam@family.test', 'spouse')`,
   'data_requests.user_id': ({ subject }) =>

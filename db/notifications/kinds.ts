@@ -1,0 +1,148 @@
+import type { MessageKind } from '../privacy-choices'
+
+/*
+ * Every kind of notice: which preference decides whether it is sent (service notices always
+ * go), whether repeated events join one notice, and the words. The words are made from what the
+ * recipient may see when the notice is read or mailed (db/notifications.ts), never stored.
+ */
+
+export const NOTIFICATION_KINDS = [
+  'follow',
+  'follow_request',
+  'follow_approved',
+  'club_invitation',
+  'club_joined_by_link',
+  'data_export_ready',
+  'erasure_scheduled',
+  'erasure_cancelled',
+  // Written with stored words before the centre existed (db/privacy/policies.ts, db/data-rights/erasure.ts).
+  'policy',
+  'club_handover',
+] as const
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
+
+export type TargetType = 'user' | 'club' | 'data_request'
+
+export type KindRule = {
+  /** The preference row that decides sending: 'service' always goes. */
+  category: MessageKind
+  /** Repeated events of this kind about the same target join one notice while it is unread, for this long. */
+  groupWindowMs?: number
+  /** Whether the notice is also emailed (export-ready mail is sent by the export job itself). */
+  email: boolean
+  /** Whether the notice means nothing without someone the recipient may still see. */
+  needsActor: boolean
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Replies and security notices are never grouped: each one matters on its own. */
+export const KIND_RULES: Record<NotificationKind, KindRule> = {
+  follow: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true },
+  follow_request: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true },
+  follow_approved: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true },
+  club_invitation: { category: 'engagement', email: true, needsActor: true },
+  club_joined_by_link: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true },
+  data_export_ready: { category: 'service', email: false, needsActor: false },
+  // In the app only for now: the person is on the erasure page when either happens.
+  erasure_scheduled: { category: 'service', email: false, needsActor: false },
+  erasure_cancelled: { category: 'service', email: false, needsActor: false },
+  policy: { category: 'service', email: false, needsActor: false },
+  club_handover: { category: 'service', email: false, needsActor: false },
+}
+
+export function isNotificationKind(kind: string): kind is NotificationKind {
+  return (NOTIFICATION_KINDS as readonly string[]).includes(kind)
+}
+
+/** A person as the recipient may see them: only active people reach this point. */
+export type NoticeActor = { handle: string; name: string }
+
+/** Everything the words of a notice are made from, already filtered by what the recipient may see. */
+export type NoticeFacts = {
+  kind: string
+  actors: NoticeActor[]
+  club: { slug: string; name: string } | null
+  data: Record<string, unknown>
+  /** Stored words (notices written before the centre). */
+  title: string
+  body: string
+  link: string | null
+  /** The recipient's own handle, for links to their own lists. */
+  recipientHandle: string | null
+}
+
+export type NoticeText = { title: string; body: string; link: string | null }
+
+/** "Asha Rao", "Asha Rao and Tom Becker", "Asha Rao and 3 others". */
+export function namesOf(actors: NoticeActor[]) {
+  if (actors.length === 0) return 'Someone'
+  if (actors.length === 1) return actors[0].name
+  if (actors.length === 2) return `${actors[0].name} and ${actors[1].name}`
+  return `${actors[0].name} and ${actors.length - 1} others`
+}
+
+/** A date in the recipient's time zone, naming the zone ("UTC" when theirs is not known). */
+export function formatWhen(iso: unknown, timeZone: string | null) {
+  const date = typeof iso === 'string' || iso instanceof Date ? new Date(iso) : null
+  if (!date || Number.isNaN(date.getTime())) return ''
+  const zone = timeZone ?? 'UTC'
+  try {
+    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: zone, timeZoneName: 'short' }).format(date)
+  } catch {
+    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(date)
+  }
+}
+
+/** The words of a notice, for the centre and for the mail. */
+export function describeNotice(facts: NoticeFacts, timeZone: string | null = null): NoticeText {
+  const who = namesOf(facts.actors)
+  const one = facts.actors.length === 1 ? facts.actors[0] : null
+  const mine = facts.recipientHandle ? `/u/${facts.recipientHandle}` : null
+  switch (facts.kind) {
+    case 'follow':
+      return { title: `${who} followed you`, body: '', link: one ? `/u/${one.handle}` : mine && `${mine}/followers` }
+    case 'follow_request':
+      return {
+        title: `${who} asked to follow you`,
+        body: 'Your profile is private: approve or decline in Settings → Follow requests.',
+        link: '/settings/requests',
+      }
+    case 'follow_approved':
+      return {
+        title: `${who} approved your follow request`,
+        body: 'You can now see their full profile.',
+        link: one ? `/u/${one.handle}` : mine && `${mine}/following`,
+      }
+    case 'club_invitation':
+      return {
+        title: `${who} invited you to join ${facts.club?.name ?? 'a club'}`,
+        body: 'Open the club to join it, or decline the invitation from Clubs.',
+        link: facts.club ? `/c/${facts.club.slug}` : '/clubs',
+      }
+    case 'club_joined_by_link':
+      return {
+        title: `${who} joined ${facts.club?.name ?? 'your club'} with an invite link`,
+        body: '',
+        link: facts.club ? `/c/${facts.club.slug}/members` : null,
+      }
+    case 'data_export_ready':
+      return { title: facts.title || 'Your copy of your data is ready', body: facts.body, link: facts.link ?? '/settings/data' }
+    case 'erasure_scheduled': {
+      const when = formatWhen(facts.data.scheduledFor, timeZone)
+      return {
+        title: 'Your account is due to be erased',
+        body: `We will erase your Rounds account${when ? ` on ${when}` : ''}. You can cancel until then from Settings → Erase account. If you did not ask for this, cancel it and change your password.`,
+        link: '/settings/erase',
+      }
+    }
+    case 'erasure_cancelled':
+      return {
+        title: 'Your account will not be erased',
+        body: 'The erasure you asked for is cancelled; your account stays as it is.',
+        link: '/settings/data',
+      }
+    default:
+      return { title: facts.title, body: facts.body, link: facts.link }
+  }
+}
