@@ -22,42 +22,27 @@ type Template = (input: NotificationMailInput, words: { title: string; body: str
 const engagementFooter = 'You get this because activity notices by email are on for your Rounds account.'
 const serviceFooter = 'This is a service message about your account: it is sent whatever your notification choices.'
 
+/** A notice told in its own words, with one button. `extra` replaces the body when the notice has none worth mailing. */
+const told =
+  (preheader: string, actionLabel: string, extra?: string): Template =>
+  (_input, w) => ({
+    subject: w.title,
+    preheader,
+    heading: w.title,
+    paragraphs: extra ? [extra] : [w.body],
+    action: w.url ? { label: actionLabel, url: w.url } : undefined,
+  })
+
 const templates: Partial<Record<NotificationKind, Template>> = {
-  follow: (_input, w) => ({
-    subject: w.title,
-    preheader: 'See who is following you on Rounds.',
-    heading: w.title,
-    paragraphs: ['They will see your talks and activity in their feed, as your privacy settings allow.'],
-    action: w.url ? { label: 'See their profile', url: w.url } : undefined,
-  }),
-  follow_request: (_input, w) => ({
-    subject: w.title,
-    preheader: 'Approve or decline in your follow requests.',
-    heading: w.title,
-    paragraphs: [w.body],
-    action: w.url ? { label: 'Review follow requests', url: w.url } : undefined,
-  }),
-  follow_approved: (_input, w) => ({
-    subject: w.title,
-    preheader: 'Your follow request was approved.',
-    heading: w.title,
-    paragraphs: [w.body],
-    action: w.url ? { label: 'Open their profile', url: w.url } : undefined,
-  }),
-  club_invitation: (_input, w) => ({
-    subject: w.title,
-    preheader: 'A club on Rounds has invited you.',
-    heading: w.title,
-    paragraphs: [w.body],
-    action: w.url ? { label: 'Open the club', url: w.url } : undefined,
-  }),
-  club_joined_by_link: (_input, w) => ({
-    subject: w.title,
-    preheader: 'New members joined with an invite link.',
-    heading: w.title,
-    paragraphs: ['You see this because you manage the club’s invitations. Invite links can be revoked or rotated from the club’s admin page.'],
-    action: w.url ? { label: 'See the members', url: w.url } : undefined,
-  }),
+  follow: told('See who is following you on Rounds.', 'See their profile', 'They will see your talks and activity in their feed, as your privacy settings allow.'),
+  follow_request: told('Approve or decline in your follow requests.', 'Review follow requests'),
+  follow_approved: told('Your follow request was approved.', 'Open their profile'),
+  club_invitation: told('A club on Rounds has invited you.', 'Open the club'),
+  club_joined_by_link: told(
+    'New members joined with an invite link.',
+    'See the members',
+    'You see this because you manage the club’s invitations. Invite links can be revoked or rotated from the club’s admin page.',
+  ),
   erasure_scheduled: (input, w) => ({
     subject: 'Your Rounds account is due to be erased',
     preheader: `Scheduled for ${formatWhen(input.facts.data.scheduledFor, input.timeZone)}.`,
