@@ -48,6 +48,8 @@ export const userColumns: Record<string, ColumnRule> = {
     exportExcluded: 'Notes telling the live rooms that your access changed (a removal, a new role); each is deleted within an hour.',
   },
   'email_verifications.user_id': { erase: 'delete' },
+  'password_resets.user_id': { erase: 'delete' },
+  'email_changes.user_id': { erase: 'delete' },
   // Social graph
   'follows.follower_id': { erase: 'delete' },
   'follows.followee_id': { erase: 'delete' },
@@ -126,6 +128,9 @@ export const exportRedactedColumns: Record<string, string> = {
   'users.password_hash': 'A one-way scramble of your password: of no use to you, and a risk if the file leaks.',
   'sessions.id': 'A scramble of the secret that keeps a device signed in.',
   'email_verifications.code_hash': 'A scramble of a one-time sign-up code.',
+  'password_resets.code_hash': 'A scramble of a one-time password reset code.',
+  'password_resets.token_hash': 'A scramble of the secret in a password reset link.',
+  'email_changes.code_hash': 'A scramble of the one-time code that confirmed a new email address.',
   'club_invite_links.token': 'The secret part of an invite link: anyone holding it could join the club.',
   'unsubscribe_token_uses.token_id': 'The secret part of an unsubscribe link.',
   'data_requests.export_file': 'The name of the file on our server.',

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, ne, sql, type SQL } from 'drizzle-orm'
 import { recordAccessChange } from './access-changes'
-import { db, preparedStatement } from './client'
+import { db, preparedStatement, type Transaction } from './client'
 import { sessions, users } from './schema/index'
 
 /** A session as its owner sees it on the devices page: named by its public id, never its stored id. */
@@ -44,13 +44,23 @@ export async function endOtherSessions(userId: string, keepSessionId: string): P
   return endSessionsWhere(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
 }
 
+/**
+ * Ends every session of the user (but `keepSessionId`, if given) inside the caller's transaction,
+ * for a change that must sign them out with it (a new password, an email change undone).
+ */
+export async function endSessionsIn(tx: Transaction, userId: string, keepSessionId?: string): Promise<string[]> {
+  return endSessionsWith(tx, and(eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined))
+}
+
 /** Deletes the sessions matched and records their access change in the same transaction; returns their stored ids. */
 async function endSessionsWhere(condition: SQL | undefined): Promise<string[]> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.delete(sessions).where(condition).returning({ id: sessions.id })
-    await recordAccessChange(tx, rows.map((r) => ({ kind: 'session' as const, sessionId: r.id })))
-    return rows.map((r) => r.id)
-  })
+  return db.transaction((tx) => endSessionsWith(tx, condition))
+}
+
+async function endSessionsWith(tx: Transaction, condition: SQL | undefined): Promise<string[]> {
+  const rows = await tx.delete(sessions).where(condition).returning({ id: sessions.id })
+  await recordAccessChange(tx, rows.map((r) => ({ kind: 'session' as const, sessionId: r.id })))
+  return rows.map((r) => r.id)
 }
 
 export type SessionWithUser = {

@@ -12,6 +12,12 @@ export function SettingsNav() {
       <NavLink to="/settings/profile" className={tabClass}>
         Profile
       </NavLink>
+      <NavLink to="/settings/email" className={tabClass}>
+        Email
+      </NavLink>
+      <NavLink to="/settings/password" className={tabClass}>
+        Password
+      </NavLink>
       <NavLink to="/settings/requests" className={tabClass}>
         Follow requests
         <CountBadge count={requestCount} label="waiting" />

@@ -4,15 +4,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
-import { deactivateAccount, isDeactivated, passwordHashOf, reactivateAccount } from '#db/privacy/index'
-import { verifyPassword } from '#server/passwords'
+import { deactivateAccount, isDeactivated, reactivateAccount } from '#db/privacy/index'
 import { disconnectSessions } from '#server/realtime/index'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { Field, FieldErrors, SubmitButton, inputClass } from '~/components/forms'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { PASSWORD_MAX } from '~/utils/password-rules'
-import { resetTries, spendTry } from '~/utils/rate-limit.server'
+import { checkPasswordAgain } from '~/utils/reauth.server'
 import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Deactivate account — Rounds' }]
@@ -44,16 +43,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await reactivateAccount(userId)
     return redirect('/settings/deactivate?reactivated=1')
   }
-  // Re-authentication guesses at the password, so it shares the sign-in limit.
-  const limitKey = `${context.clientAddress ?? 'unknown'}:reauth:${userId}`
-  const wait = await spendTry('signIn', limitKey)
-  if (wait) {
-    return json(submission.reply({ formErrors: [`Too many tries. Try again in ${wait} minutes.`], hideFields: ['password'] }), { status: 429 })
+  const refused = await checkPasswordAgain(context, userId, submission.value.password)
+  if (refused) {
+    const errors = refused.field ? { fieldErrors: { password: [refused.message] } } : { formErrors: [refused.message] }
+    return json(submission.reply({ ...errors, hideFields: ['password'] }), { status: refused.status })
   }
-  if (!(await verifyPassword(await passwordHashOf(userId), submission.value.password))) {
-    return json(submission.reply({ fieldErrors: { password: ['That password is not right.'] }, hideFields: ['password'] }), { status: 400 })
-  }
-  await resetTries('signIn', limitKey)
   const { endedSessions } = await deactivateAccount(userId, sessionId)
   disconnectSessions(endedSessions)
   return redirect('/settings/deactivate?deactivated=1')

@@ -5,14 +5,12 @@ import { z } from 'zod'
 import { listMyClubs } from '#db/clubs'
 import { ERASURE_GRACE_DAYS, cancelErasure, getPendingErasure, requestErasure } from '#db/data-rights/index'
 import { PublicError } from '#db/errors'
-import { passwordHashOf } from '#db/privacy/index'
-import { verifyPassword } from '#server/passwords'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FieldErrors, inputClass } from '~/components/forms'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { PASSWORD_MAX } from '~/utils/password-rules'
-import { resetTries, spendTry } from '~/utils/rate-limit.server'
+import { checkPasswordAgain } from '~/utils/reauth.server'
 import { readForm } from '~/utils/form.server'
 
 export const meta: MetaFunction = () => [{ title: 'Erase your account — Rounds' }]
@@ -60,14 +58,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await cancelErasure(viewer, parsed.data.requestId)
       return redirect('/settings/erase?cancelled=1')
     }
-    // Re-authentication guesses at the password, so it shares the sign-in limit.
-    const limitKey = `${context.clientAddress ?? 'unknown'}:reauth:${userId}`
-    const wait = await spendTry('signIn', limitKey)
-    if (wait) return json<Reply>({ ok: false, message: `Too many tries. Try again in ${wait} minutes.` }, { status: 429 })
-    if (!(await verifyPassword(await passwordHashOf(userId), parsed.data.password))) {
-      return json<Reply>({ ok: false, message: 'That password is not right.', field: 'password' }, { status: 400 })
-    }
-    await resetTries('signIn', limitKey)
+    const refused = await checkPasswordAgain(context, userId, parsed.data.password)
+    if (refused) return json<Reply>({ ok: false, message: refused.message, field: refused.field }, { status: refused.status })
     await requestErasure(viewer)
     return redirect('/settings/erase')
   } catch (error) {

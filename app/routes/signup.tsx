@@ -13,7 +13,8 @@ import { Field, FieldErrors, FormCard, SubmitButton, inputClass } from '~/compon
 import { requireSignedOut } from '~/utils/auth.server'
 import { sendAccountExistsNotice, sendVerificationCode } from '~/utils/email-code.server'
 import { spendTry } from '~/utils/rate-limit.server'
-import { PASSWORD_MAX, PASSWORD_MIN } from '~/utils/password-rules'
+import { newPasswordField } from '~/utils/new-password'
+import { PASSWORD_MIN } from '~/utils/password-rules'
 import { emailField, text } from '~/utils/validation'
 import { readForm } from '~/utils/form.server'
 
@@ -33,11 +34,7 @@ function signupSchema(options: { isCommonPassword?: (password: string) => boolea
   return z.object({
   name: text('name', { min: 2, max: 80 }).refine((v) => /\p{L}/u.test(v), 'Your name needs at least one letter.'),
   email: emailField,
-  password: z
-    .string({ required_error: 'Choose a password.' })
-    .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
-    .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
-    .refine((v) => !options.isCommonPassword?.(v), 'That password is too common. Choose one that is harder to guess.'),
+  password: newPasswordField(options),
   dateOfBirth: z
     .string({ required_error: 'Enter your date of birth.' })
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter your date of birth as a date, such as 1988-04-21.')

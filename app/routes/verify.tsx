@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { findAccountByEmail, verifyEmailCode } from '#db/accounts'
 import { PublicError } from '#db/errors'
 import { startSession } from '#server/auth'
+import { CodeField, oneTimeCodeField } from '~/components/code-field'
 import { Field, FieldErrors, FormCard, SubmitButton, inputClass } from '~/components/forms'
 import { deviceOf, requireSignedOut } from '~/utils/auth.server'
 import { sendVerificationCode } from '~/utils/email-code.server'
@@ -20,11 +21,7 @@ const VerifySchema = z.discriminatedUnion('intent', [
   z.object({
     intent: z.literal('verify'),
     email: emailField,
-    code: z
-      .string({ required_error: 'Enter the 6-digit code from the email.' })
-      .trim()
-      .transform((v) => v.replace(/\s+/g, ''))
-      .pipe(z.string().regex(/^\d{6}$/, 'The code is 6 digits, such as 042917.')),
+    code: oneTimeCodeField,
   }),
   z.object({ intent: z.literal('resend'), email: emailField }),
 ])
@@ -90,15 +87,7 @@ export default function VerifyRoute() {
         <Field label="Email" errorId={fields.email.errorId} errors={fields.email.errors}>
           <input {...getInputProps(fields.email, { type: 'email' })} autoComplete="email" className={inputClass} />
         </Field>
-        <Field label="Code" errorId={fields.code.errorId} errors={fields.code.errors}>
-          <input
-            {...getInputProps(fields.code, { type: 'text' })}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={12}
-            className={`${inputClass} tracking-widest`}
-          />
-        </Field>
+        <CodeField meta={fields.code} />
         <FieldErrors id={form.errorId} errors={form.errors} />
         {data?.notice ? (
           <p role="status" className="rounded-md bg-brand-50 p-3 text-sm text-brand-900">

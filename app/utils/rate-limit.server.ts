@@ -9,6 +9,8 @@ const limiters = remember('rounds:http-limits', () => ({
   signIn: sharedLimiter({ keyPrefix: 'http:sign-in', points: 10, duration: 15 * 60 }),
   signUp: sharedLimiter({ keyPrefix: 'http:sign-up', points: 10, duration: 60 * 60 }),
   verify: sharedLimiter({ keyPrefix: 'http:verify', points: 20, duration: 15 * 60 }),
+  // Asking for a reset code, counted per address and per email (known or not).
+  passwordReset: sharedLimiter({ keyPrefix: 'http:password-reset', points: 10, duration: 60 * 60 }),
 }))
 
 export type LimitName = keyof typeof limiters
