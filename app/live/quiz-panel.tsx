@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { io, type Socket } from 'socket.io-client'
-import type { LeaderEntry, Leaderboard, LiveQuizState, PublicQuestion, QuizSummary, Tally } from '#db/quizzes'
-import type { Ack } from './protocol'
+import { io } from 'socket.io-client'
+import type { LeaderEntry, LiveQuizState, PublicQuestion, QuizSummary, Tally } from '#db/quizzes'
+import { callLive, emitLive, type LiveClientSocket, type TalkPayload, type TalkPayloadArgs } from './live-socket'
+import type { LiveEventName } from './protocol'
 import { isCurrentQuizState } from './quiz-state'
 import { ActionError, button, useAckAction } from './ui'
 
@@ -12,13 +13,10 @@ import { ActionError, button, useAckAction } from './ui'
  * socket, so the room's hook stays as it is.
  */
 
-type Results = { state: LiveQuizState | null; tally: Tally | null; leaderboard: Leaderboard | null; quizzes: QuizSummary[] }
 type Board = { top: LeaderEntry[]; participants: number }
 
-const ACK_TIMEOUT_MS = 10_000
-
 function useQuizSocket(talkId: string) {
-  const socketRef = useRef<Socket | null>(null)
+  const socketRef = useRef<LiveClientSocket | null>(null)
   const [state, setState] = useState<LiveQuizState | null>(null)
   const [tally, setTally] = useState<Tally | null>(null)
   const [board, setBoard] = useState<Board | null>(null)
@@ -40,21 +38,14 @@ function useQuizSocket(talkId: string) {
     return true
   }, [])
 
+  /** Sends a protocol event for this talk; resolves with its ack, or a refusal when offline or unanswered. */
   const call = useCallback(
-    async <T extends object = object>(event: string, payload: object = {}): Promise<Ack<T>> => {
-      const socket = socketRef.current
-      if (!socket?.connected) return { ok: false, error: 'You are offline. Wait until the connection is back, then try again.' }
-      try {
-        return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, { talkId, ...payload })) as Ack<T>
-      } catch {
-        return { ok: false, error: 'The room did not answer in time. Check your connection and try again.' }
-      }
-    },
+    <E extends LiveEventName>(event: E, ...[payload]: TalkPayloadArgs<E>) => callLive(socketRef.current, talkId, event, payload),
     [talkId],
   )
 
   const refresh = useCallback(async () => {
-    const ack = await call<Results>('quiz:results')
+    const ack = await call('quiz:results')
     if (!ack.ok) return
     setQuizzes(ack.quizzes)
     if (ack.state && !accept(ack.state)) return
@@ -67,24 +58,22 @@ function useQuizSocket(talkId: string) {
   }, [call, accept])
 
   useEffect(() => {
-    const socket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'], forceNew: true })
+    const socket: LiveClientSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'], forceNew: true })
     socketRef.current = socket
     socket.on('connect', () => {
-      void socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('talk:join', { talkId })
+      void emitLive(socket, 'talk:join', { talkId })
         .then(() => refresh())
         .catch(() => {})
     })
-    socket.on('quiz:state', (next: LiveQuizState) => {
+    socket.on('quiz:state', (next) => {
       if (next.talkId !== talkId || !accept(next)) return
       if (next.phase === 'reveal' || next.phase === 'finished') void refresh()
     })
-    socket.on('quiz:results', (payload: { talkId: string; tally: Tally }) => {
+    socket.on('quiz:results', (payload) => {
       if (payload.talkId !== talkId || payload.tally.questionId !== stateRef.current?.question?.id) return
       setTally((prev) => (prev && prev.questionId === payload.tally.questionId && prev.asOf > payload.tally.asOf ? prev : payload.tally))
     })
-    socket.on('quiz:leaderboard', (payload: { talkId: string; top: LeaderEntry[]; participants: number }) => {
+    socket.on('quiz:leaderboard', (payload) => {
       if (payload.talkId === talkId) setBoard({ top: payload.top, participants: payload.participants })
     })
     return () => {
@@ -103,7 +92,7 @@ export function QuizPanel({ talkId, host }: { talkId: string; host: boolean }) {
 
   if (!state && (!host || quizzes.length === 0)) return null
   const quizId = state && state.phase !== 'finished' ? state.quizId : chosen || quizzes.find((q) => q.status !== 'closed')?.id || ''
-  const command = (event: string) =>
+  const command = (event: 'quiz:launch' | 'quiz:next' | 'quiz:close') =>
     hostAction.run(async () => {
       const ack = await call(event, { quizId })
       if (ack.ok) void refresh()
@@ -212,9 +201,9 @@ function AnswerForm({
   const [sent, setSent] = useState<string[] | null>(null)
   const [picked, setPicked] = useState<string[]>([])
   const [text, setText] = useState('')
-  const send = (payload: object) =>
+  const send = (payload: Omit<TalkPayload<'quiz:answer'>, 'questionId'>) =>
     run(async () => {
-      const ack = await call<{ answer: { optionIds: string[] } }>('quiz:answer', { questionId: question.id, ...payload })
+      const ack = await call('quiz:answer', { questionId: question.id, ...payload })
       if (ack.ok) setSent(ack.answer.optionIds.length ? ack.answer.optionIds : ['sent'])
       return ack
     })

@@ -1,21 +1,9 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react'
-import { io, type Socket } from 'socket.io-client'
-import type {
-  Ack,
-  LiveComment,
-  LiveQuestion,
-  LiveServerEvents,
-  MediaToken,
-  QuestionStatus,
-  ReactionKind,
-  RoomState,
-  StageUpdate,
-} from './protocol'
+import { io } from 'socket.io-client'
+import { callLive, emitLive, type LiveClientSocket, type TalkPayloadArgs } from './live-socket'
+import type { Ack, LiveEventName, LiveEvents, QuestionStatus, ReactionKind, RoomState, StageUpdate } from './protocol'
 import { roomReducer, type RoomEvent } from './room-state'
 import { newClientId } from './ui'
-
-/** Client events are checked on the server; here they are names and payload objects. */
-type LiveSocket = Socket<LiveServerEvents, Record<string, (payload: object, ack: (a: Ack) => void) => void>>
 
 /**
  * - `connecting`: the first connection, or joining the room after it.
@@ -25,7 +13,7 @@ type LiveSocket = Socket<LiveServerEvents, Record<string, (payload: object, ack:
  */
 export type Connection = 'connecting' | 'online' | 'reconnecting' | 'closed'
 
-export const ACK_TIMEOUT_MS = 10_000
+export { ACK_TIMEOUT_MS } from './live-socket'
 const BACK_ONLINE_MS = 5_000
 // After a reconnect or a tab coming back, a full resync; spread out so a room does not ask at once.
 export const RESYNC_JITTER_MS = 1_500
@@ -34,10 +22,10 @@ const HIDDEN_RESYNC_MS = 30_000
 // stretched by a random 0.5–1.5×), then the client joins afresh for the full state.
 const SYNC_RETRY_MS = [1_000, 3_000, 8_000]
 
-const offline = 'You are offline. Wait until the connection is back, then try again.'
-const noAnswer = 'The room did not answer in time. Check your connection and try again.'
-
 export type LiveRoom = ReturnType<typeof useLiveRoom>
+
+/** The events whose ack carries the stage as this person now sees it. */
+type StageEvent = { [E in LiveEventName]: LiveEvents[E]['ack'] extends { stage: StageUpdate } ? E : never }[LiveEventName]
 
 /** Events that may arrive before the first room state, at most this many, applied once it has come. */
 const EARLY_EVENTS_KEPT = 500
@@ -81,34 +69,27 @@ export function useLiveRoom(talkId: string) {
   const [muteRequests, setMuteRequests] = useState(0)
   /** Counts the server's `media:role` notices: each one means a fresh media token is due. */
   const [mediaRoleChanges, setMediaRoleChanges] = useState(0)
-  const socketRef = useRef<LiveSocket | null>(null)
+  const socketRef = useRef<LiveClientSocket | null>(null)
   const stateRef = useRef<RoomState | null>(null)
   useEffect(() => {
     stateRef.current = state
   }, [state])
 
+  /** Sends a protocol event for this talk; resolves with its ack, or a refusal when offline or unanswered. */
   const call = useCallback(
-    async <T extends object = object>(event: string, payload: object = {}): Promise<Ack<T>> => {
-      const socket = socketRef.current
-      if (!socket?.connected) return { ok: false, error: offline }
-      try {
-        return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, { talkId, ...payload })) as Ack<T>
-      } catch {
-        return { ok: false, error: noAnswer }
-      }
-    },
+    <E extends LiveEventName>(event: E, ...[payload]: TalkPayloadArgs<E>) => callLive(socketRef.current, talkId, event, payload),
     [talkId],
   )
 
   const resync = useCallback(async () => {
-    const ack = await call<{ state: RoomState }>('talk:sync')
+    const ack = await call('talk:sync')
     if (ack.ok) dispatch({ type: 'state', state: ack.state })
     return ack
   }, [call])
 
   useEffect(() => {
     // WebSocket first; long-polling when a network (some hospital proxies) blocks it.
-    const socket: LiveSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'] })
+    const socket: LiveClientSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'] })
     socketRef.current = socket
     let joinedOnce = false
     let closed = false
@@ -144,7 +125,7 @@ export function useLiveRoom(talkId: string) {
 
     const join = async () => {
       try {
-        const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('talk:join', { talkId })) as Ack<{ state: RoomState }>
+        const ack = await emitLive(socket, 'talk:join', { talkId })
         if (closed) return
         if (!ack.ok) return close('refused', ack.error)
         apply({ type: 'state', state: ack.state })
@@ -238,20 +219,20 @@ export function useLiveRoom(talkId: string) {
 
   const actions = useMemo(() => {
     /** Sends a stage change and applies the stage the ack carries. */
-    const stage = async (event: string, payload: object = {}) => {
-      const ack = await call<{ stage: StageUpdate }>(event, payload)
+    const stage = async <E extends StageEvent>(event: E, ...payload: TalkPayloadArgs<E>) => {
+      const ack: Ack<{ stage: StageUpdate }> = await call(event, ...payload)
       if (ack.ok) dispatch({ type: 'stage', update: ack.stage })
       return ack
     }
     /** Sends a recording change, then reads the room again. */
-    const recording = async (event: string, payload: object = {}) => {
-      const ack = await call(event, payload)
+    const recording = async <E extends 'recording:start' | 'recording:stop' | 'talk:set-recorded'>(event: E, ...payload: TalkPayloadArgs<E>) => {
+      const ack = await call(event, ...payload)
       if (ack.ok) await resync()
       return ack
     }
     return {
       openTalk: async () => {
-        const ack = await call<{ status: 'live' }>('talk:open')
+        const ack = await call('talk:open')
         if (ack.ok) {
           dispatch({ type: 'status', status: ack.status })
           await resync()
@@ -259,7 +240,7 @@ export function useLiveRoom(talkId: string) {
         return ack
       },
       endTalk: async () => {
-        const ack = await call<{ status: 'ended' }>('talk:end')
+        const ack = await call('talk:end')
         if (ack.ok) dispatch({ type: 'status', status: ack.status })
         return ack
       },
@@ -284,7 +265,7 @@ export function useLiveRoom(talkId: string) {
       },
       /** Withdraws consent: the person leaves the stage and is not recorded from then on. */
       withdrawRecordingConsent: async () => {
-        const ack = await call<{ stage?: StageUpdate }>('recording:withdraw')
+        const ack = await call('recording:withdraw')
         if (ack.ok) {
           if (ack.stage) dispatch({ type: 'stage', update: ack.stage })
           dispatch({ type: 'recording-consent', consented: false })
@@ -296,7 +277,7 @@ export function useLiveRoom(talkId: string) {
       stopRecording: () => recording('recording:stop'),
       setRecorded: (recorded: boolean) => recording('talk:set-recorded', { recorded }),
       /** A LiveKit token for this person's current role in the talk. */
-      mediaToken: () => call<MediaToken>('media:token'),
+      mediaToken: () => call('media:token'),
       /** Accepting the stage of a recorded talk carries the policy version the person agreed to. */
       respondToInvite: async (accept: boolean, recordingConsent?: string) => {
         const ack = await stage('stage:respond', accept && recordingConsent ? { accept, recordingConsent } : { accept })
@@ -313,33 +294,33 @@ export function useLiveRoom(talkId: string) {
       remove: (userId: string) => stage('talk:remove', { userId }),
       promote: (userId: string) => stage('cohost:promote', { userId }),
       sendComment: async (body: string, clientId = newClientId()) => {
-        const ack = await call<{ comment: LiveComment }>('comment:send', { body, clientId })
+        const ack = await call('comment:send', { body, clientId })
         if (ack.ok) dispatch({ type: 'comment', comment: ack.comment })
         return ack
       },
       deleteComment: async (commentId: string) => {
-        const ack = await call<{ id: string }>('comment:delete', { commentId })
+        const ack = await call('comment:delete', { commentId })
         if (ack.ok) dispatch({ type: 'comment-deleted', id: ack.id })
         return ack
       },
       pinComment: async (commentId: string | null) => {
-        const ack = await call<{ pinned: LiveComment | null }>('comment:pin', { commentId })
+        const ack = await call('comment:pin', { commentId })
         if (ack.ok) dispatch({ type: 'pinned', pinned: ack.pinned })
         return ack
       },
       react: (kind: ReactionKind) => call('reaction:send', { kind }),
       ask: async (body: string, clientId = newClientId()) => {
-        const ack = await call<{ question: LiveQuestion }>('question:ask', { body, clientId })
+        const ack = await call('question:ask', { body, clientId })
         if (ack.ok) dispatch({ type: 'question', question: ack.question })
         return ack
       },
       upvote: async (questionId: string, up: boolean) => {
-        const ack = await call<{ id: string; votes: number }>('question:upvote', { questionId, up })
+        const ack = await call('question:upvote', { questionId, up })
         if (ack.ok) dispatch({ type: 'voted', id: ack.id, votes: ack.votes, up })
         return ack
       },
       markQuestion: async (questionId: string, status: QuestionStatus) => {
-        const ack = await call<{ question: LiveQuestion }>('question:mark', { questionId, status })
+        const ack = await call('question:mark', { questionId, status })
         if (ack.ok) {
           const { talkId: tid, id, votes } = ack.question
           dispatch({ type: 'question-update', update: { talkId: tid, id, votes, status: ack.question.status, question: ack.question } })

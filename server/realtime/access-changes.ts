@@ -9,8 +9,8 @@ import {
 } from '../../db/access-changes'
 import { canEnterClubRoom } from '../../db/access/index'
 import { talkStanding, type TalkStanding } from '../../db/live'
-import type { SocketData } from './index'
-import type { LiveRoom } from './live'
+import { rooms } from './audiences'
+import type { LiveRoom, SocketData } from './types'
 
 /*
  * Carries access changes (db/access-changes.ts) to this node's open sockets. Every node reads
@@ -116,7 +116,7 @@ export async function watchAccessChanges(
   }
 
   async function recheckClubRoom(clubId: string, userId: string | null) {
-    const room = `club:${clubId}`
+    const room = rooms.club(clubId)
     const sockets = localSockets(root, userId).filter((socket) => socket.rooms.has(room))
     await inBatches(sockets, STANDING_CONCURRENCY, async (socket) => {
       if (await canEnterClubRoom({ userId: socket.data.userId, role: socket.data.role }, clubId)) return
@@ -129,7 +129,7 @@ export async function watchAccessChanges(
     switch (change.kind) {
       case 'session':
       case 'user': {
-        const room = change.kind === 'session' ? `session:${change.sessionId}` : `user:${change.userId}`
+        const room = change.kind === 'session' ? rooms.session(change.sessionId!) : rooms.person(change.userId!)
         // Each node closes its own sockets (every node reads every row).
         root.local.in(room).disconnectSockets(true)
         live.local.in(room).disconnectSockets(true)

@@ -1,7 +1,9 @@
 import { countAudience } from '../../db/live'
 import { beatNode, closeStaysOfSilentNodes, registerNode } from '../../db/nodes'
 import { realtimeServer } from './index'
+import { talkAudiences } from './audiences'
 import { revealOverdueQuestions } from './quiz'
+import type { LiveNamespace } from './types'
 
 /** How often a node writes its heartbeat and looks for what stopped nodes left open. */
 export const HEARTBEAT_MS = 5_000
@@ -14,10 +16,10 @@ export type NodeIdentity = { tag: string; name: string }
  * node hear of it: the new audience count, the reveal.
  */
 export async function sweepStoppedNodes() {
-  const nsp = realtimeServer()?.of('/live')
+  const nsp = realtimeServer()?.of('/live') as LiveNamespace | undefined
   const { closedStays, talkIds } = await closeStaysOfSilentNodes()
   if (nsp) {
-    for (const talkId of talkIds) nsp.to(`talk:${talkId}`).emit('audience:count', { talkId, count: await countAudience(talkId) })
+    for (const talkId of talkIds) talkAudiences(nsp, talkId).everyone('audience:count', { talkId, count: await countAudience(talkId) })
   }
   const revealedQuestions = await revealOverdueQuestions(nsp)
   return { closedStays, revealedQuestions }

@@ -2,33 +2,24 @@ import type { Server as HttpServer } from 'node:http'
 import { remember } from '@epic-web/remember'
 import { createAdapter } from '@socket.io/redis-streams-adapter'
 import { Server, type Namespace, type Socket } from 'socket.io'
-import { z } from 'zod'
 import { recordSessionsEnded } from '../../db/access-changes'
 import { canEnterClubRoom } from '../../db/access/index'
 import { validateCookieHeader, validateSessionId, verifyOrigin } from '../auth'
-import { handler } from './events'
+import { clubEvents } from '../../app/live/protocol'
+import { personalRooms, rooms } from './audiences'
+import { done, eventHandlers, refuse } from './events'
 import { createLiveMedia, type LiveMedia } from '../livekit/media'
 import { watchAccessChanges, type AccessChangeWatcher } from './access-changes'
-import { attachLiveRoom, mayRestoreLiveRooms, type LiveRoom } from './live'
+import { attachLiveRoom, mayRestoreLiveRooms } from './live'
 import { createLiveRateLimits } from './rate-limits'
 import { dropSlowConsumers, limitSocketsPerSession } from './slow-consumers'
 import { REDIS_COMMAND_TIMEOUT_MS, closeRedis, connectRedis, redisKeyPrefix, whenRedisReady, withTimeout, type RedisClient } from '../redis'
 
-export type SocketData = { userId: string; sessionId: string; role: 'member' | 'staff' }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event maps are declared per namespace as features land
-export type RoundsSocket = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, SocketData>
+import type { LiveRoom, RoundsSocket, SocketData } from './types'
 
-const notUnderstood = 'That request was not understood.'
-// zod's own messages ("Required", "Expected object, received null") are not for people: name each case.
-const ClubRoom = z.object(
-  {
-    clubId: z
-      .string({ required_error: 'Say which club.', invalid_type_error: 'Say which club.' })
-      .min(1, 'Say which club.')
-      .max(60, 'That club id is not valid.'),
-  },
-  { required_error: notUnderstood, invalid_type_error: notUnderstood },
-)
+export type { SocketData } from './types'
+
+const logUnexpected = (error: unknown) => console.error('[realtime]', error)
 
 const registry = remember('rounds:realtime', () => ({
   io: undefined as Server | undefined,
@@ -170,24 +161,23 @@ export async function attachRealtime(
   for (const nsp of [io.of('/'), live]) nsp.use(authenticate).use(limitSocketsPerSession())
   dropSlowConsumers(io)
   io.on('connection', (socket: RoundsSocket) => {
-    void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`])
+    void socket.join(personalRooms(socket.data))
     const viewer = { userId: socket.data.userId, role: socket.data.role }
+    const on = eventHandlers(socket, clubEvents, {
+      userId: viewer.userId,
+      track: (work) => void Promise.resolve(work).catch(logUnexpected),
+      logUnexpected,
+    })
     // A club's room carries its live updates; only those who may see the club get in.
-    socket.on(
-      'club:enter',
-      handler(ClubRoom, async ({ clubId }) => {
-        if (!(await canEnterClubRoom(viewer, clubId))) return { ok: false, error: 'We could not find that club. It may be private.' }
-        await socket.join(`club:${clubId}`)
-        return { ok: true }
-      }),
-    )
-    socket.on(
-      'club:leave',
-      handler(ClubRoom, async ({ clubId }) => {
-        await socket.leave(`club:${clubId}`)
-        return { ok: true }
-      }),
-    )
+    on('club:enter', {}, async ({ clubId }) => {
+      if (!(await canEnterClubRoom(viewer, clubId))) return refuse('We could not find that club. It may be private.')
+      await socket.join(rooms.club(clubId))
+      return done({})
+    })
+    on('club:leave', {}, async ({ clubId }) => {
+      await socket.leave(rooms.club(clubId))
+      return done({})
+    })
   })
   registry.liveRoom = attachLiveRoom(live, { limits: createLiveRateLimits({ redis: redis !== undefined }), media: options.media ?? createLiveMedia() })
   registry.io = io
@@ -203,9 +193,9 @@ export async function attachRealtime(
 export function disconnectSessions(sessionIds: string[]) {
   const io = registry.io
   if (!io || sessionIds.length === 0) return
-  const rooms = sessionIds.map((id) => `session:${id}`)
-  io.in(rooms).disconnectSockets(true)
-  io.of('/live').in(rooms).disconnectSockets(true)
+  const sessions = sessionIds.map(rooms.session)
+  io.in(sessions).disconnectSockets(true)
+  io.of('/live').in(sessions).disconnectSockets(true)
   const announced = recordSessionsEnded(sessionIds).catch((error: unknown) =>
     console.error('[rounds] Ended sessions could not be announced to the other nodes.', error),
   )
@@ -218,7 +208,7 @@ const announcing = new Set<Promise<unknown>>()
 
 /** Takes a person out of a club's room on every node, e.g. when removed or banned. */
 export function removeFromClubRoom(userId: string, clubId: string) {
-  registry.io?.in(`user:${userId}`).socketsLeave(`club:${clubId}`)
+  registry.io?.in(rooms.person(userId)).socketsLeave(rooms.club(clubId))
 }
 
 export function realtimeServer() {

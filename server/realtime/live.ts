@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import type { Namespace, Socket } from 'socket.io'
-import { z } from 'zod'
 import { config } from '../config'
 import {
   askQuestion,
@@ -24,19 +22,13 @@ import {
   postComment,
   promoteToCohost,
   raiseHand,
-  reactionKinds,
   recordReactions,
   redactForAudience,
   removeFromTalk,
   respondToStageInvite,
   voteQuestion,
-  type LiveComment,
-  type LiveQuestion,
-  type QuestionStatus,
   type RoomState,
   type StageSnapshot,
-  type TalkRoleName,
-  type TalkStatus,
 } from '../../db/live'
 import {
   beginRecording,
@@ -50,127 +42,25 @@ import {
   setTalkRecorded,
   stopRecording,
   withdrawRecordingConsent,
-  type MediaRole,
-  type RecordingUpdate,
 } from '../../db/recordings'
 import { PublicError } from '../../db/errors'
+import { liveEvents, type QuestionUpdate, type StageUpdate } from '../../app/live/protocol'
 import type { LiveMedia } from '../livekit/media'
 import { mintRoomToken } from '../livekit/tokens'
+import { inTalk, personalRooms, placeInTalk, seesAsModerator, setModerator, takeOutOfTalk, talkAudiences, talksOf } from './audiences'
 import { createCoalescer } from './coalesce'
+import { done, eventHandlers, isPublicError, refuse } from './events'
 import { registerQuizHandlers } from './quiz'
-import { containsNul, nulRefusal, type Ack } from './events'
-import { DATABASE_UNAVAILABLE, isConnectionError, isDatabaseDown } from '../../db/health'
-import type { SocketData } from './index'
-import type { LiveLimitName, LiveRateLimits } from './rate-limits'
+import type { LiveRateLimits } from './rate-limits'
+import type { LiveNamespace, LiveRoom, LiveSocket, LiveSocketControl, SocketData } from './types'
 
-// The `/live` namespace: the protocol is docs/live-room.md, the rules live in db/live.ts.
-// Each handler validates → checks the socket is in the room → spends a rate-limit try →
-// calls the data layer (which authorises) → acks → broadcasts.
+// The `/live` namespace: the protocol is app/live/protocol.ts (docs/live-room.md), the rules live
+// in db/live.ts, who receives what in audiences.ts. Each handler is registered with `on()`
+// (events.ts): validate → in the room → rate limit → the data layer (which authorises) → ack →
+// broadcast.
 
-/** A stage as one person sees it: the full queue for hosts and co-hosts, the count and their own place for others. */
-export type StageUpdate = StageSnapshot & { handPosition: number | null }
-export type SharedQuestion = Omit<LiveQuestion, 'votedByMe'>
-/** A vote (`votes`), or a host's mark (`status`, and the question unless the audience is told it is hidden). */
-export type QuestionUpdate = { talkId: string; id: string; votes?: number; status?: QuestionStatus; question?: SharedQuestion }
-
-export type LiveServerEvents = {
-  'room:state': (state: RoomState) => void
-  'stage:update': (update: StageUpdate) => void
-  'audience:count': (payload: { talkId: string; count: number }) => void
-  'comment:new': (payload: { talkId: string; comment: LiveComment }) => void
-  'comment:deleted': (payload: { talkId: string; id: string }) => void
-  'comment:pinned': (payload: { talkId: string; pinned: LiveComment | null }) => void
-  'question:new': (payload: { talkId: string; question: SharedQuestion }) => void
-  'question:update': (payload: QuestionUpdate) => void
-  reactions: (payload: { talkId: string; totals: Record<string, number> }) => void
-  'talk:status': (payload: { talkId: string; status: TalkStatus }) => void
-  'stage:invited': (payload: { talkId: string; by: string }) => void
-  'stage:mute-requested': (payload: { talkId: string; by: string }) => void
-  'talk:removed': (payload: { talkId: string; message: string }) => void
-  'recording:update': (payload: RecordingUpdate & { missingConsent?: string[] }) => void
-  'media:role': (payload: { talkId: string; role: MediaRole; canPublish: boolean }) => void
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- client events are validated by zod, not typed
-type ClientEvents = Record<string, (...args: any[]) => void>
-export type LiveNamespace = Namespace<ClientEvents, LiveServerEvents, Record<string, never>, SocketData>
-type LiveSocket = Socket<ClientEvents, LiveServerEvents, Record<string, never>, SocketData>
-
-export type LiveRoom = {
-  /** Writes the reactions still held and waits for attendance writes; call after the sockets are closed. */
-  close: () => Promise<void>
-  /** Sends the talk's room `recording:update` (a LiveKit webhook changed the recording). */
-  recordingChanged: (talkId: string) => Promise<void>
-  /** A socket of this node, for an access change to move (server/realtime/access-changes.ts). */
-  socketControl: (socketId: string) => LiveSocketControl | undefined
-}
-
-export type LiveSocketControl = {
-  /** The talks whose rooms the socket is in. */
-  talks: () => string[]
-  /** Takes the socket out of the talk, closing its stay as talk:leave does, and tells it why. */
-  remove: (talkId: string, message: string) => Promise<void>
-  /** Puts the socket in or out of the talk's hosts' room and sends it the room as it may now see it. */
-  setModerator: (talkId: string, moderator: boolean) => Promise<void>
-}
-
-/** Payloads larger than this are refused before they are parsed further (the engine drops ≥ 1 MB). */
-export const MAX_PAYLOAD_CHARS = 10 * 1024
 const REACTION_FLUSH_MS = 500
 const AUDIENCE_COUNT_MS = 1000
-
-const notUnderstood = 'That request was not understood.'
-const tooLong = 'That is too long to send.'
-
-// zod's own messages ("Required", "Expected object, received null") are not for people: name each case.
-const payload = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { required_error: notUnderstood, invalid_type_error: notUnderstood })
-const required = (message: string) => ({ required_error: message, invalid_type_error: message })
-const talkId = z.string(required('Say which talk.')).uuid('We could not find that talk.')
-// Ids are UUIDs throughout Rounds; anything else cannot name a thing that exists.
-const id = (what: string) => z.string(required(`Say which ${what}.`)).uuid(`We could not find that ${what}.`)
-// Lengths and content are the data layer's rules; this only keeps the wrong types and the huge out.
-const text = (what: string) => ({
-  body: z.string(required(`Write your ${what} first.`)).max(MAX_PAYLOAD_CHARS, tooLong),
-  clientId: z.string({ invalid_type_error: 'That message id is not valid.' }).max(100, 'That message id is not valid.').nullish(),
-})
-
-const InTalk = payload({ talkId })
-const ToPerson = payload({ talkId, userId: id('person') })
-const StageAnswer = payload({
-  talkId,
-  accept: z.boolean(required('Say whether you accept.')),
-  recordingConsent: z.string({ invalid_type_error: 'That consent is not valid.' }).max(100, 'That consent is not valid.').nullish(),
-})
-const Consent = payload({ talkId, policyVersion: z.string(required('Say which policy you agree to.')).max(100, 'That consent is not valid.') })
-const Recorded = payload({ talkId, recorded: z.boolean(required('Say whether the talk is recorded.')) })
-const NewComment = payload({ talkId, ...text('comment') })
-const OneComment = payload({ talkId, commentId: id('comment') })
-const PinnedComment = payload({ talkId, commentId: id('comment').nullable() })
-const Reaction = payload({ talkId, kind: z.enum(reactionKinds, { errorMap: () => ({ message: 'Pick one of the reactions.' }) }) })
-const NewQuestion = payload({ talkId, ...text('question') })
-const QuestionVote = payload({ talkId, questionId: id('question'), up: z.boolean(required('Say whether you are voting for it.')) })
-const QuestionMark = payload({
-  talkId,
-  questionId: id('question'),
-  status: z.enum(['open', 'answered', 'hidden'], { errorMap: () => ({ message: 'Mark it open, answered or hidden.' }) }),
-})
-
-const talkRoom = (talk: string) => `talk:${talk}`
-const hostsRoom = (talk: string) => `talk:${talk}:hosts`
-/** One person's sockets in one talk, whichever node they are on. */
-const personRoom = (talk: string, userId: string) => `talk:${talk}:user:${userId}`
-const isHostRole = (role: TalkRoleName) => role === 'host' || role === 'cohost'
-const TALK_ROOM = /^talk:([0-9a-f-]{36})$/i
-
-const isPublicError = (error: unknown): error is Error => error instanceof Error && error.name === 'PublicError'
-
-function payloadSize(value: unknown) {
-  try {
-    return JSON.stringify(value)?.length ?? 0
-  } catch {
-    return Infinity
-  }
-}
 
 function handPosition(snapshot: StageSnapshot, userId: string) {
   const index = snapshot.hands.findIndex((hand) => hand.userId === userId)
@@ -181,17 +71,11 @@ function handPosition(snapshot: StageSnapshot, userId: string) {
  * Whether a dropped socket may have its rooms back, with the events it missed: only while it
  * may still enter every talk it was in. Someone removed while away starts afresh and is refused.
  */
-export async function mayRestoreLiveRooms(data: SocketData, rooms: string[]) {
+export async function mayRestoreLiveRooms(data: SocketData, socketRooms: string[]) {
   const viewer = { userId: data.userId, role: data.role }
-  const talks = rooms.flatMap((room) => TALK_ROOM.exec(room)?.[1] ?? [])
-  const allowed = await Promise.all(talks.map((talk) => canEnterTalk(viewer, talk)))
+  const allowed = await Promise.all(talksOf(socketRooms).map((talk) => canEnterTalk(viewer, talk)))
   return allowed.every(Boolean)
 }
-
-type Outcome = { ack: Ack<Record<string, unknown>>; broadcast?: () => unknown }
-const refuse = (error: string): Outcome => ({ ack: { ok: false, error } })
-/** The ack for a handled event, and what to send the room once it has gone. */
-const done = (fields: Record<string, unknown>, broadcast?: () => unknown): Outcome => ({ ack: { ok: true, ...fields }, broadcast })
 
 const mediaOff = 'Live audio and video are not set up on this server.'
 
@@ -225,7 +109,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     },
     flush: async (talk, counts) => {
       const totals = await recordReactions(talk, counts)
-      if (!closing) nsp.to(talkRoom(talk)).emit('reactions', { talkId: talk, totals })
+      if (!closing) talkAudiences(nsp, talk).everyone('reactions', { talkId: talk, totals })
     },
     onError: (error, talk) => {
       if (isPublicError(error)) endedTalks.add(talk)
@@ -240,26 +124,20 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     flush: async (talk) => {
       if (closing) return
       const count = await countAudience(talk)
-      nsp.to(talkRoom(talk)).emit('audience:count', { talkId: talk, count })
+      talkAudiences(nsp, talk).everyone('audience:count', { talkId: talk, count })
     },
     onError: logUnexpected,
   })
 
   /** Sends each person in the room the stage as they may see it. */
   function broadcastStage(snapshot: StageSnapshot) {
-    const talk = snapshot.talkId
-    nsp.to(hostsRoom(talk)).emit('stage:update', { ...snapshot, handPosition: null })
     const redacted = redactForAudience(snapshot)
-    const queued = snapshot.hands.map((hand) => hand.userId)
-    nsp
-      .to(talkRoom(talk))
-      .except([hostsRoom(talk), ...queued.map((userId) => personRoom(talk, userId))])
-      .emit('stage:update', { ...redacted, handPosition: null })
-    queued.forEach((userId, index) => {
-      nsp
-        .to(personRoom(talk, userId))
-        .except(hostsRoom(talk))
-        .emit('stage:update', { ...redacted, handPosition: index + 1 })
+    talkAudiences(nsp, snapshot.talkId).splitPerPerson('stage:update', {
+      moderators: { ...snapshot, handPosition: null },
+      audience: { ...redacted, handPosition: null },
+      // Those in the queue each see their own place in it.
+      people: snapshot.hands.map((hand) => hand.userId),
+      each: (_userId, index) => ({ ...redacted, handPosition: index + 1 }),
     })
   }
 
@@ -274,7 +152,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
         await media.removeParticipant(talk, person)
         continue
       }
-      nsp.to(personRoom(talk, person)).emit('media:role', { talkId: talk, role: access.role, canPublish: access.canPublish })
+      talkAudiences(nsp, talk).person(person, 'media:role', { talkId: talk, role: access.role, canPublish: access.canPublish })
       await media.setPublish(talk, person, access.canPublish)
     }
   }
@@ -282,8 +160,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
   /** The recording as everyone sees it; hosts also get who has not consented. */
   async function broadcastRecording(talk: string, read?: Awaited<ReturnType<typeof recordingUpdate>>) {
     const { missingConsent, ...update } = read ?? (await recordingUpdate(talk))
-    nsp.to(hostsRoom(talk)).emit('recording:update', { ...update, missingConsent })
-    nsp.to(talkRoom(talk)).except(hostsRoom(talk)).emit('recording:update', update)
+    talkAudiences(nsp, talk).split('recording:update', { moderators: { ...update, missingConsent }, audience: update })
   }
 
   /** Ends a running recording (the talk ended): the row says 'ending', egress is told to stop. */
@@ -307,24 +184,29 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     const withdrawn = new Map<string, string>()
     /** Talks whose role an access change re-read while this socket was in them, until it joins again. */
     const regraded = new Set<string>()
-    void socket.join([`user:${userId}`, `session:${sessionId}`])
-    registerQuizHandlers(nsp, socket)
+    void socket.join(personalRooms({ userId, sessionId }))
+    const on = eventHandlers(socket, liveEvents, {
+      joined: (input) => inTalk(socket, (input as { talkId: string }).talkId),
+      limits,
+      userId,
+      track,
+      logUnexpected,
+    })
+    registerQuizHandlers(nsp, socket, on)
 
     /** The stage as this socket's person may see it. */
     const stageFor = (snapshot: StageSnapshot): StageUpdate => ({
-      ...(socket.rooms.has(hostsRoom(snapshot.talkId)) ? snapshot : redactForAudience(snapshot)),
+      ...(seesAsModerator(socket, snapshot.talkId) ? snapshot : redactForAudience(snapshot)),
       handPosition: handPosition(snapshot, userId),
     })
 
     async function placeInRooms(talk: string, state: RoomState) {
-      await socket.join([talkRoom(talk), personRoom(talk, userId)])
-      if (isHostRole(state.me.role)) await socket.join(hostsRoom(talk))
-      else await socket.leave(hostsRoom(talk))
+      await placeInTalk(socket, talk, userId, state.me.role)
       if (state.talk.status === 'ended') endedTalks.add(talk)
     }
 
     async function takeOutOfRooms(talk: string) {
-      for (const room of [talkRoom(talk), hostsRoom(talk), personRoom(talk, userId)]) await socket.leave(room)
+      await takeOutOfTalk(socket, talk, userId)
     }
 
     /**
@@ -340,8 +222,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       const key = stays[talk] ?? `${config().nodeTag}|${socket.id}:${randomUUID().slice(0, 8)}`
       let state: RoomState
       try {
-        await socket.join([talkRoom(talk), personRoom(talk, userId)])
-        if (isHostRole(expected)) await socket.join(hostsRoom(talk))
+        await placeInTalk(socket, talk, userId, expected)
         state = await enterTalk(viewer, talk, key)
       } catch (error) {
         await takeOutOfRooms(talk)
@@ -385,54 +266,10 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       if (!closing) audience.add(talk, true)
     }
 
-    /**
-     * Registers an event: validate → in the room → rate limit → `run` (the data layer
-     * authorises) → ack → `broadcast`.
-     */
-    function on<S extends z.ZodTypeAny>(
-      event: string,
-      schema: S,
-      rules: { limit: LiveLimitName; joined?: boolean },
-      run: (input: z.infer<S>) => Promise<Outcome>,
-    ) {
-      async function answer(input: unknown): Promise<Outcome> {
-        // While the database is known to be down, refuse at once instead of waiting for a connection.
-        if (isDatabaseDown()) return refuse(DATABASE_UNAVAILABLE)
-        if (payloadSize(input) > MAX_PAYLOAD_CHARS) return refuse(tooLong)
-        if (containsNul(input)) return refuse(nulRefusal)
-        const parsed = schema.safeParse(input)
-        if (!parsed.success) return refuse(parsed.error.issues[0]?.message ?? notUnderstood)
-        const data = parsed.data as { talkId: string }
-        if (rules.joined !== false && !socket.rooms.has(talkRoom(data.talkId))) return refuse('Join the talk first.')
-        const refusal = await limits.spend(rules.limit, userId)
-        if (refusal) return refuse(refusal)
-        return run(parsed.data)
-      }
-
-      socket.on(event, (...args: unknown[]) => {
-        // socket.io passes the ack last, whatever came before it: nothing, one payload, or more.
-        const ack = args.at(-1)
-        const reply = typeof ack === 'function' ? (ack as (a: Outcome['ack']) => void) : () => {}
-        const input = typeof ack === 'function' && args.length === 1 ? undefined : args[0]
-        answer(input)
-          .catch((error: unknown) => {
-            logUnexpected(error)
-            return refuse(isPublicError(error) ? error.message : isConnectionError(error) ? DATABASE_UNAVAILABLE : 'Something went wrong. Try again.')
-          })
-          .then((outcome) => {
-            reply(outcome.ack)
-            if (outcome.broadcast) track(outcome.broadcast())
-          })
-          .catch(logUnexpected)
-      })
-    }
-
     // A recovered socket is back in its rooms (Socket.io restores them, see mayRestoreLiveRooms)
     // and receives what it missed; its stays were closed on disconnect, so it enters again.
     if (socket.recovered) {
-      for (const room of [...socket.rooms]) {
-        const talk = TALK_ROOM.exec(room)?.[1]
-        if (!talk) continue
+      for (const talk of talksOf(socket.rooms)) {
         const entering = enter(talk)
         recovering.set(talk, entering)
         track(
@@ -453,7 +290,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     })
 
     controls.set(socket.id, {
-      talks: () => [...socket.rooms].flatMap((room) => TALK_ROOM.exec(room)?.[1] ?? []),
+      talks: () => talksOf(socket.rooms),
       async remove(talk, message) {
         withdrawn.set(talk, message)
         await takeOutOfRooms(talk)
@@ -463,21 +300,20 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       },
       async setModerator(talk, moderator) {
         regraded.add(talk)
-        if (socket.rooms.has(hostsRoom(talk)) === moderator) return
-        if (moderator) await socket.join(hostsRoom(talk))
-        else await socket.leave(hostsRoom(talk))
+        if (seesAsModerator(socket, talk) === moderator) return
+        await setModerator(socket, talk, moderator)
         // What a moderator sees (the hand queue, hidden questions) differs: send the whole room.
         socket.emit('room:state', await getRoomState(viewer, talk))
         await syncMedia(talk, [userId])
       },
     })
 
-    on('talk:join', InTalk, { limit: 'other', joined: false }, async ({ talkId }) => {
+    on('talk:join', { limit: 'other', joined: false }, async ({ talkId }) => {
       const state = await enter(talkId)
       return done({ state })
     })
 
-    on('talk:sync', InTalk, { limit: 'other' }, async ({ talkId }) => {
+    on('talk:sync', { limit: 'other' }, async ({ talkId }) => {
       // The sync a client sends after recovering asks for what the recovery is loading already:
       // that load began once the socket was connected again, so it holds what the socket missed.
       // Sharing it spares the database one room load per socket when a whole room comes back.
@@ -487,7 +323,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       return done({ state })
     })
 
-    on('talk:leave', InTalk, { limit: 'other' }, async ({ talkId }) => {
+    on('talk:leave', { limit: 'other' }, async ({ talkId }) => {
       await takeOutOfRooms(talkId)
       await leave(talkId)
       return done({})
@@ -497,12 +333,12 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       ['talk:open', openTalk],
       ['talk:end', endTalk],
     ] as const) {
-      on(event, InTalk, { limit: 'other' }, async ({ talkId }) => {
+      on(event, { limit: 'other' }, async ({ talkId }) => {
         const { status } = await change(viewer, talkId)
         if (status === 'ended') endedTalks.add(talkId)
         const stopped = status === 'ended' ? await stopRunningRecording(talkId) : null
         return done({ status }, async () => {
-          nsp.to(talkRoom(talkId)).emit('talk:status', { talkId, status })
+          talkAudiences(nsp, talkId).everyone('talk:status', { talkId, status })
           // Ending closes every stay.
           if (status === 'ended') audience.add(talkId, true)
           if (stopped) await broadcastRecording(talkId)
@@ -518,7 +354,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       ['hand:lower', lowerHand],
       ['stage:leave', leaveStage],
     ] as const) {
-      on(event, InTalk, { limit: 'other' }, async ({ talkId }) => {
+      on(event, { limit: 'other' }, async ({ talkId }) => {
         const snapshot = await change(viewer, talkId)
         if (event !== 'stage:leave') return done({ stage: stageFor(snapshot) }, () => broadcastStage(snapshot))
         await syncMedia(talkId, [userId])
@@ -530,7 +366,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       })
     }
 
-    on('stage:respond', StageAnswer, { limit: 'other' }, async ({ talkId, accept, recordingConsent }) => {
+    on('stage:respond', { limit: 'other' }, async ({ talkId, accept, recordingConsent }) => {
       const snapshot = await respondToStageInvite(viewer, talkId, accept, recordingConsent)
       if (accept) await syncMedia(talkId, [userId])
       return done({ stage: stageFor(snapshot) }, async () => {
@@ -540,7 +376,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     })
 
     // Audio and video (LiveKit) and recording: docs/live-contract.md.
-    on('media:token', InTalk, { limit: 'other' }, async ({ talkId }) => {
+    on('media:token', { limit: 'other' }, async ({ talkId }) => {
       if (!media.configured) return refuse(mediaOff)
       const access = await mediaAccess(viewer, talkId)
       const minted = await mintRoomToken(
@@ -550,13 +386,13 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       return done({ url: minted.url, token: minted.token, role: access.role, canPublish: access.canPublish, expiresAt: minted.expiresAt.toISOString() })
     })
 
-    on('recording:consent', Consent, { limit: 'other' }, async ({ talkId, policyVersion }) => {
+    on('recording:consent', { limit: 'other' }, async ({ talkId, policyVersion }) => {
       await giveRecordingConsent(viewer, talkId, policyVersion)
       await syncMedia(talkId, [userId])
       return done({}, () => broadcastRecording(talkId))
     })
 
-    on('recording:withdraw', InTalk, { limit: 'other' }, async ({ talkId }) => {
+    on('recording:withdraw', { limit: 'other' }, async ({ talkId }) => {
       const { stage } = await withdrawRecordingConsent(viewer, talkId)
       // Publishing stops now, before the ack: from here on they are not recorded.
       await syncMedia(talkId, [userId])
@@ -566,15 +402,15 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       })
     })
 
-    on('talk:set-recorded', Recorded, { limit: 'other' }, async ({ talkId, recorded }) => {
+    on('talk:set-recorded', { limit: 'other' }, async ({ talkId, recorded }) => {
       const { onStage } = await setTalkRecorded(viewer, talkId, recorded)
       // Marking a talk recorded takes publishing from whoever on stage has not consented.
-      const hosts = await nsp.in(hostsRoom(talkId)).fetchSockets()
+      const hosts = await talkAudiences(nsp, talkId).moderatorSockets()
       await syncMedia(talkId, [...onStage, ...hosts.map((h) => h.data.userId)])
       return done({}, () => broadcastRecording(talkId))
     })
 
-    on('recording:start', InTalk, { limit: 'other' }, async ({ talkId }) => {
+    on('recording:start', { limit: 'other' }, async ({ talkId }) => {
       const output = media.output
       const recording = await beginRecording(viewer, talkId, {
         mediaConfigured: media.configured,
@@ -597,22 +433,22 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       return done({ recording: { id: recording.id, status: 'active', startedAt: update.startedAt } }, () => broadcastRecording(talkId, update))
     })
 
-    on('recording:stop', InTalk, { limit: 'other' }, async ({ talkId }) => {
+    on('recording:stop', { limit: 'other' }, async ({ talkId }) => {
       const stopped = await stopRecording(viewer, talkId)
       if (stopped.egressId) await media.stopRecording(stopped.egressId)
       return done({}, () => broadcastRecording(talkId))
     })
 
     // Stage changes by a host or co-host to someone else.
-    on('stage:invite', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+    on('stage:invite', { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await inviteToStage(viewer, talkId, target)
       return done({ stage: stageFor(snapshot) }, () => {
-        nsp.to(personRoom(talkId, target)).emit('stage:invited', { talkId, by: userId })
+        talkAudiences(nsp, talkId).person(target, 'stage:invited', { talkId, by: userId })
         broadcastStage(snapshot)
       })
     })
 
-    on('stage:move-to-audience', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+    on('stage:move-to-audience', { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await moveToAudience(viewer, talkId, target)
       await syncMedia(talkId, [target])
       return done({ stage: stageFor(snapshot) }, async () => {
@@ -621,59 +457,56 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       })
     })
 
-    on('stage:ask-mute', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+    on('stage:ask-mute', { limit: 'other' }, async ({ talkId, userId: target }) => {
       await askToMute(viewer, talkId, target)
       await media.muteMicrophone(talkId, target)
-      return done({}, () => nsp.to(personRoom(talkId, target)).emit('stage:mute-requested', { talkId, by: userId }))
+      return done({}, () => talkAudiences(nsp, talkId).person(target, 'stage:mute-requested', { talkId, by: userId }))
     })
 
-    on('talk:remove', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+    on('talk:remove', { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await removeFromTalk(viewer, talkId, target)
       await media.removeParticipant(talkId, target)
       return done({ stage: stageFor(snapshot) }, async () => {
-        // removeFromTalk closed their stays. Their sockets may be on any node: each node takes
-        // them out before it tells them (one ordered stream), so nothing they send after the
-        // notice is let in.
-        nsp.in(`user:${target}`).socketsLeave([talkRoom(talkId), hostsRoom(talkId), personRoom(talkId, target)])
-        nsp.to(`user:${target}`).emit('talk:removed', { talkId, message: 'The hosts removed you from this talk.' })
+        // removeFromTalk closed their stays; their sockets may be on any node.
+        talkAudiences(nsp, talkId).remove(target, 'The hosts removed you from this talk.')
         broadcastStage(snapshot)
         audience.add(talkId, true)
         await broadcastRecording(talkId)
       })
     })
 
-    on('cohost:promote', ToPerson, { limit: 'other' }, async ({ talkId, userId: target }) => {
+    on('cohost:promote', { limit: 'other' }, async ({ talkId, userId: target }) => {
       const snapshot = await promoteToCohost(viewer, talkId, target)
       return done({ stage: stageFor(snapshot) }, async () => {
         await syncMedia(talkId, [target])
-        nsp.in(personRoom(talkId, target)).socketsJoin(hostsRoom(talkId))
+        talkAudiences(nsp, talkId).promote(target)
         broadcastStage(snapshot)
         await broadcastRecording(talkId)
         // What a co-host sees (the queue, hidden questions) differs: send them the whole room.
-        const [promoted] = await nsp.in(personRoom(talkId, target)).fetchSockets()
+        const [promoted] = await talkAudiences(nsp, talkId).personSockets(target)
         if (promoted) {
           const state = await getRoomState({ userId: target, role: promoted.data.role }, talkId)
-          nsp.to(personRoom(talkId, target)).emit('room:state', state)
+          talkAudiences(nsp, talkId).person(target, 'room:state', state)
         }
       })
     })
 
-    on('comment:send', NewComment, { limit: 'comment' }, async ({ talkId, body, clientId }) => {
+    on('comment:send', { limit: 'comment' }, async ({ talkId, body, clientId }) => {
       const comment = await postComment(viewer, talkId, { body, clientId })
-      return done({ comment }, () => nsp.to(talkRoom(talkId)).emit('comment:new', { talkId, comment }))
+      return done({ comment }, () => talkAudiences(nsp, talkId).everyone('comment:new', { talkId, comment }))
     })
 
-    on('comment:delete', OneComment, { limit: 'other' }, async ({ talkId, commentId }) => {
+    on('comment:delete', { limit: 'other' }, async ({ talkId, commentId }) => {
       const { id: deleted } = await deleteComment(viewer, talkId, commentId)
-      return done({ id: deleted }, () => nsp.to(talkRoom(talkId)).emit('comment:deleted', { talkId, id: deleted }))
+      return done({ id: deleted }, () => talkAudiences(nsp, talkId).everyone('comment:deleted', { talkId, id: deleted }))
     })
 
-    on('comment:pin', PinnedComment, { limit: 'other' }, async ({ talkId, commentId }) => {
+    on('comment:pin', { limit: 'other' }, async ({ talkId, commentId }) => {
       const { pinned } = await pinComment(viewer, talkId, commentId)
-      return done({ pinned }, () => nsp.to(talkRoom(talkId)).emit('comment:pinned', { talkId, pinned }))
+      return done({ pinned }, () => talkAudiences(nsp, talkId).everyone('comment:pinned', { talkId, pinned }))
     })
 
-    on('reaction:send', Reaction, { limit: 'reaction' }, async ({ talkId, kind }) => {
+    on('reaction:send', { limit: 'reaction' }, async ({ talkId, kind }) => {
       if (endedTalks.has(talkId)) return refuse('This talk has ended.')
       // Acknowledged once written: the batch carrying it has reached the totals.
       try {
@@ -684,28 +517,27 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       return done({})
     })
 
-    on('question:ask', NewQuestion, { limit: 'question' }, async ({ talkId, body, clientId }) => {
+    on('question:ask', { limit: 'question' }, async ({ talkId, body, clientId }) => {
       const question = await askQuestion(viewer, talkId, { body, clientId })
       const { votedByMe: _, ...shared } = question
-      return done({ question }, () => nsp.to(talkRoom(talkId)).emit('question:new', { talkId, question: shared }))
+      return done({ question }, () => talkAudiences(nsp, talkId).everyone('question:new', { talkId, question: shared }))
     })
 
-    on('question:upvote', QuestionVote, { limit: 'other' }, async ({ talkId, questionId, up }) => {
+    on('question:upvote', { limit: 'other' }, async ({ talkId, questionId, up }) => {
       const { id: voted, votes } = await voteQuestion(viewer, talkId, questionId, up)
-      return done({ id: voted, votes }, () => nsp.to(talkRoom(talkId)).emit('question:update', { talkId, id: voted, votes }))
+      return done({ id: voted, votes }, () => talkAudiences(nsp, talkId).everyone('question:update', { talkId, id: voted, votes }))
     })
 
-    on('question:mark', QuestionMark, { limit: 'other' }, async ({ talkId, questionId, status }) => {
+    on('question:mark', { limit: 'other' }, async ({ talkId, questionId, status }) => {
       const question = await markQuestion(viewer, talkId, questionId, status)
       const { votedByMe: _, ...shared } = question
       const update: QuestionUpdate = { talkId, id: question.id, status: question.status, votes: question.votes, question: shared }
       return done({ question }, () => {
-        nsp.to(hostsRoom(talkId)).emit('question:update', update)
         // A hidden question is only for hosts: the audience is told to drop it.
-        nsp
-          .to(talkRoom(talkId))
-          .except(hostsRoom(talkId))
-          .emit('question:update', question.status === 'hidden' ? { talkId, id: question.id, status: 'hidden' } : update)
+        talkAudiences(nsp, talkId).split('question:update', {
+          moderators: update,
+          audience: question.status === 'hidden' ? { talkId, id: question.id, status: 'hidden' } : update,
+        })
       })
     })
   })

@@ -1,6 +1,3 @@
-import type { Namespace, Socket } from 'socket.io'
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
-import { z } from 'zod'
 import {
   answerLiveQuestion,
   closeExpiredQuestion,
@@ -19,13 +16,16 @@ import {
   type LiveQuizState,
   type Tally,
 } from '../../db/quizzes'
+import type { LiveEvents } from '../../app/live/protocol'
+import { talkAudiences } from './audiences'
 import { createCoalescer, type Coalescer } from './coalesce'
-import { handler, type Ack } from './events'
-import type { SocketData } from './index'
+import { done, refuse, type On } from './events'
+import type { LiveNamespace, LiveSocket, SocketData } from './types'
 
 /*
- * Live quizzes and polls on the `/live` namespace (docs/quizzes.md). Handlers are shaped like
- * the room's: validate → in the room → call db/quizzes.ts (which authorises) → ack → broadcast.
+ * Live quizzes and polls on the `/live` namespace (docs/quizzes.md). Handlers are registered
+ * with the room's `on()` (events.ts): validate → in the room → rate limit → call db/quizzes.ts
+ * (which authorises) → ack → broadcast.
  * Answers to a question that arrive close together are written in one statement, each timed by
  * when this server received it; the bar chart is counted here from the answers written and goes
  * out coalesced, at most four times a second per question, never naming who voted.
@@ -37,7 +37,6 @@ import type { SocketData } from './index'
 const RESULTS_FLUSH_MS = 250
 /** After a question's time is up, its reveal goes out this much later (answers in flight land first). */
 const CLOSE_GRACE_MS = 300
-const MAX_PAYLOAD_CHARS = 10 * 1024
 /** A question's answers wait at most this long for others to be written with them... */
 const ANSWER_BATCH_MS = 20
 /** ...or until this many have gathered. */
@@ -49,29 +48,7 @@ const CLOCK_MEASURE_MS = 60_000
 /** A question nobody has answered for this long is forgotten (its tally is recounted if answers come again). */
 const ANSWERS_IDLE_MS = 30_000
 
-const notUnderstood = 'That request was not understood.'
-const required = (message: string) => ({ required_error: message, invalid_type_error: message })
-const payload = <T extends z.ZodRawShape>(shape: T) => z.object(shape, required(notUnderstood))
-const talkId = z.string(required('Say which talk.')).uuid('We could not find that talk.')
-const quizId = z.string(required('Say which quiz.')).uuid('We could not find that quiz.')
-
-const QuizCommand = payload({ talkId, quizId })
-const QuizQuery = payload({ talkId, quizId: quizId.optional() })
-const Answer = payload({
-  talkId,
-  questionId: z.string(required('Say which question.')).uuid('We could not find that question.'),
-  optionIds: z.array(z.string().max(100), required('Choose an answer first.')).max(20, 'That option is not part of this question.').optional(),
-  rating: z.number(required('Choose a rating.')).optional(),
-  // Length is the data layer's rule; the payload cap below keeps the huge out.
-  body: z.string(required('Write your answer first.')).optional(),
-})
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- client events are validated by zod, not typed
-type QuizSocket = Socket<Record<string, (...args: any[]) => void>, any, Record<string, never>, SocketData>
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- shared with live.ts, whose event map is its own
-type QuizNamespace = Namespace<any, any, any, SocketData>
-
-const talkRoom = (talk: string) => `talk:${talk}`
+type QuizNamespace = LiveNamespace
 
 type WaitingAnswer = { viewer: { userId: string; role: SocketData['role'] }; input: AnswerInput; receivedAt: number; done: (outcome: LiveAnswerOutcome) => void }
 
@@ -92,7 +69,6 @@ type QuestionAnswers = {
 type Shared = {
   results: Coalescer<{ talkId: string; quizId: string }>
   timers: Map<string, NodeJS.Timeout>
-  limiter: RateLimiterMemory
   answers: Map<string, QuestionAnswers>
   /** The database's clock minus this server's, and when that was measured. */
   clock: { offset: number; measuredAt: number }
@@ -109,7 +85,7 @@ function sharedFor(nsp: QuizNamespace): Shared {
     merge: (_pending, next) => next,
     flush: async (questionId, { talkId: talk, quizId: quiz }) => {
       const tally = countedTally(nsp, talk, questionId) ?? (await questionTally(questionId))
-      nsp.to(talkRoom(talk)).emit('quiz:results', { talkId: talk, quizId: quiz, tally })
+      talkAudiences(nsp, talk).everyone('quiz:results', { talkId: talk, quizId: quiz, tally })
     },
     onError: (error) => {
       // After the server has closed, a late flush has nowhere to go.
@@ -119,7 +95,6 @@ function sharedFor(nsp: QuizNamespace): Shared {
   state = {
     results,
     timers: new Map(),
-    limiter: new RateLimiterMemory({ keyPrefix: 'rounds:quiz', points: 30, duration: 10 }),
     answers: new Map(),
     clock: { offset: 0, measuredAt: -Infinity },
   }
@@ -254,13 +229,13 @@ function countedTally(nsp: QuizNamespace, talk: string, questionId: string): Tal
 }
 
 function broadcastState(nsp: QuizNamespace, state: LiveQuizState) {
-  nsp.to(talkRoom(state.talkId)).emit('quiz:state', state)
+  talkAudiences(nsp, state.talkId).everyone('quiz:state', state)
 }
 
 async function broadcastLeaderboard(nsp: QuizNamespace, state: LiveQuizState) {
   if (state.kind !== 'quiz') return
   const { top, participants } = await leaderboardOf(state.quizId, null)
-  nsp.to(talkRoom(state.talkId)).emit('quiz:leaderboard', { talkId: state.talkId, quizId: state.quizId, top, participants })
+  talkAudiences(nsp, state.talkId).everyone('quiz:leaderboard', { talkId: state.talkId, quizId: state.quizId, top, participants })
 }
 
 /** Reveal and final tally for a question, once it has closed. */
@@ -268,7 +243,7 @@ async function broadcastClosed(nsp: QuizNamespace, state: LiveQuizState) {
   broadcastState(nsp, state)
   if (state.question) {
     const tally = await questionTally(state.question.id)
-    nsp.to(talkRoom(state.talkId)).emit('quiz:results', { talkId: state.talkId, quizId: state.quizId, tally })
+    talkAudiences(nsp, state.talkId).everyone('quiz:results', { talkId: state.talkId, quizId: state.quizId, tally })
   }
   await broadcastLeaderboard(nsp, state)
 }
@@ -314,105 +289,60 @@ export async function revealOverdueQuestions(nsp: QuizNamespace | undefined): Pr
   return revealed
 }
 
-function payloadSize(value: unknown) {
-  try {
-    return JSON.stringify(value)?.length ?? 0
-  } catch {
-    return Infinity
-  }
-}
-
 /** Registers the quiz events on one `/live` socket (called from the namespace's connection handler). */
-export function registerQuizHandlers(nsp: QuizNamespace, socket: QuizSocket) {
+export function registerQuizHandlers(nsp: QuizNamespace, socket: LiveSocket, on: On<LiveEvents>) {
   const { userId, role } = socket.data
   const viewer = { userId, role }
-  const { results, limiter } = sharedFor(nsp)
-
-  /** Validate → in the room → rate limit → run; `after` broadcasts once the ack has gone. */
-  function on<S extends z.ZodTypeAny>(
-    event: string,
-    schema: S,
-    run: (input: z.infer<S>, receivedAt: number) => Promise<{ ack: Ack<Record<string, unknown>>; after?: () => Promise<void> | void }>,
-  ) {
-    const wrapped = handler(z.unknown(), async (input: unknown) => {
-      const receivedAt = Date.now()
-      if (payloadSize(input) > MAX_PAYLOAD_CHARS) return { ok: false, error: 'That is too long to send.' }
-      const parsed = schema.safeParse(input)
-      if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? notUnderstood }
-      const { talkId: talk } = parsed.data as { talkId: string }
-      if (!socket.rooms.has(talkRoom(talk))) return { ok: false, error: 'Join the talk first.' }
-      try {
-        await limiter.consume(userId)
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error
-        return { ok: false, error: 'You are answering too fast. Try again in a few seconds.' }
-      }
-      const outcome = await run(parsed.data, receivedAt)
-      if (outcome.after) {
-        // The ack goes first; the broadcast follows on the next turn.
-        const after = outcome.after
-        setImmediate(() => {
-          Promise.resolve(after()).catch((error: unknown) => console.error('[quiz]', error))
-        })
-      }
-      return outcome.ack
-    })
-    socket.on(event, wrapped)
-  }
+  const { results } = sharedFor(nsp)
 
   const inTalk = (state: LiveQuizState, talk: string) => state.talkId === talk
+  const notInTalk = refuse('We could not find that quiz.')
 
-  on('quiz:launch', QuizCommand, async ({ talkId: talk, quizId: quiz }) => {
+  on('quiz:launch', { limit: 'quiz' }, async ({ talkId: talk, quizId: quiz }) => {
     const state = await launchQuiz(viewer, quiz)
-    if (!inTalk(state, talk)) return { ack: { ok: false, error: 'We could not find that quiz.' } }
-    return { ack: { ok: true, state }, after: () => broadcastState(nsp, state) }
+    if (!inTalk(state, talk)) return notInTalk
+    return done({ state }, () => broadcastState(nsp, state))
   })
 
-  on('quiz:next', QuizCommand, async ({ talkId: talk, quizId: quiz }) => {
+  on('quiz:next', { limit: 'quiz' }, async ({ talkId: talk, quizId: quiz }) => {
     await settleAnswers(nsp, talk)
     const state = await nextQuestion(viewer, quiz)
-    if (!inTalk(state, talk)) return { ack: { ok: false, error: 'We could not find that quiz.' } }
-    return {
-      ack: { ok: true, state },
-      after: async () => {
-        broadcastState(nsp, state)
-        scheduleClose(nsp, state)
-        if (state.question) {
-          if (state.phase === 'question') prepareAnswers(nsp, talk, state.question.id)
-          results.add(state.question.id, { talkId: talk, quizId: quiz })
-        }
-        if (state.phase === 'finished') await broadcastLeaderboard(nsp, state)
-      },
-    }
+    if (!inTalk(state, talk)) return notInTalk
+    return done({ state }, async () => {
+      broadcastState(nsp, state)
+      scheduleClose(nsp, state)
+      if (state.question) {
+        if (state.phase === 'question') prepareAnswers(nsp, talk, state.question.id)
+        results.add(state.question.id, { talkId: talk, quizId: quiz })
+      }
+      if (state.phase === 'finished') await broadcastLeaderboard(nsp, state)
+    })
   })
 
-  on('quiz:close', QuizCommand, async ({ talkId: talk, quizId: quiz }) => {
+  on('quiz:close', { limit: 'quiz' }, async ({ talkId: talk, quizId: quiz }) => {
     await settleAnswers(nsp, talk)
     const state = await closeQuestion(viewer, quiz)
-    if (!inTalk(state, talk)) return { ack: { ok: false, error: 'We could not find that quiz.' } }
-    return {
-      ack: { ok: true, state },
-      after: async () => {
-        scheduleClose(nsp, state)
-        await broadcastClosed(nsp, state)
-      },
-    }
+    if (!inTalk(state, talk)) return notInTalk
+    return done({ state }, async () => {
+      scheduleClose(nsp, state)
+      await broadcastClosed(nsp, state)
+    })
   })
 
-  on('quiz:answer', Answer, async ({ talkId: talk, questionId, optionIds, rating, body }, receivedAt) => {
+  on('quiz:answer', { limit: 'quiz' }, async ({ talkId: talk, questionId, optionIds, rating, body }, { receivedAt }) => {
     // Written with the others that arrive about now; the writer queues the bar chart.
     const outcome = await submitAnswer(nsp, talk, questionId, { viewer, input: { optionIds, rating, body }, receivedAt })
     if (!outcome.ok) throw outcome.error
     // Whether it was right, and the points, are told at the reveal, not before.
     const { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } = outcome.result.answer
-    return { ack: { ok: true, repeated: outcome.result.repeated, answer: { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } } }
+    return done({ repeated: outcome.result.repeated, answer: { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } })
   })
 
-  on('quiz:results', QuizQuery, async ({ talkId: talk }) => {
+  on('quiz:results', { limit: 'quiz' }, async ({ talkId: talk }) => {
     const [state, quizzes] = await Promise.all([getLiveQuiz(viewer, talk), listTalkQuizzes(viewer, talk)])
-    if (!state) return { ack: { ok: true, state: null, tally: null, leaderboard: null, quizzes } }
+    if (!state) return done({ state: null, tally: null, leaderboard: null, quizzes })
     const tally: Tally | null = state.question ? (countedTally(nsp, talk, state.question.id) ?? (await questionTally(state.question.id))) : null
     const leaderboard = state.kind === 'quiz' && (state.phase === 'reveal' || state.phase === 'finished') ? await leaderboardOf(state.quizId, userId) : null
-    return { ack: { ok: true, state, tally, leaderboard, quizzes } }
+    return done({ state, tally, leaderboard, quizzes })
   })
 }

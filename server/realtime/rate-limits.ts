@@ -7,6 +7,8 @@ export const liveLimits = {
   question: { points: 3, duration: 30, what: 'questions' },
   reaction: { points: 20, duration: 10, what: 'reactions' },
   other: { points: 30, duration: 10, what: 'requests' },
+  // Quiz and poll events (docs/quizzes.md) have their own allowance, apart from the room's.
+  quiz: { points: 30, duration: 10, what: 'answers' },
 } as const
 
 export type LiveLimitName = keyof typeof liveLimits

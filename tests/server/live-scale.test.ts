@@ -2,7 +2,7 @@ import postgres from 'postgres'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LiveComment, RoomState } from '../../db/live'
-import type { StageUpdate } from '../../server/realtime/live'
+import type { StageUpdate } from '../../app/live/protocol'
 import type { AppServer } from '../support/app-server'
 import { connectLive, startAppServers, stopAppServers, type LiveClient } from '../support/live-server'
 
