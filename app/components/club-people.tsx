@@ -1,17 +1,9 @@
-import { Link } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import type { ClubRole } from '#db/access/club-permissions'
-import { Avatar } from './avatar'
 import { RoleBadge, plural } from './club-badges'
+import { HiddenPeopleNotice, ListPager, PeopleList, type PersonCard } from './people-list'
 
-export type ClubPersonRow = {
-  handle: string
-  name: string
-  photoUrl: string | null
-  speciality: string | null
-  role?: ClubRole
-  since: string
-}
+export type ClubPersonRow = PersonCard & { role?: ClubRole; since: string }
 
 const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
 
@@ -19,63 +11,66 @@ export function formatDay(iso: string) {
   return day.format(new Date(iso))
 }
 
-/** A person in a club list: avatar, name, speciality, role, and room for admin controls. */
-export function ClubPersonItem({ person, sinceLabel, testId, children }: { person: ClubPersonRow; sinceLabel: string; testId: string; children?: ReactNode }) {
+/**
+ * People of a club in the people-list kit: their role beside the name (but for plain members) and
+ * "Cardiology · Member since 3 Mar 2026" under it, with room for admin controls.
+ */
+export function ClubPeopleList<T extends ClubPersonRow>({
+  people,
+  label,
+  sinceLabel,
+  rowTestId,
+  actions,
+}: {
+  people: T[]
+  label: string
+  sinceLabel: string
+  rowTestId: string
+  actions?: (person: T) => ReactNode
+}) {
   return (
-    <li className="flex flex-wrap items-center gap-3 py-3" data-testid={testId} data-handle={person.handle}>
-      <Avatar name={person.name} photoUrl={person.photoUrl} size={44} />
-      <div className="min-w-0 flex-1">
-        <p className="flex flex-wrap items-center gap-2">
-          <Link to={`/u/${person.handle}`} className="font-medium hover:underline">
-            {person.name}
-          </Link>
-          {person.role && person.role !== 'member' ? <RoleBadge role={person.role} /> : null}
-        </p>
-        <p className="text-sm text-slate-500">
-          {person.speciality ? `${person.speciality} · ` : ''}
-          {sinceLabel} {formatDay(person.since)}
-        </p>
-      </div>
-      {children}
-    </li>
+    <PeopleList
+      people={people}
+      label={label}
+      rowTestId={rowTestId}
+      badge={(p) => (p.role && p.role !== 'member' ? <RoleBadge role={p.role} /> : null)}
+      detail={(p) => `${p.speciality ? `${p.speciality} · ` : ''}${sinceLabel} ${formatDay(p.since)}`}
+      actions={actions}
+    />
   )
 }
 
-/** "3 members with private profiles are not listed." */
-export function HiddenPeopleNote({ count, noun }: { count: number; noun: 'member' | 'follower' }) {
-  if (count <= 0) return null
-  return (
-    <p className="mt-3 rounded-md bg-slate-100 p-3 text-sm text-slate-700" data-testid="hidden-count">
-      {count === 1
-        ? `1 ${noun} with a private profile is not listed.`
-        : `${plural(count, noun, `${noun}s`)} with private profiles are not listed.`}
-    </p>
-  )
-}
+const pageText = {
+  members: { title: 'Members', noun: 'member', nouns: 'members', since: 'Member since', row: 'member-row', none: 'This club has no members yet.' },
+  followers: { title: 'Followers', noun: 'follower', nouns: 'followers', since: 'Following since', row: 'follower-row', none: 'Nobody follows this club yet.' },
+} as const
 
-/** Previous / next links for a long list; plain links, so they work without JavaScript. */
-export function PagerLinks({ page, pageSize, listed, label }: { page: number; pageSize: number; listed: number; label: string }) {
-  const pages = Math.max(1, Math.ceil(listed / pageSize))
-  if (pages <= 1) return null
+/** A club's members or followers page: one page of people, the pager and how many are not listed. */
+export function ClubPeoplePage({
+  which,
+  list,
+  page,
+  pageSize,
+}: {
+  which: keyof typeof pageText
+  list: { people: ClubPersonRow[]; total: number; hiddenCount: number }
+  page: number
+  pageSize: number
+}) {
+  const text = pageText[which]
+  const listed = list.total - list.hiddenCount
   return (
-    <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm">
-      {page > 1 ? (
-        <Link to={`?page=${page - 1}`} className="font-medium text-brand-700 underline">
-          ← Previous
-        </Link>
+    <section aria-labelledby={which} className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+      <h2 id={which} className="text-xl font-semibold">
+        {text.title} <span className="text-base font-normal text-slate-500">({list.total})</span>
+      </h2>
+      {list.people.length ? (
+        <ClubPeopleList people={list.people} label={text.title} sinceLabel={text.since} rowTestId={text.row} />
       ) : (
-        <span />
+        <p className="mt-3 text-slate-600">{list.total ? `No ${text.nouns} to show on this page.` : text.none}</p>
       )}
-      <span className="text-slate-500">
-        Page {page} of {pages} · {label}
-      </span>
-      {page < pages ? (
-        <Link to={`?page=${page + 1}`} className="font-medium text-brand-700 underline">
-          Next →
-        </Link>
-      ) : (
-        <span />
-      )}
-    </nav>
+      <ListPager page={page} pageSize={pageSize} listed={listed} label={plural(listed, text.noun, text.nouns)} />
+      <HiddenPeopleNotice count={list.hiddenCount} noun={text.noun} />
+    </section>
   )
 }

@@ -147,7 +147,7 @@ export default function ClubOverviewRoute() {
               invitation by handle.
             </p>
             {canInvite ? (
-              <Link to={`${base}/admin#invite-links`} className="mt-2 inline-block font-medium text-brand-700 underline">
+              <Link to={`${base}/admin/invites#invite-links`} className="mt-2 inline-block font-medium text-brand-700 underline">
                 Create an invite link
               </Link>
             ) : (

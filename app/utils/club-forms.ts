@@ -87,17 +87,24 @@ export async function orErrorPage<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** Any of these opens the club's admin page; each section there needs its own one. */
-export const ADMIN_PERMISSIONS = ['edit:club', 'manage:members', 'manage:invites', 'manage:roles', 'read:audit', 'transfer:club'] as const satisfies readonly ClubPermission[]
+/** The sections of a club's admin, each opened by any one of its permissions, in the order the page lists them. */
+export const ADMIN_SECTIONS = [
+  { path: 'members', label: 'Members', needs: ['manage:members', 'manage:roles'] },
+  { path: 'invites', label: 'Invitations', needs: ['manage:members', 'manage:invites'] },
+  { path: 'settings', label: 'Club settings', needs: ['edit:club', 'transfer:club'] },
+  { path: 'audit', label: 'Audit log', needs: ['read:audit'] },
+] as const satisfies readonly { path: string; label: string; needs: readonly ClubPermission[] }[]
+
+export type AdminSectionPath = (typeof ADMIN_SECTIONS)[number]['path']
+
+/** Any of these opens the club's admin; each section needs one of its own. */
+const ADMIN_PERMISSIONS = [...new Set(ADMIN_SECTIONS.flatMap((s) => s.needs))]
 
 export function opensAdminPage(permissions: readonly string[]) {
   return ADMIN_PERMISSIONS.some((p) => permissions.includes(p))
 }
 
-export const PEOPLE_PAGE_SIZE = 100
-
-/** `?page=` as a page number from 1; anything odd is page 1. */
-export function pageNumber(value: string | null) {
-  const n = Number(value)
-  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : 1
+/** The admin sections these permissions open, in order: the first is where `/c/<slug>/admin` leads. */
+export function adminSectionsFor(permissions: readonly string[]) {
+  return ADMIN_SECTIONS.filter((s) => s.needs.some((p) => permissions.includes(p)))
 }
