@@ -86,11 +86,22 @@ export function namesOf(actors: NoticeActor[]) {
 export function formatWhen(iso: unknown, timeZone: string | null) {
   const date = typeof iso === 'string' || iso instanceof Date ? new Date(iso) : null
   if (!date || Number.isNaN(date.getTime())) return ''
-  const zone = timeZone ?? 'UTC'
+  const format = (timeZone: string) =>
+    new Intl.DateTimeFormat('en-GB', {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    }).format(date)
   try {
-    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: zone, timeZoneName: 'short' }).format(date)
+    return format(timeZone ?? 'UTC')
   } catch {
-    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(date)
+    // A zone this runtime does not know: UTC, named.
+    return format('UTC')
   }
 }
 
