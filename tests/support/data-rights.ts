@@ -38,6 +38,10 @@ export const seeders: Record<string, Seeder> = {
   'access_changes.user_id': ({ subject }) => sql()`insert into access_changes (kind, user_id) values ('user', ${subject.id})`,
   'email_verifications.user_id': ({ subject }) =>
     sql()`insert into email_verifications (id, user_id, code_hash, expires_at) values (${randomUUID()}, ${subject.id}, 'x', now())`,
+  'password_resets.user_id': ({ subject }) =>
+    sql()`insert into password_resets (id, user_id, code_hash, token_hash, expires_at) values (${randomUUID()}, ${subject.id}, 'x', ${randomUUID()}, now())`,
+  'email_changes.user_id': ({ subject }) =>
+    sql()`insert into email_changes (id, user_id, old_email, new_email, code_hash, expires_at) values (${randomUUID()}, ${subject.id}, ${subject.email}, 'new@hospital.test', 'x', now())`,
   'follows.follower_id': ({ subject, friend }) =>
     sql()`insert into follows (follower_id, followee_id, status) values (${subject.id}, ${friend.id}, 'approved') on conflict do nothing`,
   'follows.followee_id': ({ subject, friend }) =>
