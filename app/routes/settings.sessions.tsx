@@ -2,11 +2,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { endOtherSessions, endSession, listSessions } from '#db/sessions'
+import { listDeviceSessions } from '#db/session-devices'
+import { endOtherSessions, endSession } from '#db/sessions'
 import { disconnectSessions } from '#server/realtime/index'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
+import { deviceName } from '~/utils/device-name.server'
 import { readForm } from '~/utils/form.server'
+import { LocalTime } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'Devices and sessions — Rounds' }]
 
@@ -17,14 +20,15 @@ const SessionAction = z.discriminatedUnion('intent', [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { userId, sessionId } = requireUser(context, request)
-  const sessions = await listSessions(userId, { currentSessionId: sessionId })
+  const sessions = await listDeviceSessions(userId, { currentSessionId: sessionId })
   return json({
     // Each session is named by its public id: the page never holds what signs a device in.
     sessions: sessions.map((s) => ({
       publicId: s.publicId,
       current: s.current,
       createdAt: s.createdAt.toISOString(),
-      device: describeDevice(s.userAgent),
+      lastSeenAt: (s.lastSeenAt ?? s.createdAt).toISOString(),
+      device: deviceName(s.userAgent),
       ipAddress: s.ipAddress,
     })),
   })
@@ -51,31 +55,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   })
 }
 
-function describeDevice(userAgent: string | null) {
-  if (!userAgent) return 'Unknown device'
-  const browser = /Edg\//.test(userAgent)
-    ? 'Edge'
-    : /Firefox\//.test(userAgent)
-      ? 'Firefox'
-      : /Chrome\//.test(userAgent)
-        ? 'Chrome'
-        : /Safari\//.test(userAgent)
-          ? 'Safari'
-          : 'Browser'
-  const os = /Android/.test(userAgent)
-    ? 'Android'
-    : /iPhone|iPad/.test(userAgent)
-      ? 'iOS'
-      : /Mac OS X/.test(userAgent)
-        ? 'macOS'
-        : /Windows/.test(userAgent)
-          ? 'Windows'
-          : /Linux/.test(userAgent)
-            ? 'Linux'
-            : 'unknown system'
-  return `${browser} on ${os}`
-}
-
 export default function SessionsRoute() {
   const { sessions } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
@@ -98,9 +77,10 @@ export default function SessionsRoute() {
                 <p className="font-medium">
                   {s.device} {s.current ? <span className="ml-1 rounded bg-brand-100 px-2 py-0.5 text-xs text-brand-700">This device</span> : null}
                 </p>
-                <p className="text-sm text-slate-500">
-                  Signed in {new Date(s.createdAt).toUTCString().replace(' GMT', ' UTC')}
-                  {s.ipAddress ? ` · ${s.ipAddress}` : ''}
+                <p className="text-sm text-slate-500" data-testid="session-seen">
+                  {s.current ? 'Active now' : <>Last seen <LocalTime at={s.lastSeenAt} style="dateTime" /></>} · signed in{' '}
+                  <LocalTime at={s.createdAt} style="day" />
+                  {s.ipAddress ? ` · IP address ${s.ipAddress}` : ''}
                 </p>
               </div>
               {s.current ? null : (
