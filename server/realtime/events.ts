@@ -66,6 +66,8 @@ export type EventRules = {
 type EventSocket = { on: (event: string, listener: (...args: unknown[]) => void) => unknown }
 
 type Options = {
+  /** Larger payloads (as JSON) are refused before they are parsed; MAX_PAYLOAD_CHARS unless given. */
+  maxPayloadChars?: number
   /** Whether the socket has joined the room the parsed payload names. Without it no event checks. */
   joined?: (input: unknown) => boolean
   limits?: LiveRateLimits
@@ -88,10 +90,11 @@ export function eventHandlers<Events extends ClientEvents>(socket: EventSocket, 
     run: (input: ParsedOf<Events, E>, context: EventContext) => Promise<Outcome<Events[E]['ack']>>,
   ) {
     const schema = events[event].payload
+    const maxPayloadChars = options.maxPayloadChars ?? MAX_PAYLOAD_CHARS
     if (rules.limit && !options.limits) throw new Error(`'${event}' is rate limited, but no limits were given.`)
 
     async function answer(input: unknown, context: EventContext): Promise<Outcome<Events[E]['ack']>> {
-      if (payloadSize(input) > MAX_PAYLOAD_CHARS) return refuse(tooLong)
+      if (payloadSize(input) > maxPayloadChars) return refuse(tooLong)
       if (containsNul(input)) return refuse(nulRefusal)
       // While the database is known to be down, refuse at once instead of waiting for a connection.
       if (isDatabaseDown()) return refuse(DATABASE_UNAVAILABLE)

@@ -164,6 +164,9 @@ export async function attachRealtime(
     void socket.join(personalRooms(socket.data))
     const viewer = { userId: socket.data.userId, role: socket.data.role }
     const on = eventHandlers(socket, clubEvents, {
+      // A club id is the whole payload: its schema says what is wrong with one too long
+      // (the engine still drops anything of 1 MB or more).
+      maxPayloadChars: Infinity,
       userId: viewer.userId,
       track: (work) => void Promise.resolve(work).catch(logUnexpected),
       logUnexpected,
