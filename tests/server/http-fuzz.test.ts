@@ -47,6 +47,7 @@ beforeAll(async () => {
     't.id': talk.id,
     'q.id': quiz.id,
     'receipts.id': randomUUID(),
+    'email-undo.id': randomUUID(),
     'exports.id': request.id,
     'staff.privacy.requests.id': request.id,
     unsubscribeToken: signUnsubscribeToken({ userId: asha.id, kind: 'promotional', channel: 'email' }),
