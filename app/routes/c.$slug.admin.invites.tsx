@@ -214,7 +214,7 @@ export default function ClubAdminInvitesRoute() {
                 inputMode="numeric"
                 placeholder="Never"
                 aria-describedby={`${linkFields.expiresInDays.descriptionId} ${linkFields.expiresInDays.errorId}`}
-                className={`${inputClass} w-36`}
+                className={inputClass.replace('w-full', 'w-36')}
               />
               <p id={linkFields.expiresInDays.descriptionId} className="mt-1 text-xs text-slate-500">
                 Empty: never expires.
@@ -232,7 +232,7 @@ export default function ClubAdminInvitesRoute() {
                 inputMode="numeric"
                 placeholder="No limit"
                 aria-describedby={`${linkFields.maxUses.descriptionId} ${linkFields.maxUses.errorId}`}
-                className={`${inputClass} w-36`}
+                className={inputClass.replace('w-full', 'w-36')}
               />
               <p id={linkFields.maxUses.descriptionId} className="mt-1 text-xs text-slate-500">
                 Empty: no limit.

@@ -1,8 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
-import { NavLink, Outlet, useActionData, useLoaderData } from '@remix-run/react'
+import { NavLink, Outlet, useLoaderData } from '@remix-run/react'
 import { PHOTO_MAX_BYTES } from '#server/uploads'
-import { AdminNotice } from '~/components/club-admin'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
 import { requireClubAdmin } from '~/utils/club-admin.server'
@@ -46,7 +45,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // Only the club form carries a cover, so a part too large to read is one of its.
   const intent = form instanceof FormData ? String(form.get('intent') ?? '') : 'edit-club'
   const section = Object.hasOwn(sectionOfIntent, intent) ? sectionOfIntent[intent] : undefined
-  if (!section) return json({ message: 'Rounds does not know that action. Reload the page and try again.' }, { status: 400 })
+  // Thrown, so the page shows the refusal rather than going on to the first section.
+  if (!section) throw new Response('Rounds does not know that action. Reload the page and try again.', { status: 400 })
   return redirect(`/c/${encodeURIComponent(params.slug ?? '')}/admin/${section}`, 307)
 }
 
@@ -57,7 +57,6 @@ const tabClass = ({ isActive }: { isActive: boolean }) =>
 
 export default function ClubAdminLayout() {
   const { slug, sections } = useLoaderData<typeof loader>()
-  const refused = useActionData<typeof action>()
   return (
     <div className="space-y-6">
       <nav aria-label="Admin sections" className="flex flex-wrap gap-2">
@@ -67,7 +66,6 @@ export default function ClubAdminLayout() {
           </NavLink>
         ))}
       </nav>
-      <AdminNotice message={refused?.message} ok={false} />
       <Outlet />
     </div>
   )

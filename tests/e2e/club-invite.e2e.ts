@@ -53,8 +53,15 @@ describe('a private club joined with an invite link', () => {
     await page.waitForURL((url) => url.pathname === `/c/${club.slug}` && url.searchParams.get('created') === '1')
     await page.getByRole('heading', { name: club.name }).waitFor()
 
+    // The Admin tab opens the admin's first section; its own navigation leads to the invitations.
     await page.getByRole('navigation', { name: 'Club' }).getByRole('link', { name: 'Admin' }).click()
-    await page.waitForURL(`**/c/${club.slug}/admin`)
+    await page.waitForURL(`**/c/${club.slug}/admin/members`)
+    const sections = page.getByRole('navigation', { name: 'Admin sections' })
+    expect(await sections.getByRole('link', { name: 'Members' }).getAttribute('aria-current')).toBe('page')
+    await sections.getByRole('link', { name: 'Invitations' }).click()
+    await page.waitForURL(`**/c/${club.slug}/admin/invites`)
+    expect(await sections.getByRole('link', { name: 'Invitations' }).getAttribute('aria-current')).toBe('page')
+    expect(await sections.getByRole('link', { name: 'Members' }).getAttribute('aria-current')).toBeNull()
     const links = page.locator('#invite-links')
     await links.getByRole('button', { name: 'Create invite link' }).click()
     await links.getByText('Invite link created. Copy it from the list below.').waitFor()
@@ -97,7 +104,7 @@ describe('a private club joined with an invite link', () => {
 
   test('the admin revokes the link; a third doctor holding it is refused with a clear message', async () => {
     const { adminPage, inviteUrl } = requireSetUp()
-    await adminPage.goto(`/c/${club.slug}/admin`)
+    await adminPage.goto(`/c/${club.slug}/admin/invites`)
     const links = adminPage.locator('#invite-links')
     const active = links.locator('[data-testid="invite-link-row"][data-state="active"]')
     expect(await active.getByTestId('invite-link-url').inputValue()).toBe(inviteUrl)

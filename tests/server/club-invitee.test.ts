@@ -43,6 +43,14 @@ const clubPages = () => {
     followersData: [`${c}/followers`, 'routes/c.$slug.followers'],
     admin: [`${c}/admin`],
     adminData: [`${c}/admin`, 'routes/c.$slug.admin'],
+    adminMembers: [`${c}/admin/members`],
+    adminMembersData: [`${c}/admin/members`, 'routes/c.$slug.admin.members'],
+    adminInvites: [`${c}/admin/invites`],
+    adminInvitesData: [`${c}/admin/invites`, 'routes/c.$slug.admin.invites'],
+    adminSettings: [`${c}/admin/settings`],
+    adminSettingsData: [`${c}/admin/settings`, 'routes/c.$slug.admin.settings'],
+    adminAudit: [`${c}/admin/audit`],
+    adminAuditData: [`${c}/admin/audit`, 'routes/c.$slug.admin.audit'],
     newTalk: [`${c}/talks/new`],
     newTalkData: [`${c}/talks/new`, 'routes/c.$slug.talks.new'],
     newQuiz: [`${c}/quizzes/new`],
@@ -126,7 +134,9 @@ describe('an invited non-member of a private club', () => {
 
   it('answers the people pages as for anyone outside the club, and the admin pages as for any non-admin', () => {
     for (const key of ['members', 'membersData', 'followers', 'followersData'] as const) expect(asInvitee[key].status, key).toBe(404)
-    for (const key of ['admin', 'adminData', 'newTalk', 'newTalkData'] as const) expect(asInvitee[key].status, key).toBe(403)
+    const adminPages = ['admin', 'adminData', 'adminMembers', 'adminMembersData', 'adminInvites', 'adminInvitesData'] as const
+    const moreAdminPages = ['adminSettings', 'adminSettingsData', 'adminAudit', 'adminAuditData'] as const
+    for (const key of [...adminPages, ...moreAdminPages, 'newTalk', 'newTalkData'] as const) expect(asInvitee[key].status, key).toBe(403)
   })
 })
 

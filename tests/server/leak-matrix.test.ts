@@ -240,7 +240,8 @@ function pagesOf(f: Fixture) {
     membersData: [`${c}/members`, 'routes/c.$slug.members'],
     clubFollowers: [`${c}/followers`],
     clubFollowersData: [`${c}/followers`, 'routes/c.$slug.followers'],
-    clubAdminPage: [`${c}/admin`],
+    clubAdminPage: [`${c}/admin/invites`],
+    clubAdminIndex: [`${c}/admin`],
     talk: [`/t/${f.talks.upcoming}`],
     talkData: [`/t/${f.talks.upcoming}`, 'routes/t.$id'],
     pastTalk: [`/t/${f.talks.past}`],
@@ -423,14 +424,18 @@ const CHECKS: Record<ResourceKey, Check> = {
       expectStatus(s, pages, 404)
       expectNone(s, pages, [...clubSecrets(), ...clubPeople(), ...formerMembers(), f.club.id])
     }
-    // The admin page holds the invite links: only the club's admins open it.
+    // The admin's invitations page holds the invite links: only the club's admins open it, or
+    // the admin's own address, which leads an admin on to its first section.
     const admin = s.pages.clubAdminPage
+    const adminPages: PageKey[] = ['clubAdminPage', 'clubAdminIndex']
     if (s.self === f.viewers.clubAdmin) {
       expect(admin.status).toBe(200)
       expect(admin.text).toContain(f.tokens.valid)
+      expect(s.pages.clubAdminIndex.status).toBe(302)
+      expect(s.pages.clubAdminIndex.headers.get('location')).toBe(`/c/${f.club.slug}/admin/members`)
     } else {
-      expect(admin.status).toBe(!s.self ? 302 : cell === 'allow' ? 403 : 404)
-      expectNone(s, ['clubAdminPage'], [f.tokens.valid, f.tokens.revoked, ...(cell === 'allow' ? [] : [...clubSecrets(), ...clubPeople()])])
+      for (const key of adminPages) expect(s.pages[key].status, key).toBe(!s.self ? 302 : cell === 'allow' ? 403 : 404)
+      expectNone(s, adminPages, [f.tokens.valid, f.tokens.revoked, ...(cell === 'allow' ? [] : [...clubSecrets(), ...clubPeople()])])
     }
   },
 

@@ -46,6 +46,7 @@ describe('which paths are never public', () => {
     '/join/abc',
     '/q/123',
     '/c/cardiology/admin',
+    '/c/cardiology/admin/settings',
     '/c/cardiology/members',
     '/t/123/live',
     '/u/asha-rao/followers',
