@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
 import { getCommunicationPreferences, updateCommunicationPreferences, type CommunicationChoices } from '#db/privacy/index'
 import { CHANNELS, OPTIONAL_KINDS, type Channel, type MessageKind } from '#db/privacy-choices'
+import { deliverableChannels } from '#server/notifications/channels'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
@@ -30,15 +31,22 @@ const kindLabels: Record<MessageKind, { label: string; hint: string }> = {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { userId } = requireUser(context, request)
-  return json({ prefs: await getCommunicationPreferences(userId) })
+  // Only channels Rounds can deliver on are offered: a switch for the others would do nothing.
+  return json({ prefs: await getCommunicationPreferences(userId), channels: deliverableChannels() })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId } = requireUser(context, request)
   const parsed = Choices.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
+  // A channel not offered keeps what is stored, so the choice applies again once it can be delivered.
+  const offered = new Set(deliverableChannels())
+  const stored = await getCommunicationPreferences(userId)
   const choices = Object.fromEntries(
-    CHANNELS.map((channel) => [channel, Object.fromEntries(OPTIONAL_KINDS.map((kind) => [kind, parsed.data[fieldName(channel, kind)] === 'on']))]),
+    CHANNELS.map((channel) => [
+      channel,
+      Object.fromEntries(OPTIONAL_KINDS.map((kind) => [kind, offered.has(channel) ? parsed.data[fieldName(channel, kind)] === 'on' : stored[channel][kind]])),
+    ]),
   ) as CommunicationChoices
   try {
     await updateCommunicationPreferences(userId, choices)
@@ -50,14 +58,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NotificationSettingsRoute() {
-  const { prefs } = useLoaderData<typeof loader>()
+  const { prefs, channels } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   return (
     <div className="mx-auto max-w-2xl">
       <SettingsNav />
       <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-2xl font-semibold">Notifications</h1>
-        <p className="mt-2 text-slate-600">Choose what we send you, and how. Every email other than a service message has an unsubscribe link.</p>
+        <p className="mt-2 text-slate-600">
+          Choose what we send you, and how. Every email other than a service message has an unsubscribe link. Everything also appears in your{' '}
+          <Link to="/notifications" className="font-medium text-brand-700 underline">
+            notifications
+          </Link>
+          .
+        </p>
         {result ? (
           <p role={result.ok ? 'status' : 'alert'} className={`mt-4 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
             {result.message}
@@ -72,7 +86,10 @@ export default function NotificationSettingsRoute() {
                   <th scope="col" className="py-2 pr-4 font-medium">
                     Kind
                   </th>
-                  {CHANNELS.map((channel) => (
+                  <th scope="col" className="px-2 py-2 text-center font-medium">
+                    In Rounds
+                  </th>
+                  {channels.map((channel) => (
                     <th key={channel} scope="col" className="px-2 py-2 text-center font-medium">
                       {channelLabels[channel]}
                     </th>
@@ -86,7 +103,8 @@ export default function NotificationSettingsRoute() {
                       <span className="font-medium">{kindLabels[kind].label}</span>
                       <span className="block text-xs text-slate-500">{kindLabels[kind].hint}</span>
                     </th>
-                    {CHANNELS.map((channel) => (
+                    <td className="px-2 py-3 text-center text-slate-600">{kind === 'promotional' ? '—' : 'Always'}</td>
+                    {channels.map((channel) => (
                       <td key={channel} className="px-2 py-3 text-center">
                         <input
                           type="checkbox"

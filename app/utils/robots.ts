@@ -12,6 +12,7 @@ export const noindex: MetaDescriptor = { name: 'robots', content: 'noindex' }
  */
 export const privatePaths = [
   '/settings',
+  '/notifications',
   '/staff',
   '/dev',
   '/api',

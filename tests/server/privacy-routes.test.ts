@@ -150,14 +150,17 @@ describe('Settings → Notifications', () => {
     }
     expect(await snapshot(doctor.id)).toEqual(before)
 
-    // Unticked boxes are absent from a form post: everything optional turns off but WhatsApp promotions.
+    // Unticked boxes are absent from a form post: everything optional on offered channels turns off.
+    // WhatsApp has no provider, so it is not offered: a post naming it changes nothing stored.
     const res = await callAction(notificationsRoute, { url: '/settings/notifications', form: { 'whatsapp-promotional': 'on', 'email-service': 'on' }, auth })
     expect(res.status).toBe(200)
     const after = await callLoader(notificationsRoute, { url: '/settings/notifications', auth })
     expect(after.data).toMatchObject({
+      channels: ['email'],
       prefs: {
         email: { service: true, engagement: false, promotional: false },
-        whatsapp: { service: true, engagement: false, promotional: true },
+        whatsapp: { service: true, engagement: false, promotional: false },
+        push: { service: true, engagement: true, promotional: false },
       },
     })
   })
