@@ -1,12 +1,13 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { CHANNELS, MESSAGE_KINDS, type Channel, type UnsubscribeClaims } from '../../db/privacy/index'
 import { config } from '../config'
+import { isSignedFor, signFor } from '../signed-links'
 
 /*
  * One-click unsubscribe links (RFC 8058). A token names the person, the kind
  * of message and the channel, carries an expiry and a random id (so a used
- * link is recognised), and is signed with HMAC-SHA256 under the server secret:
+ * link is recognised), and is signed with the unsubscribe key (server/signed-links.ts):
  * nothing in it can be changed without the signature failing.
  */
 
@@ -23,10 +24,6 @@ const Payload = z.object({
   n: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
 })
 
-function sign(payload: string) {
-  return createHmac('sha256', config().secret).update(`unsubscribe:${payload}`).digest('base64url')
-}
-
 export function signUnsubscribeToken(
   claims: { userId: string; kind: 'engagement' | 'promotional'; channel: Channel },
   now = new Date(),
@@ -41,7 +38,7 @@ export function signUnsubscribeToken(
       n: randomBytes(16).toString('base64url'),
     }),
   ).toString('base64url')
-  return `${payload}.${sign(payload)}`
+  return `${payload}.${signFor('unsubscribe', payload)}`
 }
 
 export type VerifiedToken = { ok: true; claims: UnsubscribeClaims } | { ok: false; reason: 'invalid' | 'expired' }
@@ -51,9 +48,7 @@ export function verifyUnsubscribeToken(token: unknown, now = new Date()): Verifi
   const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/.exec(token)
   if (!match) return { ok: false, reason: 'invalid' }
   const [, payload, signature] = match
-  const expected = Buffer.from(sign(payload), 'base64url')
-  const given = Buffer.from(signature, 'base64url')
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'invalid' }
+  if (!isSignedFor('unsubscribe', payload, signature, `unsubscribe:${payload}`)) return { ok: false, reason: 'invalid' }
   let parsed: z.infer<typeof Payload>
   try {
     const result = Payload.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')))
