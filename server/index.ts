@@ -3,9 +3,9 @@ import path from 'node:path'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
-import { DATABASE_UNAVAILABLE, StartupError, closeDatabase, databaseStatus, isConnectionError, isDatabaseDown, openDatabase } from '../db/client'
-import { seedDemoData, seedPolicyVersions, demoLogins, demoStaffLogin } from '../db/seed'
-import { db } from '../db/client'
+import { StartupError, closeDatabase, openDatabase, seedAtStart } from '../db/connection'
+import { DATABASE_UNAVAILABLE, databaseStatus, isConnectionError, isDatabaseDown } from '../db/health'
+import { demoLogins, demoStaffLogin } from '../db/seed'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, liveKitConnectSources, originCheck, securityHeaders } from './http/security'
 import { addressCheck, finishUnreadBodies, formBodyCheck, hostCheck } from './http/bad-input'
@@ -63,11 +63,8 @@ async function main() {
     monitor: true,
   })
   log(cfg.DATABASE_URL ? 'Connected to the Postgres at DATABASE_URL.' : `Embedded Postgres running (${url.replace(/:[^:@/]+@/, ':***@')}).`)
-  await seedPolicyVersions(db)
-  if (cfg.SEED_DEMO_DATA) {
-    const { seeded } = await seedDemoData(db, { hashPassword })
-    if (seeded) log('Added demo clubs, doctors and talks.')
-  }
+  const { seeded } = await seedAtStart({ demoData: cfg.SEED_DEMO_DATA, hashPassword })
+  if (seeded) log('Added demo clubs, doctors and talks.')
   // Stays and quiz questions left open by a node that stopped are closed at its last heartbeat.
   await startNodeHeartbeat({ tag: cfg.nodeTag, name: cfg.nodeName }, { log })
 

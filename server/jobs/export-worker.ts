@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { closeDatabase, openDatabase } from '../../db/client'
+import { closeDatabase, openDatabase } from '../../db/connection'
 import { writeExportZip } from './exports'
 
 /*

@@ -17,7 +17,7 @@ import {
   type ExportData,
   type ExportSummary,
 } from '../../db/data-rights/index'
-import { isDatabaseOpen, openDatabase } from '../../db/client'
+import { isDatabaseOpen, openDatabase } from '../../db/connection'
 import type { ExportWorkerInput, ExportWorkerResult } from './export-worker'
 import { config } from '../config'
 import { signedPath } from '../signed-links'

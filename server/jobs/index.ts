@@ -1,5 +1,4 @@
-import { enqueueJob } from '../../db/jobs'
-import { db } from '../../db/client'
+import { scheduleJob } from '../../db/connection'
 import { sendMail } from '../mail/index'
 import { NOTIFICATION_EMAIL_QUEUE, pruneNotificationDeliveries } from '../../db/notifications'
 import { sendNotificationEmail } from '../notifications/email'
@@ -37,8 +36,8 @@ export function startJobs(options: { log?: (message: string, error?: unknown) =>
   if (state.runner) return
   state.runner = startRunner(queues, options)
   const schedulePrune = () => {
-    void enqueueJob(db, { queue: 'exports.prune', singletonKey: 'exports.prune' }).catch(() => {})
-    void enqueueJob(db, { queue: 'notifications.prune', singletonKey: 'notifications.prune' }).catch(() => {})
+    void scheduleJob({ queue: 'exports.prune', singletonKey: 'exports.prune' }).catch(() => {})
+    void scheduleJob({ queue: 'notifications.prune', singletonKey: 'notifications.prune' }).catch(() => {})
   }
   schedulePrune()
   state.prune = setInterval(schedulePrune, HOUR_MS)
