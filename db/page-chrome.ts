@@ -34,7 +34,7 @@ const pageChromeStatement = preparedSql<Row>(() => {
       (select c.policy_version from ${cookieConsents} c where ${holder} order by c.created_at desc limit 1) as consent_version,
       (select json_agg(n) from (
          select id, kind, subject, title, body, link from ${notifications}
-         where user_id = ${uid} and read_at is null order by created_at desc limit 3) n) as notices,
+         where user_id = ${uid} and read_at is null and title <> '' order by created_at desc limit 3) n) as notices,
       (select r.scheduled_for from ${dataRequests} r
          where r.user_id = ${uid} and r.kind = 'erasure' and r.status in ('received', 'in_progress') limit 1) as erasure_at
     from (select 1) as one
@@ -45,6 +45,8 @@ const pageChromeStatement = preparedSql<Row>(() => {
 /**
  * What every page's frame shows — the header identity, the cookie banner,
  * notices and a pending erasure — in one round trip, since every page asks.
+ * The notices above the page are those with stored words (a policy change, an export ready, a
+ * club hand-over); the rest live in the notification centre (db/notifications.ts).
  * Each part follows the same rule as its own module (profiles, privacy, data rights).
  */
 export async function getPageChrome(userId: string | null, consentId: string | null): Promise<PageChrome> {

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { db, rawSql } from '../../db/client'
 import { addClubMember } from '../support/factories'
 import { createInviteLink, declineInvitation, inviteToClub, joinByInviteLink } from '../../db/clubs'
-import { cancelErasure, requestErasure } from '../../db/data-rights/index'
+import { cancelErasure, collectExport, requestErasure } from '../../db/data-rights/index'
 import { followUser, respondToFollowRequest, unfollowUser } from '../../db/follows'
 import { listDevMail } from '../../db/mailbox'
+import { getPageChrome } from '../../db/page-chrome'
 import {
   countUnreadNotifications,
   listNotifications,
@@ -284,6 +285,33 @@ describe('email, as each person allows', () => {
     await rawSql()`update notification_deliveries set status = 'queued' where id = (select id from notification_deliveries where user_id = ${doctor.id} limit 1)`
     expect(await pruneNotificationDeliveries(new Date())).toBeGreaterThanOrEqual(1)
     expect(await deliveriesOf(doctor)).toEqual([expect.objectContaining({ status: 'queued' })])
+  })
+})
+
+describe('the notices above every page', () => {
+  it('show notices with their own words (an export ready), and leave follows to the notification centre', async () => {
+    const doctor = await createDoctor()
+    await followUser(as(await createDoctor()), doctor.handle)
+    expect((await getPageChrome(doctor.id, null)).notices).toEqual([])
+    await db.transaction((tx) =>
+      notify(tx, { recipientId: doctor.id, kind: 'data_export_ready', subject: 'request-1', title: 'Your copy of your data is ready', body: 'Download it.', link: '/settings/data' }),
+    )
+    expect((await getPageChrome(doctor.id, null)).notices.map((n) => n.title)).toEqual(['Your copy of your data is ready'])
+    expect(await titles(doctor)).toHaveLength(2)
+  })
+})
+
+describe('export', () => {
+  it('holds the person’s notices and every delivery attempt', async () => {
+    const doctor = await createDoctor()
+    const owner = await createDoctor()
+    await inviteToClub(as(owner), (await createTestClub(owner)).slug, doctor.handle)
+    await runDueJobs()
+    const data = await collectExport(doctor.id)
+    const notices = JSON.parse(data.sections.find((s) => s.table === 'notifications')!.rowsJson) as { kind: string }[]
+    expect(notices.map((n) => n.kind)).toEqual(['club_invitation'])
+    const deliveries = JSON.parse(data.sections.find((s) => s.table === 'notification_deliveries')!.rowsJson) as { channel: string; status: string; attempts: number }[]
+    expect(deliveries).toEqual([expect.objectContaining({ channel: 'email', status: 'sent', attempts: 1 })])
   })
 })
 
