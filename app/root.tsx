@@ -63,7 +63,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <body className="flex min-h-full flex-col">
         <SiteHeader me={data?.me ?? null} requestCount={data?.requestCount ?? 0} isStaff={data?.isStaff ?? false} />
         {data?.cookieBanner ? <CookieBanner /> : null}
-        <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
+        <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-4 sm:py-8">
           <ErasureBanner erasure={data?.erasure ?? null} />
           <Notices notices={data?.notices ?? []} deactivated={data?.deactivated ?? false} />
           {children}

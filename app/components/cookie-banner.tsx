@@ -33,7 +33,7 @@ export function CookieChoicesForm({ value, redirectTo }: { value: CookieChoicesV
         <label className="flex items-start gap-2 text-sm">
           <input type="checkbox" checked disabled className="mt-1" />
           <span>
-            <strong>Strictly necessary</strong> — keep you signed in and remember this choice. Always on.
+            <strong>Strictly necessary</strong> — keep you signed in, remember this choice and, until you close the browser, your time zone. Always on.
           </span>
         </label>
         {categories.map((c) => (
@@ -60,25 +60,43 @@ export function CookieChoicesForm({ value, redirectTo }: { value: CookieChoicesV
   )
 }
 
-/** Shown on a first visit (and after the cookie notice changes) until a choice is saved. */
+/**
+ * Shown on a first visit (and after the cookie notice changes) until a choice is saved. It is
+ * short — on a phone it takes under a third of the first screen — with the two one-tap answers;
+ * the categories open under "Choose" (a disclosure, so it works without JavaScript).
+ */
 export function CookieBanner() {
   const location = useLocation()
   if (location.pathname === '/cookies') return null
+  const redirectTo = location.pathname + location.search
+  const button = 'rounded-md px-3 py-1.5 text-sm'
   return (
     <section aria-labelledby="cookie-banner-title" className="border-b border-amber-200 bg-amber-50" data-testid="cookie-banner">
-      <div className="mx-auto max-w-5xl px-4 py-4">
-        <h2 id="cookie-banner-title" className="font-semibold">
+      <div className="mx-auto max-w-5xl px-4 py-3">
+        <h2 id="cookie-banner-title" className="text-sm font-semibold sm:text-base">
           Cookies on Rounds
         </h2>
         <p className="mt-1 text-sm text-slate-700">
-          We use strictly necessary cookies to run the site. Others only if you say yes — nothing else is set until you choose.{' '}
+          Strictly necessary cookies run the site. Others only if you say yes.{' '}
           <Link to="/privacy" className="underline">
             Privacy policy
           </Link>
         </p>
-        <div className="mt-3">
-          <CookieChoicesForm value={null} redirectTo={location.pathname + location.search} />
-        </div>
+        <Form method="post" action="/cookies" className="mt-2 flex flex-wrap items-center gap-2">
+          <input type="hidden" name="redirectTo" value={redirectTo} />
+          <button type="submit" name="intent" value="accept-all" className={`${button} bg-brand-600 font-semibold text-white hover:bg-brand-700`}>
+            Accept all
+          </button>
+          <button type="submit" name="intent" value="reject-all" className={`${button} border border-slate-300 bg-white hover:bg-slate-50`}>
+            Only strictly necessary
+          </button>
+        </Form>
+        <details className="mt-2 text-sm">
+          <summary className="cursor-pointer font-medium text-brand-700 underline">Choose which cookies</summary>
+          <div className="mt-2">
+            <CookieChoicesForm value={null} redirectTo={redirectTo} />
+          </div>
+        </details>
       </div>
     </section>
   )

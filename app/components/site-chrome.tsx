@@ -1,5 +1,5 @@
 import { Form, Link, useLocation } from '@remix-run/react'
-import type { ReactNode } from 'react'
+import { useEffect, useRef, type ReactNode } from 'react'
 import { Avatar } from './avatar'
 import { SearchBar } from './search-bar'
 
@@ -37,67 +37,105 @@ export function CountBadge({ count, label }: { count: number; label: string }) {
   )
 }
 
+/**
+ * The site header. From 640 px up it is one row: logo, search, menu links. Below that it is the
+ * logo and a Menu button (a <details> disclosure, so it works without JavaScript) that shows the
+ * search and the links underneath; the panel closes again when the page changes.
+ */
 export function SiteHeader({ me, requestCount = 0, isStaff = false }: { me: Me; requestCount?: number; isStaff?: boolean }) {
   const { pathname } = useLocation()
+  const menu = useRef<HTMLDetailsElement>(null)
+  useEffect(() => {
+    if (menu.current) menu.current.open = false
+  }, [pathname])
   return (
     <header className="border-b border-slate-200 bg-white">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
         Skip to content
       </a>
-      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-3 gap-y-2 px-4 py-3">
         <Link to="/" className="flex items-center gap-2 text-lg font-semibold text-brand-700">
           <img src="/favicon.svg" alt="" width={28} height={28} />
           Rounds
         </Link>
-        <SearchBar />
-        <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
-          <MenuLink to="/" pathname={pathname} end>
-            Home
-          </MenuLink>
-          <MenuLink to="/clubs" pathname={pathname}>
-            Clubs
-          </MenuLink>
-          {me ? (
-            <>
-              <MenuLink to={`/u/${me.handle}`} pathname={pathname}>
-                <span className="flex items-center gap-2">
-                  <Avatar name={me.name} photoUrl={me.photoUrl} size={24} />
-                  My profile
-                </span>
-              </MenuLink>
-              {requestCount > 0 ? (
-                <MenuLink to="/settings/requests" pathname={pathname} data-testid="header-requests">
+        <details
+          ref={menu}
+          className="peer sm:hidden"
+          data-testid="header-menu"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && menu.current?.open) {
+              menu.current.open = false
+              menu.current.querySelector('summary')?.focus()
+            }
+          }}
+        >
+          <summary
+            aria-controls="site-menu"
+            className="flex cursor-pointer list-none items-center gap-2 rounded-md border border-slate-300 px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 [&::-webkit-details-marker]:hidden"
+          >
+            <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="currentColor">
+              <path d="M3 5h14v2H3zm0 4h14v2H3zm0 4h14v2H3z" />
+            </svg>
+            Menu
+            <CountBadge count={requestCount} label="follow requests waiting" />
+          </summary>
+        </details>
+        <div
+          id="site-menu"
+          className="hidden w-full flex-col gap-2 peer-open:flex sm:flex sm:w-auto sm:flex-1 sm:flex-row sm:flex-wrap sm:items-center sm:justify-between sm:gap-3"
+        >
+          <div className="sm:flex sm:flex-1 sm:justify-center">
+            <SearchBar />
+          </div>
+          <nav aria-label="Main" className="flex flex-col gap-1 sm:flex-row sm:flex-wrap sm:items-center">
+            <MenuLink to="/" pathname={pathname} end>
+              Home
+            </MenuLink>
+            <MenuLink to="/clubs" pathname={pathname}>
+              Clubs
+            </MenuLink>
+            {me ? (
+              <>
+                <MenuLink to={`/u/${me.handle}`} pathname={pathname}>
                   <span className="flex items-center gap-2">
-                    Follow requests
-                    <CountBadge count={requestCount} label="waiting" />
+                    <Avatar name={me.name} photoUrl={me.photoUrl} size={24} />
+                    My profile
                   </span>
                 </MenuLink>
-              ) : null}
-              {isStaff ? (
-                <MenuLink to="/staff/privacy" pathname={pathname}>
-                  Privacy console
+                {requestCount > 0 ? (
+                  <MenuLink to="/settings/requests" pathname={pathname} data-testid="header-requests">
+                    <span className="flex items-center gap-2">
+                      Follow requests
+                      <CountBadge count={requestCount} label="waiting" />
+                    </span>
+                  </MenuLink>
+                ) : null}
+                {isStaff ? (
+                  <MenuLink to="/staff/privacy" pathname={pathname}>
+                    Privacy console
+                  </MenuLink>
+                ) : null}
+                <MenuLink to="/settings/profile" pathname={pathname}>
+                  Settings
                 </MenuLink>
-              ) : null}
-              <MenuLink to="/settings/profile" pathname={pathname}>
-                Settings
-              </MenuLink>
-              <Form method="post" action="/logout">
-                <button type="submit" className="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900">
-                  Sign out
-                </button>
-              </Form>
-            </>
-          ) : (
-            <>
-              <MenuLink to="/login" pathname={pathname}>
-                Sign in
-              </MenuLink>
-              <Link to="/signup" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
-                Join Rounds
-              </Link>
-            </>
-          )}
-        </nav>
+                <Form method="post" action="/logout">
+                  <button type="submit" className="w-full rounded-md px-3 py-2 text-left text-sm font-medium text-slate-600 hover:text-slate-900 sm:w-auto">
+                    Sign out
+                  </button>
+                </Form>
+              </>
+            ) : (
+              <>
+                <MenuLink to="/login" pathname={pathname}>
+                  Sign in
+                </MenuLink>
+                <Link to="/signup" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+                  Join Rounds
+                </Link>
+              </>
+            )}
+          </nav>
+        </div>
       </div>
     </header>
   )

@@ -54,7 +54,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export default function LiveRoomRoute() {
   const { talk, mayEnter, mediaEnabled } = useLoaderData<typeof loader>()
   return (
-    <div className="space-y-4">
+    <div className="space-y-3 sm:space-y-4">
       <p className="text-sm">
         <Link to={`/t/${talk.id}`} className="text-brand-700 underline">
           ← Talk page
@@ -95,7 +95,7 @@ function RoomHeader({
         </Link>
       </p>
       <div className="flex flex-wrap items-center gap-3">
-        <h1 className="text-2xl font-semibold sm:text-3xl">{talk.title}</h1>
+        <h1 className="text-xl font-semibold sm:text-3xl">{talk.title}</h1>
         <RoomStatusBadge status={status} />
         {recording ? <RecIndicator recording={recording} /> : null}
       </div>
@@ -126,14 +126,20 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
   const [speaking, setSpeaking] = useState<string[]>([])
   const status = state?.talk.status ?? talk.status
   const recording = state && !refusal ? state.recording : undefined
+  // On a phone the stage, the hand button and the comment box come first, within the first
+  // screen: the note that media is off moves below them, and the comment list is kept short.
   return (
-    <>
+    <div className="flex flex-col gap-3 sm:gap-4">
       <RoomHeader talk={talk} status={status} audience={refusal ? undefined : state?.audienceCount} recording={recording} />
-      <div aria-live="polite" className="space-y-2">
+      <div aria-live="polite" className="space-y-2 empty:-mb-3 sm:empty:-mb-4">
         <ConnectionBanner connection={connection} backOnline={backOnline} />
       </div>
       {refusal ? null : <RecordedNotice recorded={recording ? recording.recorded : talk.recorded} />}
-      {!mediaEnabled && !refusal ? <MediaNotice /> : null}
+      {!mediaEnabled && !refusal ? (
+        <div className="order-last lg:order-none">
+          <MediaNotice />
+        </div>
+      ) : null}
       <noscript>
         <p className="rounded-md bg-amber-50 p-3 text-amber-900">The live room needs JavaScript. Turn it on, then reload this page.</p>
       </noscript>
@@ -144,8 +150,8 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
           Joining the room…
         </p>
       ) : (
-        <div className="flex flex-col gap-4 lg:grid lg:grid-cols-3 lg:items-start">
-          <div className="space-y-4 lg:col-span-2">
+        <div className="flex flex-col gap-3 sm:gap-4 lg:grid lg:grid-cols-3 lg:items-start">
+          <div className="space-y-3 sm:space-y-4 lg:col-span-2">
             <HostControls state={state} actions={actions} />
             <QuizPanel talkId={talk.id} host={isModerator(state.me.role)} />
             <Stage
@@ -162,7 +168,7 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
             {isModerator(state.me.role) ? <HandQueue state={state} actions={actions} /> : <HandCount state={state} />}
             <ReactionsBar state={state} actions={actions} />
           </div>
-          <div className="lg:col-start-3 lg:row-span-2 lg:row-start-1">
+          <div className="max-lg:[&_[data-testid=comments]]:max-h-40 max-lg:[&_[data-testid=comments]]:min-h-20 lg:col-start-3 lg:row-span-2 lg:row-start-1">
             <Comments state={state} actions={actions} />
           </div>
           <div className="lg:col-span-2 lg:col-start-1 lg:row-start-2">
@@ -171,7 +177,7 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
           <StageInviteDialog state={state} actions={actions} mediaEnabled={mediaEnabled} />
         </div>
       )}
-    </>
+    </div>
   )
 }
 
