@@ -21,7 +21,7 @@ import {
   transferOwnership,
   type ClubInput,
 } from '../../db/clubs'
-import { clubPermissions } from '../../db/access/club-permissions'
+import { clubPermissions } from '#db/access/club-permissions'
 import { rawSql } from '../../db/client'
 import { PublicError } from '../../db/errors'
 import { anonymous } from '../../db/viewer'
