@@ -7,3 +7,4 @@
 export * from './people'
 export * from './clubs'
 export * from './staff'
+export * from './talks'
