@@ -8,7 +8,7 @@ import {
   closeQuestion,
   closeQuiz,
   createQuiz,
-  exportQuizCsv,
+  exportQuizAnswers,
   getLeaderboard,
   getLiveQuiz,
   getQuestionStats,
@@ -20,7 +20,12 @@ import {
   type LiveAnswerOutcome,
   type QuizDraft,
 } from '../../db/quizzes'
+import { quizCsv } from '../../app/routes/q.$id[.csv]'
+import type { Viewer } from '../../db/viewer'
 import { addClubMember, addTalkRole, createDoctor, createTalk, createTestClub, viewerOf } from '../support/factories'
+
+/** The export as its route writes it. */
+const exportQuizCsv = async (viewer: Viewer, quizId: string) => quizCsv(await exportQuizAnswers(viewer, quizId))
 
 const threeQuestions: QuizDraft['questions'] = [
   { kind: 'single', prompt: 'Rate 150, sawtooth baseline?', explanation: 'Flutter with 2:1 block.', timeLimitSeconds: 20, points: 1000, options: [{ label: 'Flutter', correct: true }, { label: 'AVNRT' }] },
