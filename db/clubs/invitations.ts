@@ -3,6 +3,7 @@ import { and, desc, eq, sql } from 'drizzle-orm'
 import { activeUserSql, assertMayInviteToClub, requireClubPermission, requireSignedIn } from '../access/index'
 import { db, type Transaction } from '../client'
 import { PublicError } from '../errors'
+import { notify } from '../notifications'
 import { clubBans, clubInvitations, clubMembers, clubs, profiles } from '../schema/index'
 import type { Viewer } from '../viewer'
 import { audit } from './audit'
@@ -42,6 +43,7 @@ export async function inviteToClub(viewer: Viewer, slug: string, handle: string)
       .returning({ id: clubInvitations.id })
     if (inserted.length === 0) throw new PublicError('That doctor already has an invitation waiting.', 409, 'handle')
     await audit(tx, { clubId: access.club.id, actorId: viewer!.userId, action: 'member.invited', targetUserId: userId })
+    await notify(tx, { recipientId: userId, kind: 'club_invitation', actorId: viewer!.userId, target: { type: 'club', id: access.club.id } })
   })
 }
 

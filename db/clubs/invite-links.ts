@@ -3,6 +3,7 @@ import { and, desc, eq, sql } from 'drizzle-orm'
 import { loadClubAccess, requireClubPermission, requireSignedIn } from '../access/index'
 import { db, type Transaction } from '../client'
 import { PublicError } from '../errors'
+import { notifyClubAdmins } from '../notifications'
 import { clubInvitations, clubInviteLinks, clubMembers, clubs } from '../schema/index'
 import type { Viewer } from '../viewer'
 import { memberCountSql, type ClubVisibility } from './summaries'
@@ -197,6 +198,7 @@ export async function joinByInviteLink(viewer: Viewer, token: string) {
       targetUserId: viewer.userId,
       details: { linkId: link.id },
     })
+    await notifyClubAdmins(tx, { clubId: link.clubId, kind: 'club_joined_by_link', actorId: viewer.userId })
     return { slug: access.club.slug, talkId: link.talkId, joined: true }
   })
 }
