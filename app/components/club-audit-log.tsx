@@ -1,5 +1,6 @@
 import { Link } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import { LocalTime } from '~/utils/time-zone'
 import { roleLabel } from './club-badges'
 
 type Person = { handle: string; name: string } | null
@@ -13,15 +14,6 @@ export type AuditRow = {
   createdAt: string
 }
 
-const at = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-  timeZoneName: 'short',
-})
 const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
 
 function who(person: Person, fallback = 'A deleted account') {
@@ -101,9 +93,7 @@ export function AuditLogList({ entries }: { entries: AuditRow[] }) {
     <ol className="divide-y divide-slate-200">
       {entries.map((e) => (
         <li key={e.id} className="flex flex-wrap gap-x-4 gap-y-1 py-2 text-sm" data-testid="audit-entry">
-          <time dateTime={e.createdAt} className="w-48 shrink-0 text-slate-500">
-            {at.format(new Date(e.createdAt))}
-          </time>
+          <LocalTime at={e.createdAt} style="dateTime" className="w-48 shrink-0 text-slate-500" />
           <span className="min-w-0 flex-1">{describeAuditEntry(e)}</span>
         </li>
       ))}

@@ -2,6 +2,7 @@ import { Form } from '@remix-run/react'
 import { useRef } from 'react'
 import type { RecordingShare, TalkRecording } from '#db/recordings'
 import { clock } from '~/utils/duration'
+import { LocalTime } from '~/utils/time-zone'
 
 /** Who may listen, in the words the creator chooses from (the data layer's `RecordingShare`). */
 export const shareLabel: Record<RecordingShare, string> = {
@@ -35,7 +36,6 @@ const statusText: Record<TalkRecording['status'], string> = {
   failed: 'This recording failed and cannot be played.',
 }
 
-const when = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
 
 /** The talk's recordings the viewer may listen to, with chapters, who spoke when, and (for managers) sharing and deleting. */
 export function TalkRecordings({ recordings, result, busy }: { recordings: TalkRecording[]; result?: RecordingFormResult; busy: boolean }) {
@@ -69,7 +69,7 @@ function RecordingItem({ recording, result, busy }: { recording: TalkRecording; 
     <li data-testid="recording" aria-labelledby={titleId} className="space-y-4">
       <div>
         <h3 id={titleId} className="font-semibold">
-          {recording.startedAt ? <time dateTime={recording.startedAt}>{when.format(new Date(recording.startedAt))} UTC</time> : 'Recording'}
+          {recording.startedAt ? <LocalTime at={recording.startedAt} style="dateTime" /> : 'Recording'}
           {length ? <span className="font-normal text-slate-600"> · {clock(length)} long</span> : null}
         </h3>
         {statusText[recording.status] ? <p className="text-sm text-slate-600">{statusText[recording.status]}</p> : null}

@@ -8,6 +8,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { safeRedirectPath } from '~/utils/auth.server'
 import { consentCookie, newConsentId, readConsentId } from '~/utils/consent.server'
 import { readForm } from '~/utils/form.server'
+import { LocalTime } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'Cookie settings — Rounds' }]
 
@@ -58,8 +59,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect(to, { headers: { 'Set-Cookie': consentCookie(consentId) } })
 }
 
-const savedAt = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
-
 export default function CookieSettingsRoute() {
   const { consent } = useLoaderData<typeof loader>()
   const [searchParams] = useSearchParams()
@@ -75,7 +74,7 @@ export default function CookieSettingsRoute() {
         </p>
       ) : null}
       {consent ? (
-        <p className="mt-2 text-sm text-slate-500">Last saved {savedAt.format(new Date(consent.savedAt))} UTC.</p>
+        <p className="mt-2 text-sm text-slate-500">Last saved <LocalTime at={consent.savedAt} style="dateTime" />.</p>
       ) : (
         <p className="mt-2 text-sm text-slate-500">You have not chosen yet, so only strictly necessary cookies are used.</p>
       )}

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { listDevMail } from '#db/mailbox'
+import { LocalTime } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'Dev mailbox — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -34,7 +35,7 @@ export default function DevMailboxRoute() {
         {mails.map((m) => (
           <li key={m.id} className="rounded-lg border border-slate-200 bg-white p-4" data-testid="mail">
             <p className="text-sm text-slate-500">
-              To <span data-testid="mail-to">{m.to}</span> · {new Date(m.sentAt).toUTCString()}
+              To <span data-testid="mail-to">{m.to}</span> · <LocalTime at={m.sentAt} style="dateTime" />
             </p>
             <h2 className="mt-1 font-semibold" data-testid="mail-subject">
               {m.subject}

@@ -8,6 +8,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
 import { readForm } from '~/utils/form.server'
+import { LocalTime } from '~/utils/time-zone'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.page.quiz.title} — Rounds` : 'Quiz not found — Rounds' },
@@ -80,7 +81,7 @@ export default function QuizRoute() {
         <p className="text-sm text-slate-600">
           {page.accepting
             ? quiz.deadline
-              ? `Open until ${new Date(quiz.deadline).toUTCString()}.`
+              ? <>Open until <LocalTime at={quiz.deadline} style="dateTime" />.</>
               : 'Open until the creator closes it.'
             : quiz.talkId
               ? 'This runs live in its talk.'

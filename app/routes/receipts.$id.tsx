@@ -5,6 +5,7 @@ import { openReceipt, receiptState } from '#db/data-rights/index'
 import { PublicError } from '#db/errors'
 import { checkSignedLink } from '#server/signed-links'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { LocalTime } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'Erasure receipt — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -77,7 +78,7 @@ export default function ReceiptRoute() {
         </>
       ) : (
         <div data-testid="receipt">
-          <p className="mt-2 text-slate-600">Your account was erased on {new Date(receipt.erasedAt).toUTCString()}.</p>
+          <p className="mt-2 text-slate-600">Your account was erased on <LocalTime at={receipt.erasedAt} style="dateTime" />.</p>
           <h2 className="mt-6 font-semibold">Removed (table: rows)</h2>
           <Counts counts={receipt.removed} />
           <h2 className="mt-6 font-semibold">Unlinked from you (rows that stay, without your name)</h2>

@@ -11,6 +11,7 @@ import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { optionalText, text } from '~/utils/validation'
 import { readForm } from '~/utils/form.server'
+import { LocalTime } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'Your data — Rounds' }]
 
@@ -78,8 +79,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
-const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
 
 export default function YourDataRoute() {
   const { requests, accesses, fields } = useLoaderData<typeof loader>()
@@ -150,14 +149,14 @@ export default function YourDataRoute() {
                   <span className="text-slate-600">{statusLabels[r.status]}</span>
                 </p>
                 <p className="text-sm text-slate-500">
-                  Received {date.format(new Date(r.receivedAt))}
-                  {r.status === 'received' || r.status === 'in_progress' ? ` · answered by ${date.format(new Date(r.dueAt))}` : ''}
-                  {r.scheduledFor && r.status === 'received' ? ` · erasure on ${dateTime.format(new Date(r.scheduledFor))} UTC` : ''}
+                  Received <LocalTime at={r.receivedAt} style="day" />
+                  {r.status === 'received' || r.status === 'in_progress' ? <> · answered by <LocalTime at={r.dueAt} style="day" /></> : ''}
+                  {r.scheduledFor && r.status === 'received' ? <> · erasure on <LocalTime at={r.scheduledFor} style="dateTime" /></> : ''}
                 </p>
                 {r.resolution ? <p className="mt-1 text-sm text-slate-700">{r.resolution}</p> : null}
                 {r.download ? (
                   <a href={r.download.href} className="mt-2 inline-block rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700">
-                    Download (until {date.format(new Date(r.download.expiresAt))})
+                    Download (until <LocalTime at={r.download.expiresAt} style="day" />)
                   </a>
                 ) : null}
               </li>
@@ -173,7 +172,7 @@ export default function YourDataRoute() {
           <ul className="mt-2 divide-y divide-slate-200" data-testid="data-accesses">
             {accesses.map((a, i) => (
               <li key={i} className="py-2 text-sm">
-                <span className="font-medium">{a.who}</span>, {dateTime.format(new Date(a.at))} UTC — {a.reason}
+                <span className="font-medium">{a.who}</span>, <LocalTime at={a.at} style="dateTime" /> — {a.reason}
                 {a.request ? ` (for ${a.request})` : ''}
               </li>
             ))}

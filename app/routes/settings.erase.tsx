@@ -12,6 +12,7 @@ import { requireUser } from '~/utils/auth.server'
 import { PASSWORD_MAX } from '~/utils/password-rules'
 import { checkPasswordAgain } from '~/utils/reauth.server'
 import { readForm } from '~/utils/form.server'
+import { LocalTime } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'Erase your account — Rounds' }]
 
@@ -68,8 +69,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const when = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
-
 export default function EraseRoute() {
   const { pending, ownedClubs, graceDays } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
@@ -86,7 +85,7 @@ export default function EraseRoute() {
         {pending ? (
           <>
             <p className="text-slate-700" data-testid="erasure-pending">
-              Your account will be erased on <strong>{when.format(new Date(pending.scheduledFor))} UTC</strong>. Until then you can use Rounds as
+              Your account will be erased on <strong><LocalTime at={pending.scheduledFor} style="longDateTime" /></strong>. Until then you can use Rounds as
               usual and change your mind.
             </p>
             <Form method="post">

@@ -10,6 +10,7 @@ import { PeopleList } from '~/components/people-list'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
+import { LocalTime } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'Follow requests — Rounds' }]
 
@@ -48,8 +49,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   })
 }
 
-const requested = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
-
 export default function FollowRequestsRoute() {
   const { requests, visibility } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
@@ -75,7 +74,7 @@ export default function FollowRequestsRoute() {
               actions={(person) => (
                 <>
                   <span className="self-center text-xs text-slate-500">
-                    Asked {requested.format(new Date(person.requestedAt))}
+                    Asked <LocalTime at={person.requestedAt} style="day" />
                   </span>
                   <Form method="post">
                     <input type="hidden" name="handle" value={person.handle} />

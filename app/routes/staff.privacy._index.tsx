@@ -4,6 +4,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { listRequestsForStaff } from '#db/data-rights/index'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireStaffViewer } from '~/utils/staff.server'
+import { LocalTime } from '~/utils/time-zone'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireStaffViewer(context)
@@ -19,8 +20,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     })),
   })
 }
-
-const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
 
 export default function StaffRequestsRoute() {
   const { show, requests } = useLoaderData<typeof loader>()
@@ -53,9 +52,9 @@ export default function StaffRequestsRoute() {
                 </td>
                 <td>{r.subject ? `${r.subject.name} (@${r.subject.handle})` : 'Erased account'}</td>
                 <td>{r.status.replace('_', ' ')}</td>
-                <td>{date.format(new Date(r.receivedAt))}</td>
+                <td><LocalTime at={r.receivedAt} style="day" /></td>
                 <td className={r.overdue ? 'font-semibold text-red-700' : ''}>
-                  {date.format(new Date(r.dueAt))}
+                  <LocalTime at={r.dueAt} style="day" />
                   {r.overdue ? ' (overdue)' : ''}
                 </td>
               </tr>

@@ -9,6 +9,7 @@ import { inputClass } from '~/components/forms'
 import { requireStaffViewer } from '~/utils/staff.server'
 import { text } from '~/utils/validation'
 import { readForm } from '~/utils/form.server'
+import { LocalTime } from '~/utils/time-zone'
 
 const HoldAction = z.discriminatedUnion(
   'intent',
@@ -46,8 +47,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
-
 export default function LegalHoldsRoute() {
   const { holds } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
@@ -70,7 +69,7 @@ export default function LegalHoldsRoute() {
               <div>
                 <p className="font-medium">{h.subject ? `${h.subject.name} (@${h.subject.handle})` : 'Erased account'}</p>
                 <p className="text-sm text-slate-600">
-                  {h.reason} — set {date.format(new Date(h.createdAt))}
+                  {h.reason} — set <LocalTime at={h.createdAt} style="day" />
                   {h.setBy ? ` by ${h.setBy}` : ''}
                 </p>
               </div>

@@ -9,6 +9,7 @@ import { inputClass } from '~/components/forms'
 import { requireStaffViewer } from '~/utils/staff.server'
 import { optionalText, text } from '~/utils/validation'
 import { readForm } from '~/utils/form.server'
+import { LocalTime } from '~/utils/time-zone'
 
 const StaffAction = z.discriminatedUnion(
   'intent',
@@ -79,8 +80,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
-
 export default function StaffRequestRoute() {
   const r = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
@@ -92,9 +91,9 @@ export default function StaffRequestRoute() {
           {r.kind} request — {r.subject ? `${r.subject.name} (@${r.subject.handle})` : 'erased account'}
         </h2>
         <p className="text-sm text-slate-600">
-          {r.status.replace('_', ' ')} · received {dateTime.format(new Date(r.receivedAt))} · due{' '}
-          <span className={r.overdue ? 'font-semibold text-red-700' : ''}>{dateTime.format(new Date(r.dueAt))}</span>
-          {r.scheduledFor ? ` · erasure runs ${dateTime.format(new Date(r.scheduledFor))}` : ''}
+          {r.status.replace('_', ' ')} · received <LocalTime at={r.receivedAt} style="dateTime" /> · due{' '}
+          <span className={r.overdue ? 'font-semibold text-red-700' : ''}><LocalTime at={r.dueAt} style="dateTime" /></span>
+          {r.scheduledFor ? <> · erasure runs <LocalTime at={r.scheduledFor} style="dateTime" /></> : ''}
           {r.held ? ' · under legal hold' : ''}
         </p>
         {Object.keys(r.details).length ? (
@@ -112,7 +111,7 @@ export default function StaffRequestRoute() {
         <ol className="mt-2 space-y-1 text-sm" data-testid="request-history">
           {r.events.map((e, i) => (
             <li key={i}>
-              {dateTime.format(new Date(e.at))} — <strong>{e.action.replace(/_/g, ' ')}</strong>
+              <LocalTime at={e.at} style="dateTime" /> — <strong>{e.action.replace(/_/g, ' ')}</strong>
               {e.actor ? ` by ${e.actor}` : ''}
               {e.note ? `: ${e.note}` : ''}
             </li>
@@ -135,7 +134,7 @@ export default function StaffRequestRoute() {
       {result?.data ? (
         <div data-testid="subject-data" className="rounded-md bg-slate-50 p-3 text-sm">
           <p>
-            {result.data.account.email} · born {result.data.account.dateOfBirth} · joined {dateTime.format(new Date(result.data.account.createdAt))}
+            {result.data.account.email} · born {result.data.account.dateOfBirth} · joined <LocalTime at={result.data.account.createdAt} style="dateTime" />
           </p>
           {result.data.profile ? (
             <p>
