@@ -78,13 +78,10 @@ export default function SignInMethodsRoute() {
                   </button>
                 </Form>
               ) : (
-                // A plain form: the answer sends the browser on to Google.
-                <form method="post" action="/auth/google">
-                  <input type="hidden" name="intent" value="link" />
-                  <button type="submit" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
-                    Link Google
-                  </button>
-                </form>
+                // A plain link: the answer sends the browser on to Google.
+                <a href="/auth/google?intent=link" className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
+                  Link Google
+                </a>
               )}
             </li>
           ) : null}
