@@ -307,7 +307,10 @@ export async function confirmEmailChange(userId: string, code: string, now = new
   return outcome.changed
 }
 
-export type UndoState = { status: 'open'; oldEmail: string; newEmail: string } | { status: 'done' | 'expired' | 'unknown' }
+export type UndoState =
+  | { status: 'open'; oldEmail: string; newEmail: string }
+  | { status: 'done'; oldEmail: string }
+  | { status: 'expired' | 'unknown' }
 
 /** What an undo link finds: a change it may still undo, one already undone, or one past its week. */
 export async function emailChangeUndoState(changeId: string, now = new Date()): Promise<UndoState> {
@@ -316,7 +319,7 @@ export async function emailChangeUndoState(changeId: string, now = new Date()): 
     .from(emailChanges)
     .where(and(eq(emailChanges.id, changeId), isNotNull(emailChanges.confirmedAt)))
   if (!row?.undoUntil) return { status: 'unknown' }
-  if (row.undoneAt) return { status: 'done' }
+  if (row.undoneAt) return { status: 'done', oldEmail: row.oldEmail }
   if (row.undoUntil <= now) return { status: 'expired' }
   return { status: 'open', oldEmail: row.oldEmail, newEmail: row.newEmail }
 }

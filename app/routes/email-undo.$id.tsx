@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { json } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useLocation } from '@remix-run/react'
 import { emailChangeUndoState, undoEmailChange } from '#db/account-recovery'
 import { PublicError } from '#db/errors'
@@ -35,10 +35,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const undone = await undoEmailChange(id)
     disconnectSessions(undone.endedSessions)
     await sendEmailChangeUndoneNotice(undone.oldEmail)
-    return json({ ok: true as const, message: `${undone.oldEmail} is your sign-in email again, and every device was signed out.` })
+    // Back to the same link, read afresh: the sessions just ended no longer show as signed in.
+    const url = new URL(request.url)
+    return redirect(url.pathname + url.search)
   } catch (error) {
     if (!(error instanceof PublicError)) throw error
-    return json({ ok: false as const, message: error.message }, { status: error.status })
+    return json({ message: error.message }, { status: error.status })
   }
 }
 
@@ -46,11 +48,12 @@ export default function UndoEmailChangeRoute() {
   const state = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const location = useLocation()
-  if (result?.ok || state.status === 'done') {
+  if (state.status === 'done') {
     return (
       <FormCard title="Your email address is back">
         <p role="status" className="text-slate-700">
-          {result?.ok ? result.message : 'This change has already been undone.'} If someone else made the change, choose a new password now.
+          <strong className="break-all">{state.oldEmail}</strong> is your sign-in email again, and every device was signed out. If someone else
+          made the change, choose a new password now.
         </p>
         <Link to="/forgot-password" className="mt-4 inline-block font-medium text-brand-700 underline">
           Reset your password
@@ -66,7 +69,7 @@ export default function UndoEmailChangeRoute() {
           <strong className="break-all">{state.newEmail}</strong>. Put the old address back and sign out every device?
         </p>
       ) : null}
-      {result && !result.ok ? (
+      {result ? (
         <p role="alert" className="mt-3 rounded-md bg-red-50 p-3 text-red-800">
           {result.message}
         </p>

@@ -254,7 +254,7 @@ describe('email change', () => {
     expect(undone.endedSessions.sort()).toEqual([phone.sessionId, laptop.sessionId].sort())
     expect(await sessionIdsOf(doctor.id)).toEqual([])
     expect((await findAccountByEmail(doctor.email))?.id).toBe(doctor.id)
-    expect(await emailChangeUndoState(changed.changeId)).toEqual({ status: 'done' })
+    expect(await emailChangeUndoState(changed.changeId)).toEqual({ status: 'done', oldEmail: doctor.email })
     expect(await refusal(undoEmailChange(changed.changeId))).toMatchObject({ status: 409 })
   })
 
