@@ -74,7 +74,7 @@ async function browser(doctor?: TestDoctor): Promise<Jar> {
 
 /** Starts at Rounds (sign-in, or linking when signed in) and returns the provider's address. */
 async function start(jar: Jar, intent: 'sign-in' | 'link' = 'sign-in') {
-  const started = intent === 'link' ? await appRequest(jar, '/auth/google', { intent: 'link' }) : await appRequest(jar, '/auth/google')
+  const started = await appRequest(jar, intent === 'link' ? '/auth/google?intent=link' : '/auth/google')
   expect(started.status).toBe(302)
   expect(started.location!.startsWith(provider.issuer)).toBe(true)
   return started.location!
