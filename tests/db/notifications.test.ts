@@ -181,6 +181,34 @@ describe('notices from data rights', () => {
   })
 })
 
+describe('at write time', () => {
+  it('writes nothing about a private club the recipient may not see, a deactivated actor, or the recipient themselves', async () => {
+    const owner = await createDoctor()
+    const outsider = await createDoctor()
+    const club = await createTestClub(owner, { visibility: 'private', name: 'Closed Nephrology Room' })
+    const gone = await createDoctor()
+    await deactivateAccount(gone.id, 'no-session')
+    const results = await db.transaction(async (tx) => [
+      await notify(tx, { recipientId: outsider.id, kind: 'club_joined_by_link', actorId: owner.id, target: { type: 'club', id: club.id } }),
+      await notify(tx, { recipientId: outsider.id, kind: 'follow', actorId: gone.id, target: { type: 'user', id: outsider.id } }),
+      await notify(tx, { recipientId: outsider.id, kind: 'follow', actorId: outsider.id, target: { type: 'user', id: outsider.id } }),
+    ])
+    expect(results).toEqual([null, null, null])
+    expect(await rawSql()`select id from notifications where user_id = ${outsider.id}`).toEqual([])
+    expect(await rawSql()`select id from notification_deliveries where user_id = ${outsider.id}`).toEqual([])
+  })
+
+  it('joins follows that arrive at the same moment into one notice', async () => {
+    const target = await createDoctor()
+    const followers = [await createDoctor(), await createDoctor(), await createDoctor(), await createDoctor()]
+    await Promise.all(followers.map((f) => followUser(as(f), target.handle)))
+    const { items } = await listNotifications(as(target))
+    expect(items).toHaveLength(1)
+    expect(items[0].count).toBe(4)
+    expect(await deliveriesOf(target)).toHaveLength(1)
+  })
+})
+
 describe('reading and marking notices', () => {
   it('pages newest first', async () => {
     const target = await createDoctor()
