@@ -33,7 +33,7 @@ export function CookieChoicesForm({ value, redirectTo }: { value: CookieChoicesV
         <label className="flex items-start gap-2 text-sm">
           <input type="checkbox" checked disabled className="mt-1" />
           <span>
-            <strong>Strictly necessary</strong> — keep you signed in, remember this choice and, until you close the browser, your time zone. Always on.
+            <strong>Strictly necessary</strong> — keep you signed in and remember this choice. Always on.
           </span>
         </label>
         {categories.map((c) => (
