@@ -35,6 +35,8 @@ export const seeders: Record<string, Seeder> = {
   'users.id': async () => {},
   'profiles.user_id': async () => {},
   'sessions.user_id': async () => {},
+  'oauth_accounts.user_id': ({ subject }) =>
+    sql()`insert into oauth_accounts (provider, subject, user_id, email) values ('google', ${randomUUID()}, ${subject.id}, ${subject.email})`,
   'access_changes.user_id': ({ subject }) => sql()`insert into access_changes (kind, user_id) values ('user', ${subject.id})`,
   'email_verifications.user_id': ({ subject }) =>
     sql()`insert into email_verifications (id, user_id, code_hash, expires_at) values (${randomUUID()}, ${subject.id}, 'x', now())`,
