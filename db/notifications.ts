@@ -305,6 +305,19 @@ export async function markNotificationRead(viewer: Viewer, id: string, now = new
   if (rows.length === 0) throw notFound()
 }
 
+/**
+ * Opens one of the viewer's notices: marks it read and answers where it leads (null: nowhere).
+ * Anyone else's, an unknown id, or a notice with nothing left the viewer may see is "not found".
+ */
+export async function openNotification(viewer: Viewer, id: string, now = new Date()) {
+  requireSignedIn(viewer, 'Sign in to see your notifications.')
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw notFound()
+  const [row] = await readNotices(viewer, sql`n.id = ${id}`, 1)
+  if (!row) throw notFound()
+  await markNotificationRead(viewer, id, now)
+  return toItem(row).link
+}
+
 export async function markAllNotificationsRead(viewer: Viewer, now = new Date()) {
   requireSignedIn(viewer, 'Sign in to see your notifications.')
   const rows = await db

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { json } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
-import { countUnreadNotifications, listNotifications, markAllNotificationsRead, markNotificationRead } from '#db/notifications'
+import { countUnreadNotifications, listNotifications, markAllNotificationsRead, markNotificationRead, openNotification } from '#db/notifications'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
-import { requireUser } from '~/utils/auth.server'
+import { requireUser, safeRedirectPath } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
 import { LocalTime } from '~/utils/time-zone'
 
@@ -13,6 +13,7 @@ export const meta: MetaFunction = () => [{ title: 'Notifications — Rounds' }]
 
 const NotificationAction = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('read'), id: z.string().min(1).max(100) }),
+  z.object({ intent: z.literal('open'), id: z.string().min(1).max(100) }),
   z.object({ intent: z.literal('read-all') }),
 ])
 
@@ -36,6 +37,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = NotificationAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: 'Choose a notification to mark as read.' }, { status: 400 })
   try {
+    if (parsed.data.intent === 'open') {
+      // Where a notice leads is the server's own path, never taken from the form.
+      return redirect(safeRedirectPath(await openNotification(viewer, parsed.data.id), '/notifications'))
+    }
     if (parsed.data.intent === 'read') {
       await markNotificationRead(viewer, parsed.data.id)
       return json({ ok: true, message: 'Marked as read.' })
@@ -85,10 +90,19 @@ export default function NotificationsRoute() {
                 <div className="min-w-0">
                   <p className={n.read ? 'text-slate-700' : 'font-semibold text-slate-900'}>
                     {n.read ? null : <span className="sr-only">Unread: </span>}
-                    {n.link ? (
+                    {n.link && n.read ? (
                       <Link to={n.link} className="hover:underline">
                         {n.title}
                       </Link>
+                    ) : n.link ? (
+                      // Opening an unread notice marks it read on the way, with or without JavaScript.
+                      <Form method="post" className="inline">
+                        <input type="hidden" name="intent" value="open" />
+                        <input type="hidden" name="id" value={n.id} />
+                        <button type="submit" className="text-left hover:underline">
+                          {n.title}
+                        </button>
+                      </Form>
                     ) : (
                       n.title
                     )}

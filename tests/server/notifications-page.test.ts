@@ -56,6 +56,7 @@ describe('/notifications, through its loader and action', () => {
     const before = await rawSql()`select id, read_at from notifications where user_id = ${tom.id}`
     const cases: [Record<string, string>, number][] = [
       [{ intent: 'read', id: tomsNotice.id }, 404],
+      [{ intent: 'open', id: tomsNotice.id }, 404],
       [{ intent: 'read', id: '3f1c2a4e-0000-4000-8000-000000000000' }, 404],
       [{ intent: 'read', id: 'x'.repeat(500) }, 400],
       [{ intent: 'read' }, 400],
@@ -68,6 +69,17 @@ describe('/notifications, through its loader and action', () => {
     }
     expect(await rawSql()`select id, read_at from notifications where user_id = ${tom.id}`).toEqual(before)
     expect(await callLoader(notificationsRoute, { url: '/notifications?before=nonsense', auth })).toMatchObject({ status: 400, thrown: true })
+  })
+
+  it('opens a notice: marks it read and goes where it leads', async () => {
+    const doctor = await createDoctor()
+    const auth = await signIn(doctor.id)
+    const follower = await createDoctor({ name: 'Dr Opened' })
+    await followUser(viewerOf(follower), doctor.handle)
+    const [notice] = ((await callLoader(notificationsRoute, { url: '/notifications', auth })).data as Page).items
+    const opened = await callAction(notificationsRoute, { url: '/notifications', form: { intent: 'open', id: notice.id }, auth })
+    expect(opened).toMatchObject({ status: 302, location: `/u/${follower.handle}` })
+    expect(((await callLoader(notificationsRoute, { url: '/notifications', auth })).data as Page).unread).toBe(0)
   })
 
   it('pages with an "older" link', async () => {
