@@ -11,6 +11,7 @@ import { Notices } from '~/components/notices'
 import { SiteFooter, SiteHeader } from '~/components/site-chrome'
 import { readConsentId } from '~/utils/consent.server'
 import { isPrivatePath } from '~/utils/robots'
+import { UTC } from '~/utils/time'
 import { timeZoneOf } from '~/utils/time.server'
 import { TimeZoneHintScript, useTimeZoneHint } from '~/utils/time-zone'
 import styles from '~/tailwind.css?url'
@@ -68,7 +69,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <Notices notices={data?.notices ?? []} deactivated={data?.deactivated ?? false} />
           {children}
         </main>
-        <SiteFooter devMailbox={data?.devMailbox ?? false} />
+        <SiteFooter devMailbox={data?.devMailbox ?? false} timeZone={data?.timeZone ?? UTC} signedIn={Boolean(data?.me)} />
         <ScrollRestoration nonce={data?.nonce} />
         <Scripts nonce={data?.nonce} />
       </body>

@@ -1,6 +1,7 @@
 import { Form, Link, useLocation } from '@remix-run/react'
 import { useEffect, useRef, type ReactNode } from 'react'
 import { Avatar } from './avatar'
+import { zoneName } from '~/utils/time'
 import { SearchBar } from './search-bar'
 
 type Me = { handle: string; name: string; photoUrl: string | null } | null
@@ -141,7 +142,8 @@ export function SiteHeader({ me, requestCount = 0, isStaff = false }: { me: Me; 
   )
 }
 
-export function SiteFooter({ devMailbox }: { devMailbox: boolean }) {
+/** The footer names the zone times are shown in, and where a signed-in person changes it. */
+export function SiteFooter({ devMailbox, timeZone, signedIn }: { devMailbox: boolean; timeZone: string; signedIn: boolean }) {
   return (
     <footer className="border-t border-slate-200 bg-white">
       <div className="mx-auto flex max-w-5xl flex-wrap justify-between gap-2 px-4 py-4 text-sm text-slate-500">
@@ -154,6 +156,18 @@ export function SiteFooter({ devMailbox }: { devMailbox: boolean }) {
             Cookie settings
           </Link>
         </nav>
+        <span data-testid="footer-time-zone">
+          Times in {zoneName(timeZone)}
+          {signedIn ? (
+            <>
+              {' '}
+              ·{' '}
+              <Link to="/settings/time-zone" className="underline">
+                change
+              </Link>
+            </>
+          ) : null}
+        </span>
         {devMailbox ? (
           <Link to="/dev/mailbox" className="underline">
             Dev mailbox (emails are not sent on this server)
