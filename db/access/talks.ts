@@ -106,7 +106,7 @@ export function requireLive(access: { status: TalkStatus }) {
 export type TalkEntryFacts = { visible: boolean; banned: boolean; removed: boolean }
 
 /** The entry rule over a row holding its facts; no row (no such talk) is no entry. */
-export function mayEnterTalk(row: TalkEntryFacts | null | undefined): boolean {
+export function mayEnterTalk<Row extends TalkEntryFacts>(row: Row | null | undefined): row is Row {
   return Boolean(row && row.visible && !row.banned && !row.removed)
 }
 

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { checkTalkEntryFacts, refuse, talkStandingColumns, type TalkRoleName, type TalkStatus } from '../access/index'
+import { checkTalkEntryFacts, refuse, talkStandingColumns, type TalkEntryFacts, type TalkRoleName, type TalkStatus } from '../access/index'
 import type { db, Transaction } from '../client'
 import { isId } from '../ids'
 import { clubs, talkStage, talks } from '../schema/index'
@@ -15,7 +15,7 @@ import { consentValid } from './consent'
 
 export type Q = Transaction | typeof db
 
-export type Access = {
+export type Access = TalkEntryFacts & {
   id: string
   title: string
   type: TalkType
@@ -29,9 +29,6 @@ export type Access = {
   clubSlug: string
   clubName: string
   clubVisibility: 'public' | 'private'
-  visible: boolean
-  banned: boolean
-  removed: boolean
   role: TalkRoleName
   stage: 'raised' | 'invited' | 'on_stage' | null
   recorded: boolean

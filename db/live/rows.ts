@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { talkRoleSql, type TalkRoleName, type TalkStatus } from '../access/index'
+import { talkRoleSql, type TalkEntryFacts, type TalkRoleName, type TalkStatus } from '../access/index'
 import { PublicError } from '../errors'
 import { photoUrl } from '../profiles'
 import { profiles, talkQuestionVotes, talkStage, talks } from '../schema/index'
@@ -79,7 +79,7 @@ export const questionOf = (row: QuestionRow): LiveQuestion => ({
 })
 
 /** A write that authorises in its own statement: the entry facts, and the row written or stored by a retry. */
-export type WriteRow = { status: TalkStatus; visible: boolean; banned: boolean; removed: boolean; written: unknown; existing: unknown }
+export type WriteRow = TalkEntryFacts & { status: TalkStatus; written: unknown; existing: unknown }
 
 /** A client's id for a comment or question, so a retry writes nothing twice. */
 export function checkedClientId(clientId: unknown): string | null {

@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm'
-import { can, isModerator, mayEnterTalk, refuse as talkRefusal, requireTalkEntry, talkEntryColumns, type ClubRole } from '../access/index'
+import { sql, type SQL } from 'drizzle-orm'
+import { can, isModerator, mayEnterTalk, refuse as talkRefusal, requireTalkEntry, talkEntryColumns, type ClubRole, type TalkEntryFacts } from '../access/index'
 import { db, type Transaction } from '../client'
 import { PublicError } from '../errors'
 import { isId } from '../ids'
@@ -31,7 +31,7 @@ export const refuse = {
 
 export const iso = (value: string | Date | null) => (value ? new Date(value).toISOString() : null)
 
-export type QuizRow = {
+export type QuizRow = TalkEntryFacts & {
   id: string
   clubId: string
   clubSlug: string
@@ -48,14 +48,11 @@ export type QuizRow = {
   currentQuestionId: string | null
   launchedAt: string | null
   closedAt: string | null
-  visible: boolean
-  banned: boolean
-  removed: boolean
   clubRole: ClubRole | null
   talkHostId: string | null
 }
 
-export const quizSelect = (viewer: NonNullable<Viewer>, where: ReturnType<typeof sql>) => sql`
+export const quizSelect = (viewer: NonNullable<Viewer>, where: SQL) => sql`
   select z.id, z.club_id as "clubId", ${clubs}.slug as "clubSlug", ${clubs}.name as "clubName", z.talk_id as "talkId",
     z.author_id as "authorId", z.title, z.kind, z.status, z.anonymous, z.deadline, z.speed_scoring as "speedScoring",
     z.streak_bonus as "streakBonus", z.current_question_id as "currentQuestionId", z.launched_at as "launchedAt", z.closed_at as "closedAt",

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import { mayEnterTalk, talkEntryAllowedSql, talkEntryColumns } from '../access/index'
+import { mayEnterTalk, talkEntryAllowedSql, talkEntryColumns, type TalkEntryFacts } from '../access/index'
 import { db } from '../client'
 import { PublicError } from '../errors'
 import { isId } from '../ids'
@@ -46,7 +46,7 @@ export type AnswerResult = {
   talkId: string | null
 }
 
-type AnswerContext = {
+type AnswerContext = TalkEntryFacts & {
   questionId: string
   sameTalk: boolean
   quizId: string
@@ -56,9 +56,6 @@ type AnswerContext = {
   quizKind: QuizKind
   talkId: string | null
   status: QuizStatus
-  visible: boolean
-  banned: boolean
-  removed: boolean
   openedAt: string | null
 }
 

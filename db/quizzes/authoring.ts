@@ -117,7 +117,7 @@ export async function listTalkQuizzes(viewer: Viewer, talkId: string): Promise<Q
   const hasDrafts = rows.some((r) => r.status === 'draft')
   // Drafts are for the talk's hosts and co-hosts (the talk's own rules, db/access/talks.ts).
   const talk = hasDrafts ? await loadTalkEntry(viewer, talkId) : undefined
-  const host = talk !== undefined && mayEnterTalk(talk) && isModerator(talk.role)
+  const host = mayEnterTalk(talk) && isModerator(talk.role)
   return rows
     .filter((r) => mayEnterTalk(r) && (r.status !== 'draft' || host))
     .map((r) => ({ id: r.id, title: r.title, kind: r.kind, status: r.status, questionCount: counts.get(r.id) ?? 0, deadline: iso(r.deadline), talkId: r.talkId }))
