@@ -161,4 +161,32 @@ describe('the club admin, section by section', () => {
     const [{ n }] = await rawSql()<{ n: number }[]>`select count(*)::int as n from club_bans where club_id = ${clubId}`
     expect(n).toBe(0)
   })
+
+  it('saves the club’s details from a multipart form and follows a new address; a part too large is 413 beside its field', async () => {
+    const send = (fields: Record<string, string>) => {
+      const form = new FormData()
+      for (const [name, value] of Object.entries(fields)) form.append(name, value)
+      return fetch(new URL(`/c/${slug}/admin/settings`, server.baseUrl), {
+        method: 'POST',
+        headers: { cookie: cookies.admin, origin: server.baseUrl },
+        body: form,
+        redirect: 'manual',
+      })
+    }
+    const details = { intent: 'edit-club', name: 'Adminroute Renal Round', slug, description: 'Dialysis cases.', visibility: 'public' }
+    const tooLong = await send({ ...details, description: 'x'.repeat(200 * 1024) })
+    expect(tooLong.status).toBe(413)
+    expect(await tooLong.text()).toMatch(/id="[^"]*-description-error"[^>]*role="alert"><li>That is far more text than a club description can hold.<\/li>/)
+
+    const moved = `${slug}-moved`.slice(0, 40)
+    const saved = await send({ ...details, slug: moved })
+    expect(saved.status).toBe(302)
+    const location = new URL(saved.headers.get('location')!, server.baseUrl)
+    expect(location.pathname).toBe(`/c/${moved}/admin/settings`)
+    const page = await get(location.pathname + location.search, cookies.admin)
+    expect(page.text).toContain('Club details saved.')
+    const [club] = await rawSql()<{ slug: string; description: string }[]>`select slug, description from clubs where id = ${clubId}`
+    expect(club).toEqual({ slug: moved, description: 'Dialysis cases.' })
+    slug = moved
+  })
 })
