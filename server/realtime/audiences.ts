@@ -1,5 +1,4 @@
-// The data layer's rule of who moderates a talk (db/access), as db/live.ts exports it.
-import { isModerator } from '../../db/live'
+import { isModerator } from '../../db/access/index'
 import type { LiveServerEvents, TalkRoleName } from '../../app/live/protocol'
 import type { LiveNamespace } from './types'
 
