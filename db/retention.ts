@@ -110,6 +110,15 @@ export const userColumns: Record<string, ColumnRule> = {
   'legal_holds.user_id': { erase: 'delete', keptUnderHold: true },
   'legal_holds.set_by': { erase: 'clear', exportExcluded: 'Holds you placed as a privacy officer concern other people.' },
   'legal_holds.released_by': { erase: 'clear', exportExcluded: 'Holds you released as a privacy officer concern other people.' },
+  // Verified doctors: the application goes with the account (its document file with it, see
+  // server/jobs/erasure.ts); a verifier's decisions about others stay, without the verifier.
+  'doctor_verifications.user_id': { erase: 'delete' },
+  'doctor_verifications.decided_by': {
+    erase: 'clear',
+    exportExcluded: 'Applications you decided as a verifier are other doctors’ data.',
+  },
+  'staff_duties.user_id': { erase: 'delete' },
+  'staff_duties.granted_by': { erase: 'clear', exportExcluded: 'Duties you granted concern other members of staff.' },
   'personal_data_access_log.subject_user_id': { erase: 'delete', keptUnderHold: true },
   'personal_data_access_log.staff_id': {
     erase: 'clear',
@@ -134,6 +143,8 @@ export const exportRedactedColumns: Record<string, string> = {
   'club_invite_links.token': 'The secret part of an invite link: anyone holding it could join the club.',
   'unsubscribe_token_uses.token_id': 'The secret part of an unsubscribe link.',
   'data_requests.export_file': 'The name of the file on our server.',
+  'doctor_verifications.number_cipher': 'Your registration number, encrypted; number_masked shows its last four characters.',
+  'doctor_verifications.document_path': 'The name of your document’s file on our server (deleted once your application was decided).',
   'profiles.search_card': 'A search index built from your name and speciality (already in the export).',
   'profiles.search_full': 'A search index built from your profile (already in the export).',
   'profiles.search_card_text': 'A search index built from your name and speciality (already in the export).',
@@ -237,6 +248,16 @@ export const retentionList: Retained[] = [
     why: 'It says why the items above are kept, and ends when released.',
     when: 'legal-hold',
   },
+]
+
+/**
+ * What a verification decision keeps once the uploaded document is deleted (db/verification.ts):
+ * enough to show the badge, to answer the doctor, and to check the registration again.
+ */
+export const verificationDecisionKeeps: { what: string; why: string }[] = [
+  { what: 'The council (or regulator) and year of registration.', why: 'They are what the badge shows.' },
+  { what: 'The registration number, encrypted, and its last four characters.', why: 'To look the registration up again at re-verification or on a complaint; the owner sees it masked.' },
+  { what: 'The decision, how it was made (a verifier compared the document with the register), when, by whom, and the reason for a rejection or revocation.', why: 'To show the doctor why, and to account for each decision.' },
 ]
 
 export const columnKey = (table: string, column: string) => `${table}.${column}`

@@ -39,6 +39,15 @@ const envSchema = z
       emptyToUndefined,
       z.string().min(32, 'must be at least 32 characters').optional(),
     ),
+    /** Encrypts registration numbers at rest (AES-256-GCM): 32 random bytes, base64. Separate from SESSION_SECRET. */
+    REGISTRATION_NUMBER_KEY: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, 'must be 32 random bytes in base64, such as the output of `openssl rand -base64 32`')
+        .optional(),
+    ),
     MEILI_HOST: z.preprocess(emptyToUndefined, optionalUrl(['http://', 'https://'], 'http://127.0.0.1:7700')),
     MEILI_API_KEY: z.preprocess(emptyToUndefined, z.string().trim().min(16, 'must be at least 16 characters (a Meilisearch API key)').optional()),
     LIVEKIT_URL: z.preprocess(emptyToUndefined, optionalUrl(['ws://', 'wss://', 'http://', 'https://'], 'wss://livekit.example.org')),
@@ -73,6 +82,7 @@ const envSchema = z
     if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when APP_ENV=production (there is no dev mailbox in production)' })
     if (!env.PUBLIC_URL?.startsWith('https://')) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be an https:// address when APP_ENV=production' })
     if (!env.SESSION_SECRET) ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required when APP_ENV=production' })
+    if (!env.REGISTRATION_NUMBER_KEY) ctx.addIssue({ code: 'custom', path: ['REGISTRATION_NUMBER_KEY'], message: 'is required when APP_ENV=production' })
   })
   .superRefine((env, ctx) => {
     // Search uses Meilisearch only with both; a half-configured one is a mistake worth stopping for.
@@ -121,6 +131,8 @@ export type Config = z.infer<typeof envSchema> & {
   devMailbox: boolean
   secureCookies: boolean
   secret: string
+  /** The 32-byte key registration numbers are encrypted with. */
+  registrationNumberKey: Buffer
 }
 
 export class ConfigError extends Error {}
@@ -145,6 +157,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: publicUrl.startsWith('https://'),
     // Locally a fixed secret keeps sessions and codes valid across restarts.
     secret: parsed.SESSION_SECRET ?? 'rounds-local-development-secret-not-for-production',
+    // Locally a fixed key keeps the demo's numbers readable across restarts, like the secret above.
+    registrationNumberKey: parsed.REGISTRATION_NUMBER_KEY
+      ? Buffer.from(parsed.REGISTRATION_NUMBER_KEY, 'base64')
+      : createHash('sha256').update('rounds-local-registration-number-key-not-for-production').digest(),
   }
 }
 

@@ -18,6 +18,7 @@ export const NOTIFICATION_KINDS = [
   // Written with stored words before the centre existed (db/privacy/policies.ts, db/data-rights/erasure.ts).
   'policy',
   'club_handover',
+  'verification_decided',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 
@@ -49,6 +50,7 @@ export const KIND_RULES: Record<NotificationKind, KindRule> = {
   erasure_cancelled: { category: 'service', email: false, needsActor: false },
   policy: { category: 'service', email: false, needsActor: false },
   club_handover: { category: 'service', email: false, needsActor: false },
+  verification_decided: { category: 'service', email: false, needsActor: false },
 }
 
 export function isNotificationKind(kind: string): kind is NotificationKind {

@@ -6,6 +6,7 @@ import { config } from '../config'
 import { disconnectSessions } from '../realtime/index'
 import { signedPath } from '../signed-links'
 import { deleteUpload } from '../uploads'
+import { deleteAllDocuments } from '../verification-documents'
 import { exportPath } from './exports'
 
 /**
@@ -106,6 +107,7 @@ export async function runErasure(payload: Record<string, unknown>, now = new Dat
   if (!result) return null
   disconnectSessions(result.sessionIds)
   await deleteUpload(result.files.photo)
+  await deleteAllDocuments(result.userId)
   for (const file of result.files.exports) await rm(exportPath(file), { force: true })
   return result
 }

@@ -19,6 +19,7 @@ const PRODUCTION = {
   PUBLIC_URL: 'https://rounds.example.org',
   SMTP_URL: 'smtps://user:pass@smtp.example.org:465',
   SESSION_SECRET: 's'.repeat(32),
+  REGISTRATION_NUMBER_KEY: Buffer.alloc(32, 7).toString('base64'),
 }
 
 describe('parseConfig', () => {
@@ -69,6 +70,16 @@ describe('parseConfig', () => {
     const error = configError({ ...PRODUCTION, ...override })
     const named = error.message.split('\n').filter((line) => /^\s+\w+:/.test(line)).map((line) => line.trim().split(':')[0])
     expect(named).toEqual([name])
+  })
+
+  it('refuses production without a registration number key, and a key that is not 32 bytes of base64 anywhere', () => {
+    const { REGISTRATION_NUMBER_KEY: _key, ...withoutKey } = PRODUCTION
+    expect(configError(withoutKey).message).toMatch(/^\s+REGISTRATION_NUMBER_KEY: is required when APP_ENV=production/m)
+    for (const bad of ['short', Buffer.alloc(16).toString('base64'), 'not base64 at all!'.repeat(3)]) {
+      expect(configError({ REGISTRATION_NUMBER_KEY: bad }).message).toMatch(/^\s+REGISTRATION_NUMBER_KEY: must be 32 random bytes/m)
+    }
+    expect(parse({ REGISTRATION_NUMBER_KEY: PRODUCTION.REGISTRATION_NUMBER_KEY }).registrationNumberKey).toEqual(Buffer.alloc(32, 7))
+    expect(parse({}).registrationNumberKey).toHaveLength(32)
   })
 
   it('accepts a complete production configuration with secure cookies and no dev mailbox', () => {
