@@ -26,6 +26,15 @@ export const talks = pgTable(
     recorded: boolean('recorded').notNull().default(false),
     openedAt: timestamp('opened_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
+    /**
+     * A cancelled talk stays as a record, so calendars that hold it can be told (STATUS:CANCELLED).
+     * Its status is 'ended' as well, so nothing can open, join or attach to it.
+     */
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    cancelReason: text('cancel_reason'),
+    /** The iCalendar SEQUENCE (RFC 5545 §3.8.7.4): raised by every change the host makes. */
+    sequence: integer('sequence').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     ...talkSearchColumns,
   },
