@@ -156,6 +156,15 @@ export const seeders: Record<string, Seeder> = {
     sql()`insert into personal_data_access_log (id, subject_user_id, staff_id, reason) values (${randomUUID()}, ${subject.id}, ${staff.id}, 'Checking the export request')`,
   'personal_data_access_log.staff_id': ({ subject, friend }) =>
     sql()`insert into personal_data_access_log (id, subject_user_id, staff_id, reason) values (${randomUUID()}, ${friend.id}, ${subject.id}, 'Checking a correction')`,
+  // The subject is a verified doctor, and as a verifier decided the friend's application.
+  'doctor_verifications.user_id': ({ subject, staff }) =>
+    sql()`insert into doctor_verifications (id, user_id, status, council, registration_year, number_cipher, number_masked, method, decided_at, decided_by, verified_at)
+      values (${randomUUID()}, ${subject.id}, 'verified', 'nmc', 2010, 'c2VhbGVk', '•••• 5678', 'document', now(), ${staff.id}, now())`,
+  'doctor_verifications.decided_by': ({ subject, friend }) =>
+    sql()`insert into doctor_verifications (id, user_id, status, council, registration_year, number_cipher, number_masked, decided_at, decided_by, reason)
+      values (${randomUUID()}, ${friend.id}, 'rejected', 'delhi', 2012, 'c2VhbGVk', '•••• 1234', now(), ${subject.id}, 'Not found in the register')`,
+  'staff_duties.user_id': ({ subject, staff }) => sql()`insert into staff_duties (user_id, duty, granted_by) values (${subject.id}, 'verifier', ${staff.id})`,
+  'staff_duties.granted_by': ({ subject, friend }) => sql()`insert into staff_duties (user_id, duty, granted_by) values (${friend.id}, 'verifier', ${subject.id})`,
 }
 
 /** Builds the world: clubs, talks, memberships; then runs every seeder. */
