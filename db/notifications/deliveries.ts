@@ -73,11 +73,15 @@ export async function markDeliveryFailed(deliveryId: string, error: string, fina
     .where(eq(notificationDeliveries.id, deliveryId))
 }
 
+/**
+ * Deletes delivery logs past the retention period, whatever their state: a job retries for
+ * hours at most, so a row that old is settled or was left by a worker that died mid-send.
+ */
 export async function pruneNotificationDeliveries(now: Date, executor: Database = db) {
   const before = new Date(now.getTime() - NOTIFICATION_DELIVERY_RETENTION_DAYS * 24 * 60 * 60 * 1000)
   const rows = await executor
     .delete(notificationDeliveries)
-    .where(and(lt(notificationDeliveries.createdAt, before), inArray(notificationDeliveries.status, ['sent', 'skipped', 'failed'])))
+    .where(lt(notificationDeliveries.createdAt, before))
     .returning({ id: notificationDeliveries.id })
   return rows.length
 }
