@@ -285,7 +285,12 @@ function BarChart({ question, tally, correct }: { question: PublicQuestion; tall
         <div key={r.key} className="flex items-center gap-2 text-sm">
           <span className="w-40 truncate">{r.label}</span>
           <span className="h-4 flex-1 rounded bg-slate-100" aria-hidden="true">
-            <span className={`block h-4 rounded ${r.right ? 'bg-emerald-500' : 'bg-brand-500'}`} style={{ width: `${(r.count / max) * 100}%` }} />
+            <span
+              data-testid="quiz-bar"
+              data-count={r.count}
+              className={`block h-4 rounded ${r.right ? 'bg-emerald-500' : 'bg-brand-600'}`}
+              style={{ width: `${(r.count / max) * 100}%` }}
+            />
           </span>
           <span className="w-10 text-right tabular-nums">{r.count}</span>
         </div>

@@ -64,6 +64,35 @@ async function answer(page: Page, prompt: string, label: string) {
   await page.getByTestId('quiz-answer-sent').waitFor()
 }
 
+/**
+ * The result bars as drawn: each bar's vote count, rendered width and whether its colour paints
+ * (a colour class the stylesheet lacks leaves the bar transparent), and the widest bar's count.
+ */
+async function drawnBars(page: Page) {
+  return page.getByTestId('quiz-bar').evaluateAll((bars) =>
+    bars.map((bar) => {
+      const colour = getComputedStyle(bar).backgroundColor
+      return { count: Number(bar.getAttribute('data-count')), width: bar.getBoundingClientRect().width, painted: colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent' }
+    }),
+  )
+}
+
+/** Every bar with votes is drawn, with a width proportional to its votes. */
+async function expectBarsDrawn(page: Page, votes: number[]) {
+  await expect.poll(async () => (await drawnBars(page)).map((b) => b.count)).toEqual(votes)
+  const bars = await drawnBars(page)
+  const widest = Math.max(...bars.map((b) => b.width))
+  const most = Math.max(...votes)
+  for (const bar of bars) {
+    expect(bar.painted).toBe(true)
+    if (bar.count === 0) expect(bar.width).toBe(0)
+    else {
+      expect(bar.width).toBeGreaterThan(0)
+      expect(bar.width / widest).toBeCloseTo(bar.count / most, 1)
+    }
+  }
+}
+
 /** A leaderboard row, "1. Meera Iyer\n2497" → { rank: 1, name: 'Meera Iyer', points: 2497 }. */
 function parseRow(text: string) {
   const match = /^(\d+)\. (.+?)\s+(\d+)$/s.exec(text.trim())
@@ -112,6 +141,10 @@ describe('a live quiz in a talk', () => {
       await expect.poll(() => host.getByTestId('quiz-results').innerText()).toContain('2 answered')
       await controls.getByRole('button', { name: 'Reveal answer' }).click()
       await fast.getByTestId('quiz-leaderboard').waitFor()
+      // Both answers show as bars, the right one's and the wrong one's alike.
+      const options = q.options ?? ['True', 'False']
+      const votes = options.map((label) => [q.correct, tomsPicks[i]].filter((pick) => pick === label).length)
+      for (const page of [host, fast]) await expectBarsDrawn(page, votes)
     }
 
     await controls.getByRole('button', { name: 'Finish' }).click()
