@@ -132,7 +132,7 @@ export async function createAccountWithProvider(
     })
   } catch (error) {
     if (isUniqueViolation(error, 'users_email_key')) throw emailHasAccount(identity.email)
-    if (isUniqueViolation(error)) throw linkedElsewhere()
+    if (isUniqueViolation(error, 'oauth_accounts_pkey')) throw linkedElsewhere()
     throw error
   }
 }

@@ -116,7 +116,6 @@ export async function startGoogleSignIn(): Promise<GoogleStart> {
   const nonce = generateState()
   const url = client().createAuthorizationURLWithPKCE(authorization, state, CodeChallengeMethod.S256, codeVerifier, GOOGLE_SCOPES)
   url.searchParams.set('nonce', nonce)
-  url.searchParams.set('prompt', 'select_account')
   return { url, state, codeVerifier, nonce }
 }
 
