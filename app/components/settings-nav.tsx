@@ -25,6 +25,7 @@ export function SettingsNav() {
       <NavLink to="/settings/sessions" className={tabClass}>
         Devices and sessions
       </NavLink>
+      <NavLink to="/settings/verification" className={tabClass}>Verification</NavLink>
       <NavLink to="/settings/privacy" className={tabClass}>
         Privacy
       </NavLink>
