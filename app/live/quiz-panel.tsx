@@ -3,12 +3,13 @@ import { io } from 'socket.io-client'
 import type { LeaderEntry, LiveQuizState, PublicQuestion, QuizSummary, Tally } from '#db/quizzes'
 import { callLive, emitLive, type LiveClientSocket, type TalkPayload, type TalkPayloadArgs } from './live-socket'
 import type { LiveEventName } from './protocol'
-import { isCurrentQuizState } from './quiz-state'
+import { countsWithheld, isCurrentQuizState } from './quiz-state'
 import { ActionError, button, useAckAction } from './ui'
 
 /*
  * The live quiz and poll panel (server/realtime/quiz.ts): hosts launch and step through a
- * quiz; everyone answers on their own device and sees the live bar chart, the reveal with
+ * quiz; everyone answers on their own device and sees how many have answered (the host, and a
+ * poll's voters, see the live bar chart), the reveal with
  * its explanation, the leaderboard and, at the end, the podium. It keeps its own `/live`
  * socket, so the room's hook stays as it is.
  */
@@ -71,6 +72,8 @@ function useQuizSocket(talkId: string) {
     })
     socket.on('quiz:results', (payload) => {
       if (payload.talkId !== talkId || payload.tally.questionId !== stateRef.current?.question?.id) return
+      // Counts are withheld only while the question is open; after the reveal the full tally stands.
+      if (countsWithheld(payload.tally) && stateRef.current.phase !== 'question') return
       setTally((prev) => (prev && prev.questionId === payload.tally.questionId && prev.asOf > payload.tally.asOf ? prev : payload.tally))
     })
     socket.on('quiz:leaderboard', (payload) => {
@@ -273,6 +276,12 @@ function AnswerForm({
 
 function BarChart({ question, tally, correct }: { question: PublicQuestion; tally: Tally | null; correct: string[] | null }) {
   if (!tally || tally.questionId !== question.id) return null
+  if (countsWithheld(tally))
+    return (
+      <p className="text-sm text-slate-600" data-testid="quiz-answered-count">
+        {tally.total} answered
+      </p>
+    )
   const rows =
     question.kind === 'rating'
       ? (tally.ratings ?? []).map((count, i) => ({ key: String(i), label: String(i + 1), count, right: false }))

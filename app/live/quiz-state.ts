@@ -1,4 +1,4 @@
-import type { LiveQuizState } from '#db/quizzes'
+import type { LiveQuizState, Tally } from '#db/quizzes'
 
 /*
  * A quiz's state reaches a page two ways: broadcast as the host steps on, and in the answer to
@@ -23,4 +23,20 @@ export function isCurrentQuizState(prev: LiveQuizState | null, next: LiveQuizSta
   if (!prev) return true
   if (prev.quizId === next.quizId) return progress(next) >= progress(prev)
   return new Date(next.serverNow).getTime() >= new Date(prev.serverNow).getTime()
+}
+
+/*
+ * While a question is open, players see how many have answered and not what they answered, so
+ * nobody answers late by copying the crowd: the host sees the counts, and a poll's voters see
+ * them once they have voted. The tally they get has its counts withheld: no options, no ratings.
+ */
+
+/** The tally with only its total: what a player sees before the reveal. */
+export function withheldTally(tally: Tally): Tally {
+  return { questionId: tally.questionId, total: tally.total, options: [], ratings: null, asOf: tally.asOf }
+}
+
+/** Whether the tally's counts were withheld (a text question has none to show either). */
+export function countsWithheld(tally: Tally) {
+  return tally.options.length === 0 && tally.ratings === null
 }

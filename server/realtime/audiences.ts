@@ -19,6 +19,8 @@ export const rooms = {
   person: (userId: string) => `user:${userId}`,
   session: (sessionId: string) => `session:${sessionId}`,
   club: (clubId: string) => `club:${clubId}`,
+  /** The sockets of a talk that have answered one live question (a poll's voters see its counts). */
+  answered: (talkId: string, questionId: string) => `talk:${talkId}:answered:${questionId}`,
 }
 
 const TALK_ROOM = /^talk:([0-9a-f-]{36})$/i
@@ -68,6 +70,15 @@ export function talkAudiences(nsp: LiveNamespace, talkId: string) {
     split: <E extends Event>(event: E, versions: { moderators: Payload<E>; audience: Payload<E> }) => {
       nsp.to(moderators).emit(event, ...([versions.moderators] as Parameters<LiveServerEvents[E]>))
       nsp.to(talk).except(moderators).emit(event, ...([versions.audience] as Parameters<LiveServerEvents[E]>))
+    },
+    /**
+     * The moderators' version to the moderators and to the sockets in `alsoFull` (rooms of this
+     * talk), the audience's version to the rest of the room.
+     */
+    splitWith: <E extends Event>(event: E, versions: { moderators: Payload<E>; audience: Payload<E>; alsoFull: string[] }) => {
+      const full = [moderators, ...versions.alsoFull]
+      nsp.to(full).emit(event, ...([versions.moderators] as Parameters<LiveServerEvents[E]>))
+      nsp.to(talk).except(full).emit(event, ...([versions.audience] as Parameters<LiveServerEvents[E]>))
     },
     /**
      * The audience's version, except to some of them (`except`: people), who get their own

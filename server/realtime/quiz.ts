@@ -7,6 +7,7 @@ import {
   launchQuiz,
   leaderboardOf,
   listTalkQuizzes,
+  myAnswers,
   nextQuestion,
   overdueLiveQuestions,
   prepareLiveQuestion,
@@ -14,10 +15,12 @@ import {
   type AnswerInput,
   type LiveAnswerOutcome,
   type LiveQuizState,
+  type QuizKind,
   type Tally,
 } from '../../db/quizzes'
 import type { LiveEvents } from '../../app/live/protocol'
-import { talkAudiences } from './audiences'
+import { withheldTally } from '../../app/live/quiz-state'
+import { rooms, seesAsModerator, talkAudiences } from './audiences'
 import { createCoalescer, type Coalescer } from './coalesce'
 import { done, refuse, type On } from './events'
 import type { LiveNamespace, LiveSocket, SocketData } from './types'
@@ -28,7 +31,9 @@ import type { LiveNamespace, LiveSocket, SocketData } from './types'
  * (which authorises) → ack → broadcast.
  * Answers to a question that arrive close together are written in one statement, each timed by
  * when this server received it; the bar chart is counted here from the answers written and goes
- * out coalesced, at most four times a second per question, never naming who voted.
+ * out coalesced, at most four times a second per question, never naming who voted. Until the
+ * reveal only the talk's moderators (and a poll's voters) get the counts; the rest of the room gets
+ * how many have answered (docs/who-sees-what.md).
  *
  * Server → client: `quiz:state` (phase, question, reveal), `quiz:results` (tally),
  * `quiz:leaderboard` (top 10; each person asks `quiz:results` for their own rank).
@@ -72,6 +77,8 @@ type Shared = {
   answers: Map<string, QuestionAnswers>
   /** The database's clock minus this server's, and when that was measured. */
   clock: { offset: number; measuredAt: number }
+  /** Whether each running quiz seen here is a quiz or a poll (who may see counts before the reveal). */
+  kinds: Map<string, QuizKind>
 }
 
 /** One coalescer and one set of question timers per namespace (per server). */
@@ -85,7 +92,7 @@ function sharedFor(nsp: QuizNamespace): Shared {
     merge: (_pending, next) => next,
     flush: async (questionId, { talkId: talk, quizId: quiz }) => {
       const tally = countedTally(nsp, talk, questionId) ?? (await questionTally(questionId))
-      talkAudiences(nsp, talk).everyone('quiz:results', { talkId: talk, quizId: quiz, tally })
+      sendOpenTally(nsp, talk, quiz, tally)
     },
     onError: (error) => {
       // After the server has closed, a late flush has nowhere to go.
@@ -97,6 +104,7 @@ function sharedFor(nsp: QuizNamespace): Shared {
     timers: new Map(),
     answers: new Map(),
     clock: { offset: 0, measuredAt: -Infinity },
+    kinds: new Map(),
   }
   shared.set(nsp, state)
   return state
@@ -228,7 +236,28 @@ function countedTally(nsp: QuizNamespace, talk: string, questionId: string): Tal
   return question?.tally && question.asOf ? { ...question.tally, asOf: question.asOf } : null
 }
 
+/**
+ * The tally of a question still open: its counts to the moderators, and for a poll to those who
+ * have voted; how many have answered to everyone else. A quiz not seen here is taken as a quiz.
+ */
+function sendOpenTally(nsp: QuizNamespace, talk: string, quizId: string, tally: Tally) {
+  const poll = sharedFor(nsp).kinds.get(quizId) === 'poll'
+  talkAudiences(nsp, talk).splitWith('quiz:results', {
+    moderators: { talkId: talk, quizId, tally },
+    audience: { talkId: talk, quizId, tally: withheldTally(tally) },
+    alsoFull: poll ? [rooms.answered(talk, tally.questionId)] : [],
+  })
+}
+
+/** Remembers whether the quiz is a quiz or a poll, while it runs. */
+function remember(nsp: QuizNamespace, state: LiveQuizState) {
+  const { kinds } = sharedFor(nsp)
+  if (state.phase === 'finished') kinds.delete(state.quizId)
+  else kinds.set(state.quizId, state.kind)
+}
+
 function broadcastState(nsp: QuizNamespace, state: LiveQuizState) {
+  remember(nsp, state)
   talkAudiences(nsp, state.talkId).everyone('quiz:state', state)
 }
 
@@ -244,6 +273,8 @@ async function broadcastClosed(nsp: QuizNamespace, state: LiveQuizState) {
   if (state.question) {
     const tally = await questionTally(state.question.id)
     talkAudiences(nsp, state.talkId).everyone('quiz:results', { talkId: state.talkId, quizId: state.quizId, tally })
+    const answered = rooms.answered(state.talkId, state.question.id)
+    nsp.in(answered).socketsLeave(answered)
   }
   await broadcastLeaderboard(nsp, state)
 }
@@ -287,6 +318,18 @@ export async function revealOverdueQuestions(nsp: QuizNamespace | undefined): Pr
     if (nsp) await broadcastClosed(nsp, closed)
   }
   return revealed
+}
+
+/** Whether the socket may see an open question's counts: a moderator, or a voter in a poll (who then joins its voters). */
+async function seesCounts(socket: LiveSocket, state: LiveQuizState): Promise<boolean> {
+  if (seesAsModerator(socket, state.talkId)) return true
+  if (state.kind !== 'poll' || !state.question) return false
+  const answered = rooms.answered(state.talkId, state.question.id)
+  if (socket.rooms.has(answered)) return true
+  const questionId = state.question.id
+  const voted = (await myAnswers({ userId: socket.data.userId, role: socket.data.role }, state.quizId)).some((a) => a.questionId === questionId)
+  if (voted) await socket.join(answered)
+  return voted
 }
 
 /** Registers the quiz events on one `/live` socket (called from the namespace's connection handler). */
@@ -333,6 +376,8 @@ export function registerQuizHandlers(nsp: QuizNamespace, socket: LiveSocket, on:
     // Written with the others that arrive about now; the writer queues the bar chart.
     const outcome = await submitAnswer(nsp, talk, questionId, { viewer, input: { optionIds, rating, body }, receivedAt })
     if (!outcome.ok) throw outcome.error
+    // A poll's voters see its counts from now on (the tally goes to this room too).
+    await socket.join(rooms.answered(talk, questionId))
     // Whether it was right, and the points, are told at the reveal, not before.
     const { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } = outcome.result.answer
     return done({ repeated: outcome.result.repeated, answer: { questionId: id, optionIds: chosen, rating: rated, body: text, answeredAt } })
@@ -341,7 +386,9 @@ export function registerQuizHandlers(nsp: QuizNamespace, socket: LiveSocket, on:
   on('quiz:results', { limit: 'quiz' }, async ({ talkId: talk }) => {
     const [state, quizzes] = await Promise.all([getLiveQuiz(viewer, talk), listTalkQuizzes(viewer, talk)])
     if (!state) return done({ state: null, tally: null, leaderboard: null, quizzes })
-    const tally: Tally | null = state.question ? (countedTally(nsp, talk, state.question.id) ?? (await questionTally(state.question.id))) : null
+    remember(nsp, state)
+    const counted: Tally | null = state.question ? (countedTally(nsp, talk, state.question.id) ?? (await questionTally(state.question.id))) : null
+    const tally = counted && state.phase === 'question' && !(await seesCounts(socket, state)) ? withheldTally(counted) : counted
     const leaderboard = state.kind === 'quiz' && (state.phase === 'reveal' || state.phase === 'finished') ? await leaderboardOf(state.quizId, userId) : null
     return done({ state, tally, leaderboard, quizzes })
   })

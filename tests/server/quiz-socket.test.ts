@@ -150,7 +150,63 @@ describe('live quiz over the socket', () => {
     expect(await two.a.send('quiz:answer', { talkId: one.talkId, questionId: state.question!.id, optionIds })).toEqual({ ok: false, error: 'Join the talk first.' })
     expect(await two.host.send('quiz:next', { talkId: two.talkId, quizId: one.quizId })).toMatchObject({ ok: false })
     await one.a.ok('quiz:answer', { talkId: one.talkId, questionId: state.question!.id, optionIds })
-    const results = await one.b.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 1)
+    const results = await one.a.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 1)
     expect(results.tally.options[0].count).toBe(1)
+  })
+
+  it('shows players only how many have answered until the reveal; the host sees the counts all along', async () => {
+    const { talkId, quizId, host, a, b } = await setup()
+    await host.ok('quiz:launch', { talkId, quizId })
+    const { state } = await host.ok<StateAck>('quiz:next', { talkId, quizId })
+    const [right, wrong] = state.question!.options
+    await a.ok('quiz:answer', { talkId, questionId: state.question!.id, optionIds: [right.id] })
+    await b.ok('quiz:answer', { talkId, questionId: state.question!.id, optionIds: [wrong.id] })
+
+    const counts = [
+      { id: right.id, count: 1 },
+      { id: wrong.id, count: 1 },
+    ]
+    expect((await host.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 2)).tally.options).toEqual(counts)
+    for (const player of [a, b]) {
+      const seen = await player.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 2)
+      expect(seen.tally).toMatchObject({ total: 2, options: [], ratings: null })
+      const asked = await player.ok<{ tally: Tally }>('quiz:results', { talkId })
+      expect(asked.tally).toMatchObject({ total: 2, options: [], ratings: null })
+    }
+    expect((await host.ok<{ tally: Tally }>('quiz:results', { talkId })).tally.options).toEqual(counts)
+    // Nothing a player received before the reveal carried the counts.
+    for (const player of [a, b]) expect(player.all<{ tally: Tally }>('quiz:results').every((p) => p.tally.options.length === 0)).toBe(true)
+
+    await host.ok('quiz:close', { talkId, quizId })
+    expect((await a.next<{ tally: Tally }>('quiz:results', (p) => p.tally.options.length > 0)).tally.options).toEqual(counts)
+    expect((await b.ok<{ tally: Tally }>('quiz:results', { talkId })).tally.options).toEqual(counts)
+  })
+
+  it('shows a poll’s counts to those who have voted, and only how many have voted to the rest', async () => {
+    const { talkId, quizId, host, a, b, beta } = await setup('poll')
+    await host.ok('quiz:launch', { talkId, quizId })
+    const { state } = await host.ok<StateAck>('quiz:next', { talkId, quizId })
+    const [yes, no] = state.question!.options
+    await a.ok('quiz:answer', { talkId, questionId: state.question!.id, optionIds: [yes.id] })
+
+    const oneVote = [
+      { id: yes.id, count: 1 },
+      { id: no.id, count: 0 },
+    ]
+    expect((await a.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 1)).tally.options).toEqual(oneVote)
+    expect((await a.ok<{ tally: Tally }>('quiz:results', { talkId })).tally.options).toEqual(oneVote)
+    expect((await b.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 1)).tally).toMatchObject({ total: 1, options: [] })
+    expect((await b.ok<{ tally: Tally }>('quiz:results', { talkId })).tally).toMatchObject({ total: 1, options: [] })
+    expect(b.all<{ tally: Tally }>('quiz:results').every((p) => p.tally.options.length === 0)).toBe(true)
+
+    await b.ok('quiz:answer', { talkId, questionId: state.question!.id, optionIds: [no.id] })
+    const twoVotes = [
+      { id: yes.id, count: 1 },
+      { id: no.id, count: 1 },
+    ]
+    expect((await b.next<{ tally: Tally }>('quiz:results', (p) => p.tally.total === 2)).tally.options).toEqual(twoVotes)
+    // A voter's new connection still sees the counts.
+    const again = await joinAs(beta, talkId)
+    expect((await again.ok<{ tally: Tally }>('quiz:results', { talkId })).tally.options).toEqual(twoVotes)
   })
 })
