@@ -1,23 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
-import { activeUserSql, can, visibleClubCondition, type ClubRole } from './access/index'
+import { activeUserSql, can, isModerator, refuse as liveRefuse, requireLive, requireModerator, visibleClubCondition, type ClubRole } from './access/index'
 import { db } from './client'
 import { PublicError } from './errors'
-import {
-  clearStage,
-  isId,
-  isModerator,
-  iso,
-  loadAccess,
-  loadStage,
-  missingConsentSql,
-  refuse as liveRefuse,
-  requireLive,
-  requireModerator,
-  type Q,
-  type StageSnapshot,
-  type TalkRoleName,
-} from './live'
+import { isId } from './ids'
+import { clearStage, iso, loadAccess, loadStage, missingConsentSql, type Q, type StageSnapshot, type TalkRoleName } from './live'
 import { photoUrl } from './profiles'
 import { RECORDING_POLICY_VERSION } from './recording-policy'
 import {
