@@ -55,11 +55,6 @@ export default function LiveRoomRoute() {
   const { talk, mayEnter, mediaEnabled } = useLoaderData<typeof loader>()
   return (
     <div className="space-y-3 sm:space-y-4">
-      <p className="text-sm">
-        <Link to={`/t/${talk.id}`} className="text-brand-700 underline">
-          ← Talk page
-        </Link>
-      </p>
       {mayEnter ? (
         <LiveRoom talk={talk} mediaEnabled={mediaEnabled} />
       ) : (
@@ -87,13 +82,18 @@ function RoomHeader({
 }) {
   return (
     <header className="space-y-1">
-      <p className="flex flex-wrap items-center gap-2 text-xs font-semibold uppercase tracking-wide text-brand-700">
-        <span>{talkTypeLabel[talk.type]}</span>
-        <span aria-hidden="true">·</span>
-        <Link to={`/c/${talk.club.slug}`} className="underline">
-          {talk.club.name}
+      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1">
+        <p className="flex flex-wrap items-center gap-2 text-xs font-semibold uppercase tracking-wide text-brand-700">
+          <span>{talkTypeLabel[talk.type]}</span>
+          <span aria-hidden="true">·</span>
+          <Link to={`/c/${talk.club.slug}`} className="underline">
+            {talk.club.name}
+          </Link>
+        </p>
+        <Link to={`/t/${talk.id}`} className="text-sm text-brand-700 underline">
+          ← Talk page
         </Link>
-      </p>
+      </div>
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-xl font-semibold sm:text-3xl">{talk.title}</h1>
         <RoomStatusBadge status={status} />
@@ -122,12 +122,13 @@ function Refusal({ message }: { message: string }) {
 }
 
 function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: boolean }) {
-  const { state, connection, backOnline, refusal, muteRequests, mediaRoleChanges, actions } = useLiveRoom(talk.id)
+  const { state, connection, backOnline, refusal, muteRequests, mediaRoleChanges, actions, live } = useLiveRoom(talk.id)
   const [speaking, setSpeaking] = useState<string[]>([])
   const status = state?.talk.status ?? talk.status
   const recording = state && !refusal ? state.recording : undefined
   // On a phone the stage, the hand button and the comment box come first, within the first
-  // screen: the note that media is off moves below them, and the comment list is kept short.
+  // screen: reactions follow the comments, the note that media is off moves to the end, and the
+  // comment list is kept short.
   return (
     <div className="flex flex-col gap-3 sm:gap-4">
       <RoomHeader talk={talk} status={status} audience={refusal ? undefined : state?.audienceCount} recording={recording} />
@@ -153,7 +154,7 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
         <div className="flex flex-col gap-3 sm:gap-4 lg:grid lg:grid-cols-3 lg:items-start">
           <div className="space-y-3 sm:space-y-4 lg:col-span-2">
             <HostControls state={state} actions={actions} />
-            <QuizPanel talkId={talk.id} host={isModerator(state.me.role)} />
+            <QuizPanel talkId={talk.id} host={isModerator(state.me.role)} live={live} />
             <Stage
               state={state}
               actions={actions}
@@ -166,12 +167,14 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
               }
             />
             {isModerator(state.me.role) ? <HandQueue state={state} actions={actions} /> : <HandCount state={state} />}
-            <ReactionsBar state={state} actions={actions} />
           </div>
-          <div className="max-lg:[&_[data-testid=comments]]:max-h-40 max-lg:[&_[data-testid=comments]]:min-h-20 lg:col-start-3 lg:row-span-2 lg:row-start-1">
+          <div className="max-lg:[&_[data-testid=comments]]:max-h-24 max-lg:[&_[data-testid=comments]]:min-h-16 lg:col-start-3 lg:row-span-3 lg:row-start-1">
             <Comments state={state} actions={actions} />
           </div>
           <div className="lg:col-span-2 lg:col-start-1 lg:row-start-2">
+            <ReactionsBar state={state} actions={actions} />
+          </div>
+          <div className="lg:col-span-2 lg:col-start-1 lg:row-start-3">
             <Questions state={state} actions={actions} />
           </div>
           <StageInviteDialog state={state} actions={actions} mediaEnabled={mediaEnabled} />

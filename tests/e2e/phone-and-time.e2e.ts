@@ -174,11 +174,16 @@ describe('on a phone', () => {
     const { page: guest } = await newUserContext(phone())
     await signUpAndVerify(guest, newDoctor('Sara Lind'))
     await guest.goto(`/c/${CLUB}`)
+    await guest.getByRole('button', { name: 'Only strictly necessary' }).click()
+    await guest.getByTestId('cookie-banner').waitFor({ state: 'detached' })
     await guest.getByRole('button', { name: 'Join club' }).click()
     await guest.getByText('Welcome — you are now a member of this club.').waitFor()
     // A comment or two in the room, as there would be.
-    await host.getByLabel('Write a comment').fill('Welcome, everyone. We start with the first ECG.')
-    await host.getByLabel('Write a comment').press('Enter')
+    for (const comment of ['Welcome, everyone.', 'We start with the first ECG.', 'Shout if the strip is too small on a phone.']) {
+      await host.getByLabel('Write a comment').fill(comment)
+      await host.getByLabel('Write a comment').press('Enter')
+      await host.getByTestId('comment').filter({ hasText: comment }).waitFor()
+    }
     await guest.goto(`/t/${talkId}/live`)
     await expect.poll(() => guest.getByTestId('room-status').innerText()).toMatch(/live/i)
     await guest.getByTestId('comment').first().waitFor()
