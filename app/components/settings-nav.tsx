@@ -18,6 +18,9 @@ export function SettingsNav() {
       <NavLink to="/settings/password" className={tabClass}>
         Password
       </NavLink>
+      <NavLink to="/settings/sign-in" className={tabClass}>
+        Sign-in methods
+      </NavLink>
       <NavLink to="/settings/requests" className={tabClass}>
         Follow requests
         <CountBadge count={requestCount} label="waiting" />
@@ -25,7 +28,12 @@ export function SettingsNav() {
       <NavLink to="/settings/sessions" className={tabClass}>
         Devices and sessions
       </NavLink>
-      <NavLink to="/settings/verification" className={tabClass}>Verification</NavLink>
+      <NavLink to="/settings/time-zone" className={tabClass}>
+        Time zone
+      </NavLink>
+      <NavLink to="/settings/verification" className={tabClass}>
+        Verification
+      </NavLink>
       <NavLink to="/settings/privacy" className={tabClass}>
         Privacy
       </NavLink>
