@@ -198,6 +198,12 @@ export async function verificationBadge(userId: string, now = new Date()) {
   return (await verificationBadges([userId], now)).get(userId) ?? null
 }
 
+/** The badge of the person with this handle (a profile page the viewer may already open). */
+export async function verificationBadgeForHandle(handle: string, now = new Date()) {
+  const [row] = await db.select({ userId: profiles.userId }).from(profiles).where(sql`lower(${profiles.handle}) = lower(${handle})`)
+  return row ? verificationBadge(row.userId, now) : null
+}
+
 // Staff: the verifier's queue and decisions.
 
 export async function listPendingApplications(viewer: Viewer) {

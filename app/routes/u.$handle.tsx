@@ -7,10 +7,12 @@ import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
 import { followUser, getFollowState, unfollowUser } from '#db/follows'
 import { getProfilePage, type ProfilePage as ProfilePageData } from '#db/profiles'
+import { verificationBadgeForHandle } from '#db/verification'
 import { Avatar } from '~/components/avatar'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FollowButton } from '~/components/follow-button'
 import { ShareBox, absoluteUrl } from '~/components/share'
+import { VerifiedBadge } from '~/components/verified-badge'
 import { requireUser } from '~/utils/auth.server'
 import { readConsentId } from '~/utils/consent.server'
 import { noindex } from '~/utils/robots'
@@ -50,6 +52,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     indexable: page.indexable,
     shareUrl,
     signedIn: Boolean(context.viewer),
+    verified: await verificationBadgeForHandle(page.view.profile.handle),
   })
 }
 
@@ -140,7 +143,7 @@ function PeopleLayout({ children }: { children: ReactNode }) {
 }
 
 function ProfilePage() {
-  const { view, followState, requestCount, share, shareUrl, signedIn } = useLoaderData<typeof loader>()
+  const { view, followState, requestCount, share, shareUrl, signedIn, verified } = useLoaderData<typeof loader>()
   const p = view.profile
   const isPrivate = view.kind === 'card' ? view.reason === 'private' : view.profile.visibility === 'private'
   return (
@@ -150,6 +153,7 @@ function ProfilePage() {
           <Avatar name={p.name} photoUrl={p.photoUrl} size={88} />
           <div className="min-w-0 flex-1 basis-40">
             <h1 className="text-2xl font-semibold">{p.name}</h1>
+            <VerifiedBadge badge={verified} />
             {p.speciality ? <p className="text-brand-700">{p.speciality}</p> : null}
             {view.kind !== 'card' && view.profile.city ? <p className="text-slate-500">{view.profile.city}</p> : null}
           </div>

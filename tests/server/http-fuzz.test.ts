@@ -50,6 +50,7 @@ beforeAll(async () => {
     'email-undo.id': randomUUID(),
     'exports.id': request.id,
     'staff.privacy.requests.id': request.id,
+    'staff.verification.id': randomUUID(),
     unsubscribeToken: signUnsubscribeToken({ userId: asha.id, kind: 'promotional', channel: 'email' }),
   }
   identities.push(
