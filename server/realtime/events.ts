@@ -1,3 +1,4 @@
+import { PublicError } from '../../db/errors'
 import { DATABASE_UNAVAILABLE, isConnectionError, isDatabaseDown } from '../../db/health'
 import { MAX_PAYLOAD_CHARS, type Ack, type ClientEvents, type ParsedOf } from '../../app/live/protocol'
 import type { LiveLimitName, LiveRateLimits } from './rate-limits'
@@ -34,12 +35,9 @@ function payloadSize(value: unknown) {
   }
 }
 
-/**
- * Whether an error is a refusal meant for the person (db/errors.ts), whose message they may read.
- * Recognised by name: the one place to change if the class itself becomes reliable to test.
- */
-export function isPublicError(error: unknown): error is Error {
-  return error instanceof Error && error.name === 'PublicError'
+/** Whether an error is a refusal meant for the person (db/errors.ts), whose message they may read. */
+export function isPublicError(error: unknown): error is PublicError {
+  return error instanceof PublicError
 }
 
 /** What a person is told when their event failed: the refusal itself, or no detail. */
