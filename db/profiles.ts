@@ -52,33 +52,12 @@ const toFull = (row: ProfileRow): FullProfile => ({
 })
 
 /**
- * The one rule for reading a profile (see db/access/people.ts). The registration
- * number never leaves this module except to its owner; a private profile is a
- * basic card to everyone but its approved followers.
+ * How a profile reads to a viewer: the one rule (see db/access/people.ts), read by the profile
+ * page's query below. The registration number never leaves this module except to its owner; a
+ * private profile is a basic card to everyone but its approved followers.
  */
 export async function getProfileForViewer(viewer: Viewer, handle: string): Promise<ProfileView | null> {
-  const [row] = await db
-    .select({
-      profile: profiles,
-      email: users.email,
-      deactivatedAt: users.deactivatedAt,
-      fullVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
-    })
-    .from(profiles)
-    .innerJoin(users, eq(users.id, profiles.userId))
-    .where(sql`lower(${profiles.handle}) = lower(${handle})`)
-    .limit(1)
-  if (!row) return null
-  // A deactivated account does not exist for anyone but its owner.
-  if (row.deactivatedAt && viewer?.userId !== row.profile.userId) return null
-  if (viewer?.userId === row.profile.userId) {
-    return {
-      kind: 'own',
-      profile: { ...toFull(row.profile), registrationNumber: row.profile.registrationNumber, email: row.email },
-    }
-  }
-  if (row.fullVisible) return { kind: 'full', profile: toFull(row.profile) }
-  return { kind: 'card', profile: toCard(row.profile), reason: viewer ? 'private' : 'signed-out' }
+  return (await getProfilePage(viewer, handle))?.view ?? null
 }
 
 export async function getOwnProfile(userId: string): Promise<OwnProfile> {
@@ -191,7 +170,6 @@ export type ProfilePage = {
   indexable: boolean
 }
 
-/** Everything the profile page needs, in one round trip. */
 /**
  * The profile page's one query, built once for signed-in viewers and once for visitors. The
  * viewer's id is a placeholder: the visibility rules (db/access/people.ts) are the same SQL for
