@@ -204,6 +204,17 @@ export async function verificationBadgeForHandle(handle: string, now = new Date(
   return row ? verificationBadge(row.userId, now) : null
 }
 
+/** A list of people (already filtered for the viewer) with each one's badge, for people cards. */
+export async function withVerifiedBadges<T extends { handle: string }, L extends { people: T[] }>(list: L, now = new Date()) {
+  const handles = list.people.map((p) => p.handle)
+  const rows = handles.length
+    ? await db.select({ userId: profiles.userId, handle: profiles.handle }).from(profiles).where(inArray(profiles.handle, handles))
+    : []
+  const badges = await verificationBadges(rows.map((r) => r.userId), now)
+  const byHandle = new Map(rows.map((r) => [r.handle, badges.get(r.userId) ?? null]))
+  return { ...list, people: list.people.map((p) => ({ ...p, verified: byHandle.get(p.handle) ?? null })) }
+}
+
 // Staff: the verifier's queue and decisions.
 
 export async function listPendingApplications(viewer: Viewer) {

@@ -1,6 +1,7 @@
 import { Link, useLocation } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { Avatar } from './avatar'
+import { VerifiedBadge } from './verified-badge'
 
 /*
  * Every list of doctors — a profile's followers and following, follow requests, a club's members
@@ -9,7 +10,14 @@ import { Avatar } from './avatar'
  * half, reading `?page=` and loading a page, is `app/utils/people-list.server.ts`.
  */
 
-export type PersonCard = { handle: string; name: string; photoUrl: string | null; speciality: string | null }
+export type PersonCard = {
+  handle: string
+  name: string
+  photoUrl: string | null
+  speciality: string | null
+  /** A verified doctor's council and year (never the number). */
+  verified?: { council: string; since: number } | null
+}
 
 /** A profile's followers and following, fifty to a page. */
 export const PEOPLE_PAGE_SIZE = 50
@@ -48,6 +56,7 @@ export function PeopleList<T extends PersonCard>({
                 <Link to={`/u/${person.handle}`} className="min-w-0 break-words font-medium hover:underline">
                   {person.name}
                 </Link>
+                <VerifiedBadge badge={person.verified} compact />
                 {badge?.(person)}
               </p>
               <p className="break-words text-sm text-slate-500">{detail ? detail(person) : (person.speciality ?? 'Doctor')}</p>

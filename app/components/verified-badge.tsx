@@ -9,7 +9,7 @@ export function VerifiedBadge({ badge, compact = false }: { badge: { council: st
       className={`inline-flex items-center gap-1 rounded-full bg-emerald-50 font-medium text-emerald-800 ring-1 ring-emerald-200 ${compact ? 'px-2 py-0.5 text-xs' : 'px-2.5 py-0.5 text-sm'}`}
     >
       <span aria-hidden="true">✓</span>
-      {compact ? 'Verified doctor' : text}
+      {text}
     </span>
   )
 }

@@ -2,6 +2,7 @@ import { json } from '@remix-run/node'
 import type { AppLoadContext } from '@remix-run/node'
 import { listClubFollowers, listClubMembers } from '#db/clubs'
 import { getFollowState, listFollowers, listFollowing } from '#db/follows'
+import { withVerifiedBadges } from '#db/verification'
 import { CLUB_PEOPLE_PAGE_SIZE, PEOPLE_PAGE_SIZE } from '~/components/people-list'
 import { orErrorPage } from '~/utils/club-forms'
 
@@ -31,7 +32,7 @@ export async function loadPeopleList(
     return json({ list: null, reason, isOwner: false, page }, { status: reason === 'private' ? 403 : 401 })
   }
   const isOwner = (await orErrorPage(getFollowState(context.viewer, handle))) === 'self'
-  return json({ list: people, reason: null, isOwner, page })
+  return json({ list: await withVerifiedBadges(people), reason: null, isOwner, page })
 }
 
 /**
@@ -44,5 +45,5 @@ export async function loadClubPeople(
 ) {
   const { page, pageSize, limit, offset } = pageWindow(request, CLUB_PEOPLE_PAGE_SIZE)
   const list = await orErrorPage((which === 'members' ? listClubMembers : listClubFollowers)(viewer, slug, { limit, offset }))
-  return { list, page, pageSize }
+  return { list: list && (await withVerifiedBadges(list)), page, pageSize }
 }

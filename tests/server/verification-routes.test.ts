@@ -15,6 +15,7 @@ const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0
 
 let app: AppServer
 let applicant: TestDoctor
+let member: TestDoctor
 const cookies: Record<'applicant' | 'member' | 'officer' | 'verifier', string> = { applicant: '', member: '', officer: '', verifier: '' }
 let applicationId = ''
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
   await closeDatabase()
   await openDatabase({ url: app.databaseUrl, runMigrations: false, maxConnections: 3 })
   applicant = await createDoctor({ name: 'Dr Kavya Menon' })
-  const member = await createDoctor()
+  member = await createDoctor()
   const officer = await createDoctor()
   const verifier = await createDoctor({ name: 'Dr Vera Fier' })
   await rawSql()`update users set role = 'staff' where id in (${officer.id}, ${verifier.id})`
@@ -110,5 +111,17 @@ describe('verification over HTTP', () => {
       expect(JSON.parse(data.text)).toMatchObject({ verified: { council: 'Karnataka Medical Council', since: 2009 } })
       expect(data.text).not.toContain('4159')
     }
+  })
+
+  it('shows the badge on people cards, such as a following list, and not the number', async () => {
+    await rawSql()`insert into follows (follower_id, followee_id, status) values (${member.id}, ${applicant.id}, 'approved')`
+    const client = httpClient(app.baseUrl, cookies.member)
+    const page = await client.get(`/u/${member.handle}/following`)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('Verified doctor · Karnataka Medical Council · since 2009')
+    const data = await client.loaderData(`/u/${member.handle}/following`, 'routes/u.$handle.following')
+    const list = (JSON.parse(data.text) as { list: { people: { handle: string; verified: unknown }[] } }).list
+    expect(list.people.find((p) => p.handle === applicant.handle)?.verified).toEqual({ council: 'Karnataka Medical Council', since: 2009 })
+    expect(data.text).not.toContain('4159')
   })
 })
