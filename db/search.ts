@@ -226,12 +226,16 @@ export async function loadSearchSources(refs: SearchDocRef[], tx: Transaction | 
           .from(talks)
           .innerJoin(clubs, eq(clubs.id, talks.clubId))
           .where(
-            sql.join(
-              [
-                ...(talkIds.length ? [inArray(talks.id, talkIds)] : []),
-                ...(clubIds.length ? [inArray(talks.clubId, clubIds)] : []),
-              ],
-              sql` or `,
+            and(
+              // A cancelled talk stays as a record but leaves the index.
+              sql`${talks.cancelledAt} is null`,
+              sql`(${sql.join(
+                [
+                  ...(talkIds.length ? [inArray(talks.id, talkIds)] : []),
+                  ...(clubIds.length ? [inArray(talks.clubId, clubIds)] : []),
+                ],
+                sql` or `,
+              )})`,
             ),
           ),
   ])
@@ -402,6 +406,7 @@ export async function searchTalks(
   const endsAt = sql`(${talks.startsAt} + ${talks.durationMinutes} * interval '1 minute')`
   const where = [
     visibleClubCondition(viewer),
+    sql`${talks.cancelledAt} is null`,
     ...(q ? [sql`${talks.searchDoc} @@ ${q}`] : []),
     // Containment, so the GIN index on specialities serves it.
     ...(filters.speciality ? [sql`${clubs.specialities} @> array[${filters.speciality}]::text[]`] : []),

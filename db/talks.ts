@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
-import { activeUserSql, can, presentToViewerSql, visibleClubCondition, type ClubRole } from './access/index'
+import { activeUserSql, can, presentToViewerSql, talkEntrySql, visibleClubCondition, type ClubRole } from './access/index'
 import { qualified } from './sql'
 import { db, type Transaction } from './client'
 import { PublicError } from './errors'
+import { notify } from './notifications'
 import { clubMembers, clubs, profiles, talkRoles, talkRsvps, talks } from './schema/index'
 import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
@@ -59,7 +60,7 @@ export async function listUpcomingTalks(viewer: Viewer, limit = 8, now = new Dat
 }
 
 export async function listPastTalks(viewer: Viewer, limit = 8, now = new Date()): Promise<TalkSummary[]> {
-  return selectVisibleTalks(viewer, and(lt(talks.startsAt, now), eq(talks.status, 'ended')))
+  return selectVisibleTalks(viewer, and(lt(talks.startsAt, now), eq(talks.status, 'ended'), isNull(talks.cancelledAt)))
     .orderBy(desc(talks.startsAt))
     .limit(limit)
 }
@@ -71,7 +72,7 @@ export async function listClubTalks(viewer: Viewer, clubId: string, when: 'upcom
     ? selectVisibleTalks(viewer, and(inClub, sql`${talks.status} <> 'ended'`, gte(talks.startsAt, new Date(now.getTime() - RECENT_START))))
         .orderBy(asc(talks.startsAt))
         .limit(limit)
-    : selectVisibleTalks(viewer, and(inClub, eq(talks.status, 'ended')))
+    : selectVisibleTalks(viewer, and(inClub, eq(talks.status, 'ended'), isNull(talks.cancelledAt)))
         .orderBy(desc(talks.startsAt))
         .limit(limit)
 }
@@ -85,13 +86,29 @@ export async function getTalkForViewer(viewer: Viewer, talkId: string) {
     .select({
       description: talks.description,
       recorded: talks.recorded,
+      cancelledAt: talks.cancelledAt,
+      cancelReason: talks.cancelReason,
+      sequence: talks.sequence,
+      updatedAt: talks.updatedAt,
       going: viewer
         ? sql<boolean>`exists (select 1 from ${talkRsvps} r where r.talk_id = ${qualified(talks.id)} and r.user_id = ${viewer.userId})`
         : sql<boolean>`false`,
     })
     .from(talks)
     .where(eq(talks.id, talkId))
-  return { ...row, description: detail?.description ?? '', recorded: detail?.recorded ?? false, going: detail?.going ?? false }
+  if (!detail) return null
+  return {
+    ...row,
+    description: detail.description,
+    recorded: detail.recorded,
+    going: detail.going,
+    /** A cancelled talk is also 'ended': nothing opens, joins or attaches to it. */
+    cancelled: detail.cancelledAt !== null,
+    cancelledAt: detail.cancelledAt,
+    cancelReason: detail.cancelReason,
+    sequence: detail.sequence,
+    updatedAt: detail.updatedAt,
+  }
 }
 
 /** Share-card data for a talk: only when its club is public. */
@@ -104,6 +121,7 @@ export async function setRsvp(viewer: Viewer, talkId: string, going: boolean) {
   if (!viewer) throw new PublicError('Sign in to say you are going.', 401)
   const talk = await getTalkForViewer(viewer, talkId)
   if (!talk) throw new PublicError('We could not find that talk.', 404)
+  if (going && talk.cancelled) throw new PublicError('This talk is cancelled.', 409)
   if (going && talk.status === 'ended') throw new PublicError('This talk has ended.', 409)
   if (going) {
     await db.insert(talkRsvps).values({ talkId, userId: viewer.userId }).onConflictDoNothing()
@@ -161,7 +179,7 @@ export type ScheduleInput = {
 const START_GRACE_MS = 5 * 60 * 1000
 const MAX_LISTED = 20
 
-function checkedSchedule(input: ScheduleInput, now = Date.now()) {
+function checkedSchedule(input: ScheduleInput, now = Date.now(), currentStart?: Date) {
   if (!talkTypes.includes(input.type)) throw new PublicError('Choose what kind of session this is.', 400, 'type')
   const title = checkedText(input.title, 'title', { min: 3, max: 120 })
   const description = checkedText(input.description ?? '', 'description', { max: 5000, multiline: true })
@@ -169,7 +187,8 @@ function checkedSchedule(input: ScheduleInput, now = Date.now()) {
   if (!(startsAt instanceof Date) || Number.isNaN(startsAt.getTime())) {
     throw new PublicError('Enter when the talk starts.', 400, 'startsAt')
   }
-  if (startsAt.getTime() <= now - START_GRACE_MS) {
+  // A talk whose start has passed but which is not open yet keeps its start through an edit.
+  if (startsAt.getTime() <= now - START_GRACE_MS && startsAt.getTime() !== currentStart?.getTime()) {
     throw new PublicError('That start is in the past. Choose a time from now on.', 400, 'startsAt')
   }
   const duration = input.durationMinutes
@@ -271,7 +290,11 @@ async function requireTalkEditor(tx: Transaction, viewer: NonNullable<Viewer>, t
       id: talks.id,
       clubId: talks.clubId,
       hostId: talks.hostId,
+      title: talks.title,
       status: talks.status,
+      startsAt: talks.startsAt,
+      durationMinutes: talks.durationMinutes,
+      cancelled: sql<boolean>`${talks.cancelledAt} is not null`,
       visible: sql<boolean>`${visibleClubCondition(viewer)}`,
       role: viewerClubRoleSql(viewer, qualified(talks.clubId)),
     })
@@ -283,8 +306,14 @@ async function requireTalkEditor(tx: Transaction, viewer: NonNullable<Viewer>, t
   if (row.hostId !== viewer.userId && !can(row.role, 'schedule:talks')) {
     throw new PublicError('Only the talk’s host and the club’s admins can change it.', 403)
   }
+  if (row.cancelled) throw new PublicError('This talk is cancelled, so it can no longer be changed.', 409)
   if (row.status !== 'scheduled') {
-    throw new PublicError(row.status === 'live' ? 'This talk is live, so it can no longer be changed.' : 'This talk has ended.', 409)
+    throw new PublicError(
+      row.status === 'live'
+        ? 'This talk is live, so it can no longer be changed or rescheduled.'
+        : 'This talk has ended, so it can no longer be changed.',
+      409,
+    )
   }
   return row
 }
@@ -292,10 +321,16 @@ async function requireTalkEditor(tx: Transaction, viewer: NonNullable<Viewer>, t
 /** Changes a talk that has not started; the co-host and speaker lists are replaced. */
 export async function updateTalk(viewer: Viewer, talkId: string, input: ScheduleInput): Promise<{ id: string }> {
   if (!viewer) throw new PublicError('Sign in to change a talk.', 401)
-  const value = checkedSchedule(input)
   return db.transaction(async (tx) => {
     const talk = await requireTalkEditor(tx, viewer, talkId)
+    const value = checkedSchedule(input, Date.now(), talk.startsAt)
     const people = await resolveTalkPeople(tx, talk.clubId, talk.hostId, value)
+    const now = new Date()
+    // Co-hosts taken off the talk by this change hear about it too.
+    const formerCohosts = await tx
+      .select({ userId: talkRoles.userId })
+      .from(talkRoles)
+      .where(and(eq(talkRoles.talkId, talk.id), eq(talkRoles.role, 'cohost')))
     await tx
       .update(talks)
       .set({
@@ -305,24 +340,89 @@ export async function updateTalk(viewer: Viewer, talkId: string, input: Schedule
         startsAt: value.startsAt,
         durationMinutes: value.durationMinutes,
         ...(value.recorded === undefined ? {} : { recorded: value.recorded }),
+        sequence: sql`${talks.sequence} + 1`,
+        updatedAt: now,
       })
       .where(eq(talks.id, talk.id))
     await tx.delete(talkRoles).where(eq(talkRoles.talkId, talk.id))
     if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: talk.id, ...p })))
     await enqueueSearchUpdate(tx, { kind: 'talk', id: talk.id })
+    const rescheduled = value.startsAt.getTime() !== talk.startsAt.getTime() || value.durationMinutes !== talk.durationMinutes
+    await tellTalkAudience(
+      tx,
+      talk,
+      viewer.userId,
+      'talk_changed',
+      {
+        talkId: talk.id,
+        title: value.title,
+        startsAt: value.startsAt.toISOString(),
+        previousStartsAt: talk.startsAt.toISOString(),
+        rescheduled,
+      },
+      now,
+      formerCohosts.map((c) => c.userId),
+    )
     return { id: talk.id }
   })
 }
 
-/** Deletes a talk that has not started (its roles and RSVPs go with it). */
-export async function cancelTalk(viewer: Viewer, talkId: string): Promise<{ id: string }> {
+/**
+ * Cancels a talk that has not started. It stays as a record — status 'ended', with the time and
+ * the reason — so its page and its calendar file can say it is cancelled; its RSVPs stay too.
+ */
+export async function cancelTalk(viewer: Viewer, talkId: string, reason?: string | null): Promise<{ id: string }> {
   if (!viewer) throw new PublicError('Sign in to cancel a talk.', 401)
+  const why = reason ? checkedText(reason, 'reason', { max: 500, multiline: true }) : ''
   return db.transaction(async (tx) => {
     const talk = await requireTalkEditor(tx, viewer, talkId)
-    await tx.delete(talks).where(eq(talks.id, talk.id))
+    const now = new Date()
+    await tx
+      .update(talks)
+      .set({
+        status: 'ended',
+        cancelledAt: now,
+        cancelReason: why || null,
+        sequence: sql`${talks.sequence} + 1`,
+        updatedAt: now,
+      })
+      .where(eq(talks.id, talk.id))
     await enqueueSearchUpdate(tx, { kind: 'talk', id: talk.id })
+    await tellTalkAudience(tx, talk, viewer.userId, 'talk_cancelled', { talkId: talk.id, title: talk.title, reason: why }, now)
     return { id: talk.id }
   })
+}
+
+/**
+ * Tells those going to the talk, its host and its co-hosts (not the person who made the change)
+ * about it, in the transaction that made it. Only people who may still enter the talk are told:
+ * someone who left its private club, was banned from the club or removed from the talk hears
+ * nothing (db/access/talks.ts). The notice is about the club, so it drops out of the centre if the
+ * club's page closes to them later.
+ */
+async function tellTalkAudience(
+  tx: Transaction,
+  talk: { id: string; clubId: string; hostId: string },
+  changedBy: string,
+  kind: 'talk_changed' | 'talk_cancelled',
+  data: Record<string, unknown>,
+  now: Date,
+  also: string[] = [],
+) {
+  const rows = await tx.execute<{ userId: string }>(sql`
+    select r.user_id as "userId" from ${talkRsvps} r where r.talk_id = ${talk.id}
+    union
+    select x.user_id from ${talkRoles} x where x.talk_id = ${talk.id} and x.role = 'cohost'
+    union
+    select ${talk.hostId}::text`)
+  for (const userId of new Set([...rows.map((r) => r.userId), ...also])) {
+    if (userId === changedBy) continue
+    const [entry] = await tx.execute<{ ok: boolean }>(sql`
+      select (${talkEntrySql({ userId, role: 'member' }, sql`${talk.id}::text`)} and ${activeUserSql(sql`${userId}::text`)}) as ok
+      from ${clubs} where ${clubs}.id = ${talk.clubId}`)
+    if (!entry?.ok) continue
+    await notify(tx, { recipientId: userId, kind, target: { type: 'club', id: talk.clubId }, data, now })
+  }
 }
 
 export type TalkRoleEntry = { handle: string; name: string; role: 'host' | 'cohost' | 'speaker' }

@@ -19,6 +19,9 @@ export const NOTIFICATION_KINDS = [
   'policy',
   'club_handover',
   'verification_decided',
+  // To those going to a talk, and its co-hosts, when its host changes or cancels it.
+  'talk_changed',
+  'talk_cancelled',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 
@@ -51,6 +54,8 @@ export const KIND_RULES: Record<NotificationKind, KindRule> = {
   policy: { category: 'service', email: false, needsActor: false },
   club_handover: { category: 'service', email: false, needsActor: false },
   verification_decided: { category: 'service', email: false, needsActor: false },
+  talk_changed: { category: 'engagement', email: true, needsActor: false },
+  talk_cancelled: { category: 'engagement', email: true, needsActor: false },
 }
 
 export function isNotificationKind(kind: string): kind is NotificationKind {
@@ -107,6 +112,9 @@ export function formatWhen(iso: unknown, timeZone: string | null) {
   }
 }
 
+const quoted = (title: unknown) => (typeof title === 'string' && title ? `“${title}”` : 'A talk you are going to')
+const talkLink = (talkId: unknown) => (typeof talkId === 'string' && /^[0-9a-f-]{36}$/i.test(talkId) ? `/t/${talkId}` : null)
+
 /** The words of a notice, for the centre and for the mail. */
 export function describeNotice(facts: NoticeFacts, timeZone: string | null = null): NoticeText {
   const who = namesOf(facts.actors)
@@ -155,6 +163,23 @@ export function describeNotice(facts: NoticeFacts, timeZone: string | null = nul
         body: 'The erasure you asked for is cancelled; your account stays as it is.',
         link: '/settings/data',
       }
+    case 'talk_changed': {
+      const when = formatWhen(facts.data.startsAt, timeZone)
+      const moved = facts.data.rescheduled === true
+      return {
+        title: `${quoted(facts.data.title)} ${moved ? 'has a new time' : 'was updated'}`,
+        body: [moved && when ? `It now starts ${when}.` : '', facts.club ? `In ${facts.club.name}.` : ''].filter(Boolean).join(' '),
+        link: talkLink(facts.data.talkId),
+      }
+    }
+    case 'talk_cancelled': {
+      const reason = typeof facts.data.reason === 'string' && facts.data.reason ? facts.data.reason : null
+      return {
+        title: `${quoted(facts.data.title)} is cancelled`,
+        body: reason ? `The host wrote: ${reason}` : 'The host cancelled it.',
+        link: talkLink(facts.data.talkId),
+      }
+    }
     default:
       return { title: facts.title, body: facts.body, link: facts.link }
   }

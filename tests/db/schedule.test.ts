@@ -176,7 +176,7 @@ describe('updateTalk', () => {
 })
 
 describe('cancelTalk', () => {
-  it('deletes a scheduled talk with its roles and RSVPs, for the host or a club admin', async () => {
+  it('keeps a cancelled talk as a record with its roles and RSVPs, for the host or a club admin', async () => {
     const { id } = await scheduleTalk(as(owner), club.slug, input({ cohostHandles: [member.handle] }))
     await rawSql()`insert into talk_rsvps (talk_id, user_id) values (${id}, ${member.id})`
     const rsvps = await countTableRows('talk_rsvps')
@@ -184,10 +184,11 @@ describe('cancelTalk', () => {
     await expect(cancelTalk(as(moderator), id)).rejects.toMatchObject({ status: 403 })
     expect(await countLiveRows('talks', id)).toBe(1)
     expect(await cancelTalk(as(admin), id)).toEqual({ id })
-    expect(await countLiveRows('talks', id)).toBe(0)
-    expect(await countLiveRows('talk_roles', id)).toBe(0)
-    expect(await countTableRows('talk_rsvps')).toBe(rsvps - 1)
-    await expect(cancelTalk(as(owner), id)).rejects.toMatchObject({ status: 404 })
+    expect(await countLiveRows('talks', id)).toBe(1)
+    expect(await countLiveRows('talk_roles', id)).toBe(1)
+    expect(await countTableRows('talk_rsvps')).toBe(rsvps)
+    expect(await getTalkForViewer(as(member), id)).toMatchObject({ cancelled: true, status: 'ended' })
+    await expect(cancelTalk(as(owner), id)).rejects.toMatchObject({ status: 409 })
   })
 
   it('refuses a talk that is live', async () => {

@@ -43,6 +43,14 @@ const templates: Partial<Record<NotificationKind, Template>> = {
     'See the members',
     'You see this because you manage the club’s invitations. Invite links can be revoked or rotated from the club’s admin page.',
   ),
+  talk_changed: told('A talk you are going to has changed.', 'Open the talk'),
+  talk_cancelled: (_input, w) => ({
+    subject: w.title,
+    preheader: 'A talk you were going to is cancelled.',
+    heading: w.title,
+    paragraphs: [w.body, 'If you added it to your calendar, open the talk and add it again to mark it cancelled there.'],
+    action: w.url ? { label: 'Open the talk', url: w.url } : undefined,
+  }),
   erasure_scheduled: (input, w) => ({
     subject: 'Your Rounds account is due to be erased',
     preheader: `Scheduled for ${formatWhen(input.facts.data.scheduledFor, input.timeZone)}.`,
