@@ -12,6 +12,13 @@ type LiveClientEmits = { [E in LiveEventName]: (payload: LivePayload<E>, ack: (a
 
 export type LiveClientSocket = Socket<LiveServerEvents, LiveClientEmits>
 
+/**
+ * The page's one `/live` connection, as the room's hook (use-live-room.ts) holds it, for the
+ * panels that share it (the quiz panel): one connection per page is one stay in the attendance.
+ * `joins` counts the times the room was (re)joined or synced: what a panel shows is read again then.
+ */
+export type LiveConnection = { socket: LiveClientSocket | null; joins: number }
+
 export const ACK_TIMEOUT_MS = 10_000
 
 const offline = 'You are offline. Wait until the connection is back, then try again.'

@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { io } from 'socket.io-client'
 import type { LeaderEntry, LiveQuizState, PublicQuestion, QuizSummary, Tally } from '#db/quizzes'
-import { callLive, emitLive, type LiveClientSocket, type TalkPayload, type TalkPayloadArgs } from './live-socket'
-import type { LiveEventName } from './protocol'
+import { callLive, type LiveClientSocket, type LiveConnection, type TalkPayload, type TalkPayloadArgs } from './live-socket'
+import type { LiveEventName, LiveServerEvents } from './protocol'
 import { countsWithheld, isCurrentQuizState } from './quiz-state'
 import { ActionError, button, useAckAction } from './ui'
 
@@ -10,14 +9,16 @@ import { ActionError, button, useAckAction } from './ui'
  * The live quiz and poll panel (server/realtime/quiz.ts): hosts launch and step through a
  * quiz; everyone answers on their own device and sees how many have answered (the host, and a
  * poll's voters, see the live bar chart), the reveal with
- * its explanation, the leaderboard and, at the end, the podium. It keeps its own `/live`
- * socket, so the room's hook stays as it is.
+ * its explanation, the leaderboard and, at the end, the podium. It uses the page's one `/live`
+ * connection, which the room's hook (use-live-room.ts) opens and joins to the talk, and reads the
+ * quiz again each time the room is joined or synced.
  */
 
 type Board = { top: LeaderEntry[]; participants: number }
 
-function useQuizSocket(talkId: string) {
-  const socketRef = useRef<LiveClientSocket | null>(null)
+function useQuizSocket(talkId: string, { socket, joins }: LiveConnection) {
+  const socketRef = useRef<LiveClientSocket | null>(socket)
+  socketRef.current = socket
   const [state, setState] = useState<LiveQuizState | null>(null)
   const [tally, setTally] = useState<Tally | null>(null)
   const [board, setBoard] = useState<Board | null>(null)
@@ -58,38 +59,41 @@ function useQuizSocket(talkId: string) {
     }
   }, [call, accept])
 
+  // The room's hook has joined the talk (or synced it again): read the quiz as it now stands.
   useEffect(() => {
-    const socket: LiveClientSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'], forceNew: true })
-    socketRef.current = socket
-    socket.on('connect', () => {
-      void emitLive(socket, 'talk:join', { talkId })
-        .then(() => refresh())
-        .catch(() => {})
-    })
-    socket.on('quiz:state', (next) => {
+    if (socket && joins > 0) void refresh()
+  }, [socket, joins, refresh])
+
+  useEffect(() => {
+    if (!socket) return
+    const onState = (next: LiveQuizState) => {
       if (next.talkId !== talkId || !accept(next)) return
       if (next.phase === 'reveal' || next.phase === 'finished') void refresh()
-    })
-    socket.on('quiz:results', (payload) => {
+    }
+    const onResults: LiveServerEvents['quiz:results'] = (payload) => {
       if (payload.talkId !== talkId || payload.tally.questionId !== stateRef.current?.question?.id) return
       // Counts are withheld only while the question is open; after the reveal the full tally stands.
       if (countsWithheld(payload.tally) && stateRef.current.phase !== 'question') return
       setTally((prev) => (prev && prev.questionId === payload.tally.questionId && prev.asOf > payload.tally.asOf ? prev : payload.tally))
-    })
-    socket.on('quiz:leaderboard', (payload) => {
-      if (payload.talkId === talkId) setBoard({ top: payload.top, participants: payload.participants })
-    })
-    return () => {
-      socket.disconnect()
-      socketRef.current = null
     }
-  }, [talkId, refresh, accept])
+    const onLeaderboard: LiveServerEvents['quiz:leaderboard'] = (payload) => {
+      if (payload.talkId === talkId) setBoard({ top: payload.top, participants: payload.participants })
+    }
+    socket.on('quiz:state', onState)
+    socket.on('quiz:results', onResults)
+    socket.on('quiz:leaderboard', onLeaderboard)
+    return () => {
+      socket.off('quiz:state', onState)
+      socket.off('quiz:results', onResults)
+      socket.off('quiz:leaderboard', onLeaderboard)
+    }
+  }, [socket, talkId, refresh, accept])
 
   return { state, tally, board, me, quizzes, skew, call, refresh }
 }
 
-export function QuizPanel({ talkId, host }: { talkId: string; host: boolean }) {
-  const { state, tally, board, me, quizzes, skew, call, refresh } = useQuizSocket(talkId)
+export function QuizPanel({ talkId, host, live }: { talkId: string; host: boolean; live: LiveConnection }) {
+  const { state, tally, board, me, quizzes, skew, call, refresh } = useQuizSocket(talkId, live)
   const hostAction = useAckAction()
   const [chosen, setChosen] = useState<string>('')
 

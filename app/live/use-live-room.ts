@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react'
 import { io } from 'socket.io-client'
-import { callLive, emitLive, type LiveClientSocket, type TalkPayloadArgs } from './live-socket'
+import { callLive, emitLive, type LiveClientSocket, type LiveConnection, type TalkPayloadArgs } from './live-socket'
 import type { Ack, LiveEventName, LiveEvents, QuestionStatus, ReactionKind, RoomState, StageUpdate } from './protocol'
 import { roomReducer, type RoomEvent } from './room-state'
 import { newClientId } from './ui'
@@ -70,6 +70,9 @@ export function useLiveRoom(talkId: string) {
   /** Counts the server's `media:role` notices: each one means a fresh media token is due. */
   const [mediaRoleChanges, setMediaRoleChanges] = useState(0)
   const socketRef = useRef<LiveClientSocket | null>(null)
+  /** The page's one connection, shared with the quiz panel, and how often the room was read afresh. */
+  const [live, setLive] = useState<LiveConnection>({ socket: null, joins: 0 })
+  const joined = useCallback(() => setLive((prev) => ({ ...prev, joins: prev.joins + 1 })), [])
   const stateRef = useRef<RoomState | null>(null)
   useEffect(() => {
     stateRef.current = state
@@ -83,14 +86,18 @@ export function useLiveRoom(talkId: string) {
 
   const resync = useCallback(async () => {
     const ack = await call('talk:sync')
-    if (ack.ok) dispatch({ type: 'state', state: ack.state })
+    if (ack.ok) {
+      dispatch({ type: 'state', state: ack.state })
+      joined()
+    }
     return ack
-  }, [call])
+  }, [call, joined])
 
   useEffect(() => {
     // WebSocket first; long-polling when a network (some hospital proxies) blocks it.
     const socket: LiveClientSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'] })
     socketRef.current = socket
+    setLive({ socket, joins: 0 })
     let joinedOnce = false
     let closed = false
     /** Counts connections, so a sync retry for a connection that has gone stops. */
@@ -130,6 +137,7 @@ export function useLiveRoom(talkId: string) {
         if (!ack.ok) return close('refused', ack.error)
         apply({ type: 'state', state: ack.state })
         setConnection('online')
+        joined()
       } catch {
         // No answer: try again while still connected; a disconnect brings its own join.
         if (!closed && socket.connected) later(2_000, () => void join())
@@ -214,8 +222,9 @@ export function useLiveRoom(talkId: string) {
       socket.removeAllListeners()
       socket.disconnect()
       socketRef.current = null
+      setLive({ socket: null, joins: 0 })
     }
-  }, [talkId, resync])
+  }, [talkId, resync, joined])
 
   const actions = useMemo(() => {
     /** Sends a stage change and applies the stage the ack carries. */
@@ -330,5 +339,5 @@ export function useLiveRoom(talkId: string) {
     }
   }, [call, resync])
 
-  return { state, connection, backOnline, refusal, muteRequests, mediaRoleChanges, actions }
+  return { state, connection, backOnline, refusal, muteRequests, mediaRoleChanges, actions, live }
 }

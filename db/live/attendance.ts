@@ -67,7 +67,8 @@ type StayRow = { userId: string; handle: string; name: string; joinedAt: string;
 /**
  * Who attended and for how long. Each stay is clipped to the talk's open period (from the
  * moment it opened to its end, or now while live), so time in the room before the host
- * opened it does not count. Two tabs at once count once per person.
+ * opened it does not count. Two tabs at once count once per person, and a person's stays that
+ * overlap are listed as one (a page that held two connections wrote two rows for one visit).
  */
 export async function attendanceReport(viewer: Viewer, talkId: string): Promise<AttendanceReport> {
   const access = await loadAccess(db, viewer, talkId)
@@ -86,26 +87,25 @@ export async function attendanceReport(viewer: Viewer, talkId: string): Promise<
   const now = Date.parse(iso(totals.now))
   const from = access.openedAt ? Date.parse(iso(access.openedAt)) : -Infinity
   const until = access.endedAt ? Date.parse(iso(access.endedAt)) : now
-  const people = new Map<string, { handle: string; name: string; stays: AttendanceStay[]; spans: [number, number][] }>()
+  const people = new Map<string, { handle: string; name: string; spans: Span[] }>()
   for (const stay of stays) {
     const start = Math.max(Date.parse(iso(stay.joinedAt)), from)
     const end = Math.min(stay.leftAt ? Date.parse(iso(stay.leftAt)) : until, until)
     if (!(end > start)) continue
     let person = people.get(stay.userId)
     if (!person) {
-      person = { handle: stay.handle, name: stay.name, stays: [], spans: [] }
+      person = { handle: stay.handle, name: stay.name, spans: [] }
       people.set(stay.userId, person)
     }
-    const open = stay.leftAt === null && !access.endedAt
-    person.stays.push({ joinedAt: new Date(start).toISOString(), leftAt: open ? null : new Date(end).toISOString() })
-    person.spans.push([start, end])
+    person.spans.push({ start, end, open: stay.leftAt === null && !access.endedAt })
   }
   const events: [number, number][] = []
   const report = [...people.values()].map((person) => {
     const merged = mergeSpans(person.spans)
-    for (const [start, end] of merged) events.push([start, 1], [end, -1])
-    const ms = merged.reduce((sum, [start, end]) => sum + (end - start), 0)
-    return { handle: person.handle, name: person.name, stays: person.stays, totalSeconds: Math.round(ms / 1000) }
+    for (const { start, end } of merged) events.push([start, 1], [end, -1])
+    const ms = merged.reduce((sum, { start, end }) => sum + (end - start), 0)
+    const stays: AttendanceStay[] = merged.map(({ start, end, open }) => ({ joinedAt: new Date(start).toISOString(), leftAt: open ? null : new Date(end).toISOString() }))
+    return { handle: person.handle, name: person.name, stays, totalSeconds: Math.round(ms / 1000) }
   })
   // A leave and a join at the same instant: the leave first, so a hand-over is not a peak.
   events.sort((x, y) => x[0] - y[0] || x[1] - y[1])
@@ -126,13 +126,19 @@ export async function attendanceReport(viewer: Viewer, talkId: string): Promise<
   }
 }
 
-function mergeSpans(spans: [number, number][]): [number, number][] {
-  const sorted = [...spans].sort((a, b) => a[0] - b[0])
-  const merged: [number, number][] = []
-  for (const [start, end] of sorted) {
+/** A stay clipped to the talk's open period; `open` while the person is still in the room. */
+type Span = { start: number; end: number; open: boolean }
+
+/** One person's stays with those that overlap or touch merged into one; still open if any of them is. */
+function mergeSpans(spans: Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start)
+  const merged: Span[] = []
+  for (const span of sorted) {
     const last = merged.at(-1)
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end)
-    else merged.push([start, end])
+    if (last && span.start <= last.end) {
+      last.end = Math.max(last.end, span.end)
+      last.open ||= span.open
+    } else merged.push({ ...span })
   }
   return merged
 }

@@ -96,6 +96,11 @@ describe('a live talk', () => {
     await guest.goto(`/c/${CLUB}`)
     await guest.getByRole('button', { name: 'Join club' }).click()
     await guest.getByText('Welcome — you are now a member of this club.').waitFor()
+    // The live page holds one connection, which carries the room and its quizzes alike.
+    const guestSockets: string[] = []
+    guest.on('websocket', (ws) => {
+      if (ws.url().includes('/socket.io/')) guestSockets.push(ws.url())
+    })
     await guest.goto(`/t/${talkId}`)
     await guest.getByRole('link', { name: 'Join the live room' }).click()
     await guest.waitForURL(`**/t/${talkId}/live`)
@@ -140,6 +145,8 @@ describe('a live talk', () => {
     // The host answers the member's question; the member sees it marked.
     await guestQuestion.getByRole('button', { name: 'Mark answered' }).click()
     await guest.getByTestId('question').filter({ hasText: 'SGLT2 inhibitor in hospital' }).getByText('Answered').waitFor()
+
+    expect(guestSockets).toHaveLength(1)
 
     // Reactions reach everyone, counted together.
     await guest.getByRole('button', { name: /Clap/ }).click()
@@ -188,6 +195,8 @@ describe('a live talk', () => {
     const rows = host.getByTestId('report-person')
     expect(await rows.count()).toBe(2)
     expect(await rows.filter({ hasText: member.name }).innerText()).toMatch(/\d{2}:\d{2}:\d{2} – \d{2}:\d{2}:\d{2}/)
+    // The member's one visit is one stay, not one per connection.
+    expect(await rows.filter({ hasText: member.name }).locator('li').count()).toBe(1)
     await screenshot(host, 'attendance-report')
   })
 })
