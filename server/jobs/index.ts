@@ -1,6 +1,7 @@
 import { scheduleJob } from '../../db/connection'
 import { sendMail } from '../mail/index'
 import { NOTIFICATION_EMAIL_QUEUE, pruneNotificationDeliveries } from '../../db/notifications'
+import { lapseOverdueVerifications } from '../../db/verification'
 import { sendNotificationEmail } from '../notifications/email'
 import { runErasure } from './erasure'
 import { buildExport, pruneExports } from './exports'
@@ -13,6 +14,7 @@ export const queues: Record<string, QueueSpec> = {
   'erasure.run': { handler: async (payload, { now }) => void (await runErasure(payload, now)) },
   [NOTIFICATION_EMAIL_QUEUE]: { handler: sendNotificationEmail },
   'notifications.prune': { handler: async (_payload, { now }) => void (await pruneNotificationDeliveries(now)) },
+  'verification.lapse': { handler: async (_payload, { now }) => void (await lapseOverdueVerifications(now)) },
   'mail.send': {
     // Only service messages go through this queue (export ready, erasure receipt, club hand-over).
     handler: async (payload) => {
@@ -38,6 +40,7 @@ export function startJobs(options: { log?: (message: string, error?: unknown) =>
   const schedulePrune = () => {
     void scheduleJob({ queue: 'exports.prune', singletonKey: 'exports.prune' }).catch(() => {})
     void scheduleJob({ queue: 'notifications.prune', singletonKey: 'notifications.prune' }).catch(() => {})
+    void scheduleJob({ queue: 'verification.lapse', singletonKey: 'verification.lapse' }).catch(() => {})
   }
   schedulePrune()
   state.prune = setInterval(schedulePrune, HOUR_MS)

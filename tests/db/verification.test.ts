@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
+import { scheduleJob } from '../../db/connection'
 import { collectExport, requestErasure } from '../../db/data-rights/index'
 import {
   applyForVerification,
@@ -243,6 +244,16 @@ describe('re-verification every 5 years', () => {
     expect(await lapseOverdueVerifications(afterGrace)).toBeGreaterThanOrEqual(1)
     expect(await getMyVerification(viewerOf(doctor), afterGrace)).toMatchObject({ state: 'lapsed' })
     expect((await notices(doctor.id)).map((n) => n.title)).toContain('Your verification has lapsed')
+  })
+
+  it('is lapsed by the scheduled job', async () => {
+    const staff = await verifier()
+    const { doctor, id } = await pendingApplicant()
+    const approved = new Date(Date.now() - (5 * 365 + 100) * DAY)
+    await decideApplication(asVerifier(staff), id, { decision: 'approve' }, approved)
+    await scheduleJob({ queue: 'verification.lapse', singletonKey: 'verification.lapse' })
+    expect(await runDueJobs()).toMatchObject({ failed: 0 })
+    expect((await rowOf(doctor.id)).status).toBe('lapsed')
   })
 })
 
