@@ -1,3 +1,4 @@
+import { loadNotificationBell } from '~/utils/notification-bell.server'
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useLocation, useRouteLoaderData } from '@remix-run/react'
@@ -29,14 +30,16 @@ export const meta: MetaFunction = () => [
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = context.viewer?.userId ?? null
   const sessionId = context.auth?.session.id
-  const [{ me, erasure, ...privacy }, zone] = await Promise.all([
+  const [{ me, erasure, ...privacy }, zone, bell] = await Promise.all([
     getPageChrome(userId, readConsentId(request)),
     timeZoneOf(request, userId),
+    context.viewer ? loadNotificationBell(context.viewer) : null,
     sessionId ? markSessionSeen(sessionId) : null,
   ])
   return json({
     me,
     requestCount: me?.pendingFollowRequests ?? 0,
+    unreadNotifications: bell?.unread ?? 0,
     isStaff: context.viewer?.role === 'staff',
     devMailbox: context.devMailbox,
     nonce: context.cspNonce,
@@ -62,7 +65,12 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body className="flex min-h-full flex-col">
-        <SiteHeader me={data?.me ?? null} requestCount={data?.requestCount ?? 0} isStaff={data?.isStaff ?? false} />
+        <SiteHeader
+          me={data?.me ?? null}
+          requestCount={data?.requestCount ?? 0}
+          unreadNotifications={data?.unreadNotifications ?? 0}
+          isStaff={data?.isStaff ?? false}
+        />
         {data?.cookieBanner ? <CookieBanner /> : null}
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-4 sm:py-8">
           <ErasureBanner erasure={data?.erasure ?? null} />

@@ -1,3 +1,4 @@
+import { NotificationBell } from './notification-bell'
 import { Form, Link, useLocation } from '@remix-run/react'
 import { useEffect, useRef, type ReactNode } from 'react'
 import { Avatar } from './avatar'
@@ -43,7 +44,17 @@ export function CountBadge({ count, label }: { count: number; label: string }) {
  * logo and a Menu button (a <details> disclosure, so it works without JavaScript) that shows the
  * search and the links underneath; the panel closes again when the page changes.
  */
-export function SiteHeader({ me, requestCount = 0, isStaff = false }: { me: Me; requestCount?: number; isStaff?: boolean }) {
+export function SiteHeader({
+  me,
+  requestCount = 0,
+  unreadNotifications = 0,
+  isStaff = false,
+}: {
+  me: Me
+  requestCount?: number
+  unreadNotifications?: number
+  isStaff?: boolean
+}) {
   const { pathname } = useLocation()
   const menu = useRef<HTMLDetailsElement>(null)
   useEffect(() => {
@@ -59,6 +70,11 @@ export function SiteHeader({ me, requestCount = 0, isStaff = false }: { me: Me; 
           <img src="/favicon.svg" alt="" width={28} height={28} />
           Rounds
         </Link>
+        {me ? (
+          <div className="ml-auto sm:order-last sm:ml-0">
+            <NotificationBell unread={unreadNotifications} />
+          </div>
+        ) : null}
         <details
           ref={menu}
           className="peer sm:hidden"

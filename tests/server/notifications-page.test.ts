@@ -148,6 +148,8 @@ describe('/notifications on the real server, without JavaScript', () => {
     expect(page.status).toBe(200)
     const html = await page.text()
     expect(html).toContain('1 unread notification.')
+    // The header's bell counts it on every page.
+    expect(html).toMatch(/aria-label="Notifications, 1 unread"[^>]*>[\s\S]*?data-testid="notification-count"[^>]*>1</)
     // Names are text, never markup.
     expect(html).toContain('Dr Nojs Follower &lt;b&gt;bold&lt;/b&gt; followed you')
     expect(html).toMatch(/<form method="post"[^>]*>/)
@@ -163,6 +165,9 @@ describe('/notifications on the real server, without JavaScript', () => {
     const answered = await post.text()
     expect(answered).toContain('Marked 1 notification as read.')
     expect(answered).toContain('You are all caught up.')
+    const home = await (await fetch(`${server.baseUrl}/`, { headers: { cookie } })).text()
+    expect(home).toContain('aria-label="Notifications"')
+    expect(home).not.toContain('data-testid="notification-count"')
 
     const visitor = await fetch(`${server.baseUrl}/notifications`, { redirect: 'manual' })
     expect(visitor.status).toBe(302)
