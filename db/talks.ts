@@ -318,6 +318,16 @@ async function requireTalkEditor(tx: Transaction, viewer: NonNullable<Viewer>, t
   return row
 }
 
+/** Whether the viewer may change or cancel the talk: its host, or someone whose club role may schedule talks. */
+export async function mayEditTalk(viewer: Viewer, talkId: string): Promise<boolean> {
+  if (!viewer || typeof talkId !== 'string' || !/^[0-9a-f-]{36}$/i.test(talkId)) return false
+  const [row] = await db
+    .select({ hostId: talks.hostId, role: viewerClubRoleSql(viewer, qualified(talks.clubId)) })
+    .from(talks)
+    .where(eq(talks.id, talkId))
+  return Boolean(row && (row.hostId === viewer.userId || can(row.role, 'schedule:talks')))
+}
+
 /** Changes a talk that has not started; the co-host and speaker lists are replaced. */
 export async function updateTalk(viewer: Viewer, talkId: string, input: ScheduleInput): Promise<{ id: string }> {
   if (!viewer) throw new PublicError('Sign in to change a talk.', 401)

@@ -5,7 +5,10 @@ import { talkTypeLabel } from '~/components/talk-card'
 /*
  * "Add to calendar": one VEVENT as an iCalendar file (RFC 5545). Times are in
  * UTC ("Z" form, §3.3.5) so no VTIMEZONE is needed; lines end in CRLF and are
- * folded at 75 octets (§3.1); text is escaped (§3.3.11).
+ * folded at 75 octets (§3.1); text is escaped (§3.3.11). The UID stays the same
+ * for the life of the talk and SEQUENCE rises with every change the host makes
+ * (§3.8.7.4), so a calendar that imports the file again updates the event it
+ * holds — or marks it cancelled (STATUS:CANCELLED) — instead of adding another.
  */
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
@@ -18,11 +21,19 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     uid: `talk-${talk.id}@${pageUrl.hostname}`,
     start,
     end,
-    summary: talk.title,
-    description: [`${talkTypeLabel[talk.type]} in ${talk.club.name}, hosted by ${talk.host.name}.`, talk.description, pageUrl.toString()]
+    summary: talk.cancelled ? `Cancelled: ${talk.title}` : talk.title,
+    description: [
+      talk.cancelled ? `Cancelled by the host.${talk.cancelReason ? ` ${talk.cancelReason}` : ''}` : '',
+      `${talkTypeLabel[talk.type]} in ${talk.club.name}, hosted by ${talk.host.name}.`,
+      talk.description,
+      pageUrl.toString(),
+    ]
       .filter(Boolean)
       .join('\n\n'),
     url: pageUrl.toString(),
+    sequence: talk.sequence,
+    lastModified: new Date(talk.updatedAt),
+    cancelled: talk.cancelled,
   })
   return new Response(body, {
     headers: {
@@ -41,6 +52,10 @@ type IcsEvent = {
   summary: string
   description: string
   url: string
+  /** How many times the event has changed (RFC 5545 §3.8.7.4). */
+  sequence: number
+  lastModified: Date
+  cancelled: boolean
 }
 
 export function icsEvent(event: IcsEvent, now = new Date()) {
@@ -53,12 +68,14 @@ export function icsEvent(event: IcsEvent, now = new Date()) {
     'BEGIN:VEVENT',
     `UID:${escapeText(event.uid)}`,
     `DTSTAMP:${icsUtc(now)}`,
+    `LAST-MODIFIED:${icsUtc(event.lastModified)}`,
+    `SEQUENCE:${event.sequence}`,
     `DTSTART:${icsUtc(event.start)}`,
     `DTEND:${icsUtc(event.end)}`,
     `SUMMARY:${escapeText(event.summary)}`,
     `DESCRIPTION:${escapeText(event.description)}`,
     `URL:${event.url}`,
-    'STATUS:CONFIRMED',
+    event.cancelled ? 'STATUS:CANCELLED' : 'STATUS:CONFIRMED',
     'TRANSP:OPAQUE',
     'END:VEVENT',
     'END:VCALENDAR',
