@@ -23,6 +23,7 @@ import type { Viewer } from './viewer'
  */
 
 export * from './notifications/kinds'
+export { listenForNotificationCounts } from './notifications/live'
 export {
   NOTIFICATION_DELIVERY_RETENTION_DAYS,
   NOTIFICATION_EMAIL_QUEUE,

@@ -1,4 +1,7 @@
 import { Link } from '@remix-run/react'
+import { useEffect, useState } from 'react'
+import { io, type Socket } from 'socket.io-client'
+import type { SiteServerEvents } from '~/live/protocol'
 
 /** More than this shows as "99+": the badge stays one size. */
 const MAX_SHOWN = 99
@@ -7,7 +10,8 @@ const MAX_SHOWN = 99
  * The header's bell: a link to /notifications with the number of unread notices. A plain link,
  * so it works without JavaScript; the count comes from the loader (`loadNotificationBell`).
  */
-export function NotificationBell({ unread }: { unread: number }) {
+export function NotificationBell({ unread: loaded }: { unread: number }) {
+  const unread = useLiveUnread(loaded)
   const label = unread === 0 ? 'Notifications' : `Notifications, ${unread} unread`
   return (
     <Link
@@ -31,4 +35,21 @@ export function NotificationBell({ unread }: { unread: number }) {
       ) : null}
     </Link>
   )
+}
+
+/**
+ * The unread count as the page loaded it, then as the site's socket says it changes: a new notice,
+ * or notices read in another tab or on another device. Each page load's count starts afresh.
+ */
+function useLiveUnread(loaded: number) {
+  const [unread, setUnread] = useState(loaded)
+  useEffect(() => setUnread(loaded), [loaded])
+  useEffect(() => {
+    const socket: Socket<SiteServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'] })
+    socket.on('notifications:unread', (payload) => setUnread(payload.unread))
+    return () => {
+      socket.disconnect()
+    }
+  }, [])
+  return unread
 }

@@ -220,6 +220,9 @@ export type LiveServerEvents = {
   'quiz:leaderboard': (payload: QuizLeaderboard) => void
 }
 
-export type ClubServerEvents = {
+/** What the site's own socket (the default namespace, open on every page of a signed-in doctor) is sent. */
+export type SiteServerEvents = {
   'club:removed': (payload: { clubId: string; message: string }) => void
+  /** The person's unread notices changed (a new one, or read on another page or device). */
+  'notifications:unread': (payload: { unread: number }) => void
 }

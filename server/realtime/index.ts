@@ -11,6 +11,7 @@ import { done, eventHandlers, refuse } from './events'
 import { createLiveMedia, type LiveMedia } from '../livekit/media'
 import { watchAccessChanges, type AccessChangeWatcher } from './access-changes'
 import { attachLiveRoom, mayRestoreLiveRooms } from './live'
+import { watchNotificationCounts, type NotificationCountWatcher } from './notifications'
 import { createLiveRateLimits } from './rate-limits'
 import { dropSlowConsumers, limitSocketsPerSession } from './slow-consumers'
 import { REDIS_COMMAND_TIMEOUT_MS, closeRedis, connectRedis, redisKeyPrefix, whenRedisReady, withTimeout, type RedisClient } from '../redis'
@@ -25,6 +26,7 @@ const registry = remember('rounds:realtime', () => ({
   io: undefined as Server | undefined,
   liveRoom: undefined as LiveRoom | undefined,
   accessChanges: undefined as AccessChangeWatcher | undefined,
+  notificationCounts: undefined as NotificationCountWatcher | undefined,
 }))
 
 /**
@@ -186,6 +188,8 @@ export async function attachRealtime(
   registry.io = io
   // A ban, a club made private, a sign-out… committed anywhere reaches this node's open sockets.
   registry.accessChanges = await watchAccessChanges(io, registry.liveRoom)
+  // A doctor's unread count reaches every page they have open, on every node.
+  registry.notificationCounts = await watchNotificationCounts(io)
   return io
 }
 
@@ -228,6 +232,8 @@ export async function closeRealtime() {
   await Promise.allSettled([...announcing])
   await registry.accessChanges?.stop()
   registry.accessChanges = undefined
+  await registry.notificationCounts?.stop()
+  registry.notificationCounts = undefined
   await io.close()
   await registry.liveRoom?.close()
 }

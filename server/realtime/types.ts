@@ -1,6 +1,6 @@
 import type { Namespace, Socket } from 'socket.io'
 import type { Viewer } from '../../db/viewer'
-import type { ClubServerEvents, LiveServerEvents } from '../../app/live/protocol'
+import type { SiteServerEvents, LiveServerEvents } from '../../app/live/protocol'
 
 /** Who a socket belongs to, set by the handshake's session check (server/realtime/index.ts). */
 export type SocketData = { userId: string; sessionId: string; role: NonNullable<Viewer>['role'] }
@@ -12,7 +12,7 @@ export type SocketData = { userId: string; sessionId: string; role: NonNullable<
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- client payloads are unknown until their schema has parsed them
 type UntypedClientEvents = Record<string, (...args: any[]) => void>
 
-export type RoundsSocket = Socket<UntypedClientEvents, ClubServerEvents, Record<string, never>, SocketData>
+export type RoundsSocket = Socket<UntypedClientEvents, SiteServerEvents, Record<string, never>, SocketData>
 export type LiveNamespace = Namespace<UntypedClientEvents, LiveServerEvents, Record<string, never>, SocketData>
 export type LiveSocket = Socket<UntypedClientEvents, LiveServerEvents, Record<string, never>, SocketData>
 
