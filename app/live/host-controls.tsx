@@ -6,7 +6,7 @@ import type { RoomProps } from './stage'
 import { ActionError, button, useAckAction } from './ui'
 
 /** Opening and ending the talk, for its host and co-hosts. */
-export function HostControls({ state, actions }: RoomProps) {
+export function HostControls({ state, actions, mediaEnabled = true }: RoomProps & { mediaEnabled?: boolean }) {
   const { run, pending, error } = useAckAction()
   const [confirmingEnd, setConfirmingEnd] = useState(false)
   const { talk, me } = state
@@ -53,7 +53,7 @@ export function HostControls({ state, actions }: RoomProps) {
         ) : null}
       </div>
       <ActionError error={error} className="mt-2" />
-      <HostRecordingControls state={state} actions={actions} />
+      <HostRecordingControls state={state} actions={actions} mediaEnabled={mediaEnabled} />
     </section>
   )
 }

@@ -135,7 +135,7 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
       <div aria-live="polite" className="space-y-2 empty:-mb-3 sm:empty:-mb-4">
         <ConnectionBanner connection={connection} backOnline={backOnline} />
       </div>
-      {refusal ? null : <RecordedNotice recorded={recording ? recording.recorded : talk.recorded} />}
+      {refusal ? null : <RecordedNotice recorded={recording ? recording.recorded : talk.recorded} ended={status === 'ended'} />}
       {!mediaEnabled && !refusal ? (
         <div className="order-last lg:order-none">
           <MediaNotice />
@@ -153,7 +153,7 @@ function LiveRoom({ talk, mediaEnabled }: { talk: TalkBasics; mediaEnabled: bool
       ) : (
         <div className="flex flex-col gap-3 sm:gap-4 lg:grid lg:grid-cols-3 lg:items-start">
           <div className="space-y-3 sm:space-y-4 lg:col-span-2">
-            <HostControls state={state} actions={actions} />
+            <HostControls state={state} actions={actions} mediaEnabled={mediaEnabled} />
             <QuizPanel talkId={talk.id} host={isModerator(state.me.role)} live={live} />
             <Stage
               state={state}

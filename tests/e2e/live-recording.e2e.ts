@@ -114,8 +114,6 @@ describe('a recorded talk', () => {
     // The host went on stage by opening the room, without consenting: the recording waits for her.
     const controls = host.getByTestId('host-recording')
     await expect.poll(() => controls.getByTestId('missing-consent').innerText()).toBe(`Waiting for consent from ${asha.name}.`)
-    await controls.getByRole('button', { name: 'Start recording' }).click()
-    await controls.getByRole('alert').getByText(`Recording cannot start: ${asha.name} has not agreed to be recorded.`).waitFor()
     await screenshot(host, 'recording-host-waiting-for-consent')
 
     const hostConsent = host.getByTestId('stage-consent')
@@ -124,9 +122,9 @@ describe('a recorded talk', () => {
     await hostConsent.waitFor({ state: 'hidden' })
     await expect.poll(() => controls.getByTestId('missing-consent').count()).toBe(0)
 
-    // Everyone has agreed; without LiveKit on this server the recording still cannot run, and the host reads why.
-    await controls.getByRole('button', { name: 'Start recording' }).click()
-    await controls.getByRole('alert').getByText('Recording needs live audio and video, which are not set up on this server.').waitFor()
+    // Everyone has agreed; without LiveKit on this server the recording cannot run: it is not offered, and the host reads why.
+    expect(await controls.getByTestId('recording-unavailable').innerText()).toBe('Recording needs live audio and video, which are not set up on this server.')
+    expect(await controls.getByRole('button', { name: 'Start recording' }).count()).toBe(0)
     expect(await host.getByTestId('rec-indicator').count()).toBe(0)
 
     // The member withdraws: they leave the stage.
@@ -284,9 +282,13 @@ describe('a recorded talk with LiveKit configured', () => {
     await host.getByRole('button', { name: 'End the talk' }).click()
     await host.getByRole('button', { name: 'End now' }).click()
     await expect.poll(() => host.getByTestId('room-status').innerText()).toMatch(/ended/i)
+    // Ended, the talk no longer says it is recorded: its page says what happened.
+    await expect.poll(() => host.getByTestId('recorded-notice').count()).toBe(0)
 
     // The host sees it first: only the host may listen until it is shared.
     await host.goto(`/t/${talkId}`)
+    expect(await host.getByTestId('recording-outcome').innerText()).toBe('Recorded — replay available')
+    expect(await host.getByTestId('recorded-notice').count()).toBe(0)
     const recording = host.getByTestId('recording')
     await recording.waitFor()
     expect(await recording.getByTestId('recording-player').getAttribute('src')).toBe(`/recordings/${recordingId}/file`)
