@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
 import { listTalkRecordings, recordingShares, shareRecording, type RecordingShare } from '#db/recordings'
-import { getTalkForViewer, getTalkShareInfo, listTalkRoles, setRsvp } from '#db/talks'
+import { getTalkForViewer, getTalkShareInfo, listTalkRoles, mayEditTalk, setRsvp } from '#db/talks'
 import { deleteRecordingAndFile } from '#server/livekit/recording-files'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { ShareBox, absoluteUrl } from '~/components/share'
@@ -48,7 +48,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const [talk, shareInfo] = await Promise.all([getTalkForViewer(context.viewer, id), getTalkShareInfo(id)])
   if (!talk) throw new Response(NOT_FOUND, { status: 404 })
   await recordActivity(context.viewer, 'talk.view', talk.id, readConsentId(request))
-  const [roles, recordings] = await Promise.all([listTalkRoles(talk.id), listTalkRecordings(context.viewer, talk.id)])
+  const [roles, recordings, mayEdit] = await Promise.all([
+    listTalkRoles(talk.id),
+    listTalkRecordings(context.viewer, talk.id),
+    mayEditTalk(context.viewer, talk.id),
+  ])
   const url = absoluteUrl(context.publicUrl, `/t/${talk.id}`)
   const share = shareInfo
     ? {
@@ -58,7 +62,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         type: 'article' as const,
       }
     : null
-  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer), recorded: talk.recorded, recordings })
+  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer), recorded: talk.recorded, recordings, mayEdit })
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? shareMeta(data.share) : [{ title: 'Talk not found — Rounds' }])
@@ -174,7 +178,7 @@ function RoomLink({ talkId, status, presenter, signedIn }: { talkId: string; sta
 }
 
 export default function TalkRoute() {
-  const { talk, roles, share, shareUrl, signedIn, recorded, recordings } = useLoaderData<typeof loader>()
+  const { talk, roles, share, shareUrl, signedIn, recorded, recordings, mayEdit } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const result = actionData && 'message' in actionData ? actionData : undefined
   const recordingResult = actionData && 'recording' in actionData ? actionData.recording : undefined
@@ -203,7 +207,11 @@ export default function TalkRoute() {
             {talk.club.name}
           </Link>
           {talk.club.visibility === 'private' ? <span className="normal-case text-slate-500">(private club)</span> : null}
-          <TalkStatusBadge status={talk.status} />
+          {talk.cancelled ? (
+            <span className="rounded bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800">Cancelled</span>
+          ) : (
+            <TalkStatusBadge status={talk.status} />
+          )}
         </p>
         <h1 className="mt-2 text-2xl font-semibold sm:text-3xl">{talk.title}</h1>
         <p className="mt-2 text-slate-700">
@@ -242,7 +250,20 @@ export default function TalkRoute() {
 
         {talk.description ? <p className="mt-6 whitespace-pre-line text-slate-800">{talk.description}</p> : null}
 
-        <RoomLink talkId={talk.id} status={talk.status} presenter={presenter} signedIn={signedIn} />
+        {talk.cancelled ? (
+          <p role="status" className="mt-6 rounded-md bg-red-50 p-3 text-red-900" data-testid="talk-cancelled">
+            Cancelled by the host.{talk.cancelReason ? <span className="block whitespace-pre-line">{talk.cancelReason}</span> : null}
+          </p>
+        ) : (
+          <RoomLink talkId={talk.id} status={talk.status} presenter={presenter} signedIn={signedIn} />
+        )}
+        {mayEdit && talk.status === 'scheduled' ? (
+          <p className="mt-4">
+            <Link to={`/t/${talk.id}/edit`} className="text-sm font-medium text-brand-700 underline">
+              Change, reschedule or cancel this talk
+            </Link>
+          </p>
+        ) : null}
 
         {result ? (
           <p role={result.ok ? 'status' : 'alert'} className={`mt-6 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
@@ -251,7 +272,7 @@ export default function TalkRoute() {
         ) : null}
 
         <div className="mt-6 flex flex-wrap items-center gap-3">
-          {ended ? (
+          {talk.cancelled ? null : ended ? (
             <p className="text-slate-600">This talk has ended.</p>
           ) : !signedIn ? (
             <Link
@@ -285,7 +306,7 @@ export default function TalkRoute() {
               </fieldset>
             </Form>
           )}
-          {ended ? null : (
+          {ended && !talk.cancelled ? null : (
             <a
               href={`/t/${talk.id}.ics`}
               download={`rounds-talk-${talk.id.slice(0, 8)}.ics`}
