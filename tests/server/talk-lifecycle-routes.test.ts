@@ -6,6 +6,7 @@ import { rawSql } from '../../db/client'
 import { openTalk } from '../../db/live'
 import { listNotifications } from '../../db/notifications'
 import { scheduleTalk, setRsvp } from '../../db/talks'
+import { renderNotificationMail } from '../../server/mail/templates/notifications'
 import { addClubMember, createDoctor, createTestClub, viewerOf, type TestClub, type TestDoctor } from '../support/factories'
 import { callAction, callLoader, fieldErrors, formErrors, signIn, type SignedIn } from '../support/routes'
 
@@ -168,5 +169,39 @@ describe('/t/:id/edit', () => {
     })
     const locked = await callLoader(editRoute, { url: `/t/${id}/edit`, params: { id }, auth: hostAuth })
     expect(locked.data).toMatchObject({ locked: 'This talk is cancelled, so it can no longer be changed.' })
+  })
+})
+
+describe('the mail about a changed or cancelled talk', () => {
+  const facts = (kind: string, data: Record<string, unknown>) => ({
+    kind,
+    actors: [],
+    club: { slug: 'route-club', name: 'Route <Club>' },
+    data: { talkId: '3f1c2a4e-0000-4000-8000-000000000000', title: 'Valve <disease>', ...data },
+    title: '',
+    body: '',
+    link: null,
+    recipientHandle: null,
+  })
+  const common = { publicUrl: 'https://rounds.example', unsubscribeUrl: 'https://rounds.example/unsubscribe?token=t' }
+
+  it('names the new start in the reader’s zone and links to the talk', () => {
+    const mail = renderNotificationMail('talk_changed', {
+      ...common,
+      facts: facts('talk_changed', { startsAt: '2027-06-10T16:30:00.000Z', rescheduled: true }),
+      timeZone: 'Europe/Stockholm',
+    })
+    expect(mail.subject).toBe('“Valve <disease>” has a new time')
+    expect(mail.text).toContain('It now starts Thursday, 10 June 2027 at 18:30 CEST. In Route <Club>.')
+    expect(mail.text).toContain('https://rounds.example/t/3f1c2a4e-0000-4000-8000-000000000000')
+    expect(mail.html).toContain('Valve &lt;disease&gt;')
+    expect(mail.html).not.toContain('Valve <disease>')
+  })
+
+  it('gives the host’s reason for a cancellation, with the unsubscribe link', () => {
+    const mail = renderNotificationMail('talk_cancelled', { ...common, facts: facts('talk_cancelled', { reason: 'Unwell.' }), timeZone: null })
+    expect(mail.subject).toBe('“Valve <disease>” is cancelled')
+    expect(mail.text).toContain('The host wrote: Unwell.')
+    expect(mail.text).toContain('https://rounds.example/unsubscribe?token=t')
   })
 })
