@@ -172,21 +172,29 @@ function MyStagePlace({ state, actions, muteRequests }: RoomProps & { muteReques
           <ModeratorGoOnStage state={state} actions={actions} />
         ) : me.hand === 'invited' ? (
           <p className="text-sm text-slate-200">You are invited to the stage: answer the invitation.</p>
-        ) : me.hand === 'raised' ? (
-          <>
-            <button type="button" className={button.secondary} disabled={pending} onClick={() => void run(actions.lowerHand)}>
-              Lower hand
-            </button>
-            <p data-testid="hand-position" className="text-sm text-slate-200">
-              Your hand is up{me.handPosition ? `: number ${me.handPosition} in the queue` : ''}. A host may invite you to speak.
-            </p>
-          </>
         ) : (
           <>
-            <button type="button" className={button.primary} disabled={pending} onClick={() => void run(actions.raiseHand)}>
+            {/* One toggle for raising and lowering, the same element either way, so focus stays on it. */}
+            <button
+              type="button"
+              aria-pressed={me.hand === 'raised'}
+              aria-disabled={pending || undefined}
+              data-testid="hand-toggle"
+              className={`${me.hand === 'raised' ? button.secondary : button.primary} aria-disabled:opacity-60`}
+              onClick={() => {
+                if (!pending) void run(me.hand === 'raised' ? actions.lowerHand : actions.raiseHand)
+              }}
+            >
               <span aria-hidden="true">✋</span> Raise hand
             </button>
-            <p className="text-sm text-slate-300">Raise your hand to ask to speak.</p>
+            {me.hand === 'raised' ? (
+              <p data-testid="hand-position" className="text-sm text-slate-200">
+                Your hand is up{me.handPosition ? `: number ${me.handPosition} in the queue` : ''}. A host may invite you to speak. Press the button again
+                to lower it.
+              </p>
+            ) : (
+              <p className="text-sm text-slate-300">Raise your hand to ask to speak.</p>
+            )}
           </>
         )}
       </div>

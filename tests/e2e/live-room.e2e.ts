@@ -108,6 +108,18 @@ describe('a live talk', () => {
     await guest.getByTestId('stage-person').filter({ hasText: asha.name }).waitFor()
     await expect.poll(() => host.getByTestId('audience-count').innerText()).toContain('2 in the room')
 
+    // The hand is one toggle: pressed when up, and focus stays on it from the keyboard.
+    const handToggle = guest.getByRole('button', { name: 'Raise hand' })
+    expect(await handToggle.getAttribute('aria-pressed')).toBe('false')
+    await handToggle.focus()
+    await guest.keyboard.press('Enter')
+    await expect.poll(() => handToggle.getAttribute('aria-pressed')).toBe('true')
+    expect(await handToggle.evaluate((el) => el === document.activeElement)).toBe(true)
+    await guest.keyboard.press('Enter')
+    await expect.poll(() => handToggle.getAttribute('aria-pressed')).toBe('false')
+    expect(await handToggle.evaluate((el) => el === document.activeElement)).toBe(true)
+    await expect.poll(() => host.getByTestId('hand').count()).toBe(0)
+
     // Hand up; the host sees it and invites; the member accepts and is on stage for both.
     await guest.getByRole('button', { name: 'Raise hand' }).click()
     await expect.poll(() => guest.getByTestId('hand-position').innerText()).toContain('number 1 in the queue')
