@@ -19,7 +19,7 @@ export {
 } from './access/index'
 export { isId } from './ids'
 export * from './live/types'
-export { loadAccess, type Q } from './live/access'
+export { clubOfTalk, loadAccess, type Q } from './live/access'
 export { missingConsentSql } from './live/consent'
 export { iso } from './live/rows'
 export { checkTalkEntry, confirmNotRemoved, enterTalk, getRoomState } from './live/room'

@@ -1,7 +1,6 @@
 import { Link } from '@remix-run/react'
 import { useEffect, useState } from 'react'
-import { io, type Socket } from 'socket.io-client'
-import type { SiteServerEvents } from '~/live/protocol'
+import { siteSocket } from '~/utils/site-socket'
 
 /** More than this shows as "99+": the badge stays one size. */
 const MAX_SHOWN = 99
@@ -45,10 +44,11 @@ function useLiveUnread(loaded: number) {
   const [unread, setUnread] = useState(loaded)
   useEffect(() => setUnread(loaded), [loaded])
   useEffect(() => {
-    const socket: Socket<SiteServerEvents> = io({ withCredentials: true, transports: ['websocket', 'polling'] })
-    socket.on('notifications:unread', (payload) => setUnread(payload.unread))
+    const socket = siteSocket()
+    const onUnread = (payload: { unread: number }) => setUnread(payload.unread)
+    socket.on('notifications:unread', onUnread)
     return () => {
-      socket.disconnect()
+      socket.off('notifications:unread', onUnread)
     }
   }, [])
   return unread

@@ -223,6 +223,8 @@ export type LiveServerEvents = {
 /** What the site's own socket (the default namespace, open on every page of a signed-in doctor) is sent. */
 export type SiteServerEvents = {
   'club:removed': (payload: { clubId: string; message: string }) => void
+  /** A talk of the club went live or ended: pages showing the club read it again, with their own rules. */
+  'club:talk': (payload: { clubId: string; talkId: string; status: TalkStatus }) => void
   /** The person's unread notices changed (a new one, or read on another page or device). */
   'notifications:unread': (payload: { unread: number }) => void
 }

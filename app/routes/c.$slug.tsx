@@ -10,6 +10,7 @@ import { shareMeta } from '~/utils/share-meta'
 import { requireUser } from '~/utils/auth.server'
 import { opensAdminPage, orErrorPage } from '~/utils/club-forms'
 import { readForm } from '~/utils/form.server'
+import { useClubRoom } from '~/utils/use-club-room'
 
 const MembershipAction = z.object({
   intent: z.enum(['join', 'leave', 'follow', 'unfollow', 'decline'], {
@@ -89,10 +90,16 @@ export default function ClubLayout() {
   const { club, role } = page
   const base = `/c/${club.slug}`
   const seesPeople = club.visibility === 'public' || role !== null
+  const lostAccess = useClubRoom(club.id, signedIn)
   const notice = !result ? notices[Object.keys(notices).find((k) => searchParams.get(k) === '1') as keyof typeof notices] : undefined
 
   return (
     <div className="space-y-6">
+      {lostAccess ? (
+        <p role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="club-access-lost">
+          {lostAccess} <Link to="/clubs" className="font-medium underline">Browse clubs</Link>
+        </p>
+      ) : null}
       <header className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
         {club.coverUrl ? (
           <img src={club.coverUrl} alt="" className="aspect-[3/1] max-h-64 w-full object-cover" />

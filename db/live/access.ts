@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { checkTalkEntryFacts, refuse, talkStandingColumns, type TalkEntryFacts, type TalkRoleName, type TalkStatus } from '../access/index'
-import type { db, Transaction } from '../client'
+import { db, type Transaction } from '../client'
 import { isId } from '../ids'
 import { clubs, talkStage, talks } from '../schema/index'
 import type { TalkType } from '../talks'
@@ -64,4 +64,10 @@ export async function loadAccess(q: Q, viewer: Viewer, talkId: string, lock?: 'u
   const lockSql = lock === 'update' ? sql` for update of t` : lock === 'share' ? sql` for share of t` : sql``
   const [row] = await q.execute<Access>(sql`${accessSelect(viewer, talkId)}${lockSql}`)
   return checkTalkEntryFacts(row)
+}
+
+/** The club a talk belongs to, for telling the club's room the talk went live or ended (null: no such talk). */
+export async function clubOfTalk(talkId: string): Promise<string | null> {
+  const [row] = await db.execute<{ clubId: string }>(sql`select club_id as "clubId" from ${talks} where id = ${talkId}`)
+  return row?.clubId ?? null
 }

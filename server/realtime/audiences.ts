@@ -1,6 +1,6 @@
 import { isModerator } from '../../db/access/index'
-import type { LiveServerEvents, TalkRoleName } from '../../app/live/protocol'
-import type { LiveNamespace } from './types'
+import type { LiveServerEvents, SiteServerEvents, TalkRoleName } from '../../app/live/protocol'
+import type { LiveNamespace, SiteNamespace } from './types'
 
 /*
  * Who receives what in a talk, in one place. A talk's sockets are in three kinds of room:
@@ -122,3 +122,16 @@ export function talkAudiences(nsp: LiveNamespace, talkId: string) {
 }
 
 export type TalkAudiences = ReturnType<typeof talkAudiences>
+
+/**
+ * Those who have a club's page open: sockets of the site's namespace that entered its room (a
+ * check of who may see the club, re-made on every access change). They are sent only ids, and
+ * read the club again through its page's own rules.
+ */
+export function clubPages(nsp: LiveNamespace, clubId: string) {
+  return {
+    talkChanged: (talkId: string, status: Parameters<SiteServerEvents['club:talk']>[0]['status']) =>
+      // The server types each namespace alike; the site's own is typed by its events here.
+      (nsp.server.of('/') as unknown as SiteNamespace).to(rooms.club(clubId)).emit('club:talk', { clubId, talkId, status }),
+  }
+}

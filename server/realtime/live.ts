@@ -17,6 +17,7 @@ import {
   lowerHand,
   markQuestion,
   moveToAudience,
+  clubOfTalk,
   openTalk,
   pinComment,
   postComment,
@@ -47,7 +48,7 @@ import { PublicError } from '../../db/errors'
 import { liveEvents, type QuestionUpdate, type StageUpdate } from '../../app/live/protocol'
 import type { LiveMedia } from '../livekit/media'
 import { mintRoomToken } from '../livekit/tokens'
-import { inTalk, personalRooms, placeInTalk, seesAsModerator, setModerator, takeOutOfTalk, talkAudiences, talksOf } from './audiences'
+import { clubPages, inTalk, personalRooms, placeInTalk, seesAsModerator, setModerator, takeOutOfTalk, talkAudiences, talksOf } from './audiences'
 import { createCoalescer } from './coalesce'
 import { done, eventHandlers, isPublicError, refuse } from './events'
 import { registerQuizHandlers } from './quiz'
@@ -339,6 +340,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
         const stopped = status === 'ended' ? await stopRunningRecording(talkId) : null
         return done({ status }, async () => {
           talkAudiences(nsp, talkId).everyone('talk:status', { talkId, status })
+          const clubId = await clubOfTalk(talkId)
+          if (clubId) clubPages(nsp, clubId).talkChanged(talkId, status)
           // Ending closes every stay.
           if (status === 'ended') audience.add(talkId, true)
           if (stopped) await broadcastRecording(talkId)

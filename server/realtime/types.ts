@@ -13,6 +13,7 @@ export type SocketData = { userId: string; sessionId: string; role: NonNullable<
 type UntypedClientEvents = Record<string, (...args: any[]) => void>
 
 export type RoundsSocket = Socket<UntypedClientEvents, SiteServerEvents, Record<string, never>, SocketData>
+export type SiteNamespace = Namespace<UntypedClientEvents, SiteServerEvents, Record<string, never>, SocketData>
 export type LiveNamespace = Namespace<UntypedClientEvents, LiveServerEvents, Record<string, never>, SocketData>
 export type LiveSocket = Socket<UntypedClientEvents, LiveServerEvents, Record<string, never>, SocketData>
 

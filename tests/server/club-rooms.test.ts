@@ -5,7 +5,7 @@ import { io as connectClient, type Socket as ClientSocket } from 'socket.io-clie
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inviteToClub, joinClub } from '../../db/clubs'
 import { attachRealtime, realtimeServer, removeFromClubRoom } from '../../server/realtime/index'
-import { createDoctor, createTestClub, viewerOf, type TestClub, type TestDoctor } from '../support/factories'
+import { createDoctor, createTalk, createTestClub, viewerOf, type TestClub, type TestDoctor } from '../support/factories'
 import { signIn } from '../support/routes'
 
 let httpServer: HttpServer
@@ -183,5 +183,35 @@ describe('club:enter with bad input', () => {
     expect(await enter(s.client, { clubId: privateClub.id })).toMatchObject({ ok: false })
     expect(await inRoom(s.sessionId, privateClub.id)).toBe(false)
     expect(s.client.connected).toBe(true)
+  })
+})
+
+describe("a club's open pages when one of its talks goes live or ends", () => {
+  it('are told the talk and its status, and only those in the club room', async () => {
+    const talk = await createTalk({ clubId: privateClub.id, hostId: owner.id, startsAt: new Date() })
+    const inside = await connectAs(member)
+    const outsider = await connectAs(stranger)
+    expect(await enter(inside.client, { clubId: privateClub.id })).toEqual({ ok: true })
+    const told: unknown[] = []
+    const overheard: unknown[] = []
+    inside.client.on('club:talk', (payload: unknown) => told.push(payload))
+    outsider.client.on('club:talk', (payload: unknown) => overheard.push(payload))
+
+    const auth = await signIn(owner.id)
+    const host = connectClient(`http://127.0.0.1:${port}/live`, {
+      transports: ['websocket'],
+      extraHeaders: { cookie: auth.cookie, origin: `http://localhost:${port}` },
+      reconnection: false,
+      forceNew: true,
+    })
+    clients.push(host)
+    expect(await host.timeout(5000).emitWithAck('talk:join', { talkId: talk.id })).toMatchObject({ ok: true })
+    expect(await host.timeout(5000).emitWithAck('talk:open', { talkId: talk.id })).toMatchObject({ ok: true })
+    await expect.poll(() => told, { timeout: 2_000 }).toEqual([{ clubId: privateClub.id, talkId: talk.id, status: 'live' }])
+    expect(await host.timeout(5000).emitWithAck('talk:end', { talkId: talk.id })).toMatchObject({ ok: true })
+    await expect.poll(() => told.length, { timeout: 2_000 }).toBe(2)
+    expect(told[1]).toEqual({ clubId: privateClub.id, talkId: talk.id, status: 'ended' })
+    await settle(outsider.client)
+    expect(overheard).toEqual([])
   })
 })
