@@ -96,6 +96,9 @@ export function useLiveRoom(talkId: string) {
   useEffect(() => {
     // WebSocket first; long-polling when a network (some hospital proxies) blocks it.
     const socket: LiveClientSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'] })
+    // The tab's connection may have been opened by the site socket (app/utils/site-socket.ts),
+    // which does not connect namespaces of its own accord: this one connects itself, sharing it.
+    if (!socket.active) socket.connect()
     socketRef.current = socket
     setLive({ socket, joins: 0 })
     let joinedOnce = false
