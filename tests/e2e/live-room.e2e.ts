@@ -99,7 +99,9 @@ describe('a live talk', () => {
     // The live page holds one connection, which carries the room and its quizzes alike.
     const guestSockets: string[] = []
     guest.on('websocket', (ws) => {
-      if (ws.url().includes('/socket.io/')) guestSockets.push(ws.url())
+      ws.on('framesent', ({ payload }) => {
+        if (String(payload).startsWith('40/live')) guestSockets.push(ws.url())
+      })
     })
     await guest.goto(`/t/${talkId}`)
     await guest.getByRole('link', { name: 'Join the live room' }).click()
