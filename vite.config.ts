@@ -11,6 +11,7 @@ import { remixOptions } from './remix.config.js'
 // Modules of db/ and server/ that hold no queries or secrets and may reach the browser.
 const browserSafe = new Set([
   'db/specialities.ts',
+  'db/interests.ts',
   'db/errors.ts',
   'db/access/club-permissions.ts',
   'db/club-permissions.ts',

@@ -4,6 +4,7 @@ import { db } from './client'
 import { PublicError } from './errors'
 import { photoUrl } from './photos'
 import { clubBans, clubMembers, clubs, follows, privacySettings, profiles } from './schema/index'
+import { MAX_INTEREST_LENGTH, MAX_INTERESTS } from './interests'
 import { enqueueSearchUpdate } from './search'
 import type { Speciality } from './specialities'
 import { qualified } from './sql'
@@ -13,33 +14,6 @@ import type { Viewer } from './viewer'
  * The first visit after confirming an email: speciality and city, interests, then clubs to join
  * and doctors to follow suggested from those answers, each with the reason it is there.
  */
-
-/** The chips offered on the interests step; anything else is typed in as a free interest. */
-export const interestVocabulary = [
-  'ECG',
-  'Echocardiography',
-  'Heart failure',
-  'Atrial fibrillation',
-  'Hypertension',
-  'Stroke',
-  'Epilepsy',
-  'Multiple sclerosis',
-  'Point-of-care ultrasound',
-  'Resuscitation',
-  'Trauma',
-  'Sepsis',
-  'Diabetes',
-  'Paediatric emergencies',
-  'Medical education',
-  'Clinical trials',
-  'AI in imaging',
-  'Palliative care',
-  'Global health',
-  'Simulation training',
-] as const
-
-export const MAX_INTERESTS = 10
-export const MAX_INTEREST_LENGTH = 40
 
 async function saveToProfile(viewer: Viewer, update: Partial<typeof profiles.$inferInsert>) {
   requireSignedIn(viewer)

@@ -39,7 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     headers.append('Set-Cookie', await endPendingAccount())
     headers.append('Set-Cookie', (await startSession(userId, deviceOf(request, context))).cookie)
     // As after confirming an emailed code: on to the new profile.
-    return redirect('/settings/profile?welcome=1', { headers })
+    return redirect('/welcome', { headers })
   } catch (error) {
     if (!(error instanceof PublicError)) throw error
     return json(submission.reply({ formErrors: [error.message] }), { status: error.status, headers: { 'Set-Cookie': await endPendingAccount() } })

@@ -58,7 +58,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const { userId } = await verifyEmailCode(email, submission.value.code)
     const { cookie } = await startSession(userId, deviceOf(request, context))
-    return redirect('/settings/profile?welcome=1', { headers: { 'Set-Cookie': cookie } })
+    return redirect('/welcome', { headers: { 'Set-Cookie': cookie } })
   } catch (error) {
     if (!(error instanceof PublicError)) throw error
     return json(

@@ -40,6 +40,7 @@ describe('a doctor with a private profile', () => {
     const { page } = await newUserContext()
     await signUpAndVerify(page, asha)
     await page.getByText('Your email is confirmed').waitFor()
+    await page.goto('/settings/profile')
 
     await page.getByLabel('Photo', { exact: true }).setInputFiles(photoFile)
     await page.getByRole('combobox', { name: /^Speciality/ }).selectOption(ashaProfile.speciality)

@@ -54,7 +54,8 @@ describe('sign in with Google', () => {
     await page.getByLabel('Date of birth').fill('1984-09-12')
     await screenshot(page, 'google-join')
     await page.getByRole('button', { name: 'Create account' }).click()
-    await page.waitForURL((url) => url.pathname === '/settings/profile' && url.searchParams.get('welcome') === '1')
+    await page.waitForURL((url) => url.pathname === '/welcome')
+    await page.getByText('Step 1 of 3').waitFor()
     await siteNav(page).getByRole('link', { name: 'My profile' }).waitFor()
 
     // Signed out, the same Google account signs straight back in: the provider remembers the consent.

@@ -101,7 +101,8 @@ export async function signUpAndVerify(page: Page, doctor: Doctor) {
 
   await page.getByLabel('Code').fill(await latestCode(page.context(), doctor.email))
   await page.getByRole('button', { name: 'Confirm' }).click()
-  await page.waitForURL((url) => url.pathname === '/settings/profile' && url.searchParams.get('welcome') === '1')
+  await page.waitForURL((url) => url.pathname === '/welcome')
+  await page.getByText('Step 1 of 3').waitFor()
 }
 
 export async function signIn(page: Page, doctor: Doctor) {

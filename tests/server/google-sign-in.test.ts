@@ -136,7 +136,7 @@ describe('a new person', () => {
     expect(underage.text).toContain('Rounds is for doctors aged 18 and over.')
 
     const done = await appRequest(jar, '/auth/google/join', { name: 'Dr Nadia Okafor', dateOfBirth: '1985-06-02' })
-    expect(done).toMatchObject({ status: 302, location: '/settings/profile?welcome=1' })
+    expect(done).toMatchObject({ status: 302, location: '/welcome' })
     expect(jar.has('rounds_session')).toBe(true)
     const [user] = await rawSql()<{ id: string; verified: boolean; role: string; registration_number: string | null; name: string }[]>`
       select u.id, u.email_verified_at is not null as verified, u.role, p.registration_number, p.name
@@ -144,7 +144,7 @@ describe('a new person', () => {
     // The address is confirmed; nothing makes them a verified doctor or staff.
     expect(user).toMatchObject({ verified: true, role: 'member', registration_number: null, name: 'Dr Nadia Okafor' })
     expect(await linksOf(user.id)).toEqual([{ subject: login, email: `${login}@gmail.test` }])
-    expect((await appRequest(jar, '/settings/profile?welcome=1')).status).toBe(200)
+    expect((await appRequest(jar, '/welcome')).status).toBe(200)
 
     // Next time the same Google account signs straight in, to the same account.
     const again = await browser()

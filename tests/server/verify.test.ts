@@ -39,7 +39,7 @@ describe('verify route', () => {
     const result = await verify(email, ` ${code.slice(0, 3)} ${code.slice(3)} `)
 
     expect(result.status).toBe(302)
-    expect(result.location).toBe('/settings/profile?welcome=1')
+    expect(result.location).toBe('/welcome')
     expect(result.setCookie).toMatch(new RegExp(`^${sessionCookieName}=[^;]+;`))
     expect(result.setCookie).toMatch(/HttpOnly/i)
     expect(result.setCookie).toMatch(/SameSite=Lax/i)
