@@ -43,7 +43,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const buttonClass = 'rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60'
+/** Join a suggested club or follow a suggested doctor: a plain form, so it works without JavaScript. */
+function ActButton(props: { intent: 'join' | 'follow'; field: 'slug' | 'handle'; value: string; label: string; busy: boolean; children: string }) {
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value={props.intent} />
+      <input type="hidden" name={props.field} value={props.value} />
+      <button
+        type="submit"
+        disabled={props.busy}
+        aria-label={props.label}
+        className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60"
+      >
+        {props.children}
+      </button>
+    </Form>
+  )
+}
 
 export default function WelcomeSuggestionsStep() {
   const { clubs, doctors } = useLoaderData<typeof loader>()
@@ -80,13 +96,9 @@ export default function WelcomeSuggestionsStep() {
                     {club.reason} · {club.memberCount === 1 ? '1 member' : `${club.memberCount} members`}
                   </p>
                 </div>
-                <Form method="post">
-                  <input type="hidden" name="intent" value="join" />
-                  <input type="hidden" name="slug" value={club.slug} />
-                  <button type="submit" disabled={busy} className={buttonClass} aria-label={`Join ${club.name}`}>
-                    Join
-                  </button>
-                </Form>
+                <ActButton intent="join" field="slug" value={club.slug} label={`Join ${club.name}`} busy={busy}>
+                  Join
+                </ActButton>
               </li>
             ))}
           </ul>
@@ -115,13 +127,9 @@ export default function WelcomeSuggestionsStep() {
                     </p>
                   </div>
                 </div>
-                <Form method="post">
-                  <input type="hidden" name="intent" value="follow" />
-                  <input type="hidden" name="handle" value={doctor.handle} />
-                  <button type="submit" disabled={busy} className={buttonClass} aria-label={`Follow ${doctor.name}`}>
-                    Follow
-                  </button>
-                </Form>
+                <ActButton intent="follow" field="handle" value={doctor.handle} label={`Follow ${doctor.name}`} busy={busy}>
+                  Follow
+                </ActButton>
               </li>
             ))}
           </ul>
