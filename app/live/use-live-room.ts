@@ -95,10 +95,8 @@ export function useLiveRoom(talkId: string) {
 
   useEffect(() => {
     // WebSocket first; long-polling when a network (some hospital proxies) blocks it.
-    // Its own connection, apart from the site socket (app/utils/site-socket.ts, which does not
-    // connect namespaces of its own accord): the room's one connection on this page, shared with
-    // the quiz panel, so one visit is one stay.
-    const socket: LiveClientSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'], forceNew: true })
+    // The room's one connection on this page, shared with the quiz panel, so one visit is one stay.
+    const socket: LiveClientSocket = io('/live', { withCredentials: true, transports: ['websocket', 'polling'] })
     socketRef.current = socket
     setLive({ socket, joins: 0 })
     let joinedOnce = false

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
-import { Form, Link, NavLink, Outlet, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
+import { Form, Link, NavLink, Outlet, useActionData, useLoaderData, useLocation, useNavigation, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { declineInvitation, followClub, getClubPage, joinClub, leaveClub, unfollowClub } from '#db/clubs'
 import { PublicError } from '#db/errors'
@@ -90,7 +90,8 @@ export default function ClubLayout() {
   const { club, role } = page
   const base = `/c/${club.slug}`
   const seesPeople = club.visibility === 'public' || role !== null
-  const lostAccess = useClubRoom(club.id, signedIn)
+  const { pathname } = useLocation()
+  const lostAccess = useClubRoom(club.id, signedIn, pathname.replace(/\/$/, '') === base)
   const notice = !result ? notices[Object.keys(notices).find((k) => searchParams.get(k) === '1') as keyof typeof notices] : undefined
 
   return (

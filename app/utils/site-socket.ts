@@ -16,7 +16,8 @@ export type SiteSocket = Socket<SiteServerEvents, SiteClientEmits>
 let socket: SiteSocket | null = null
 
 export function siteSocket(): SiteSocket {
-  socket ??= io({ withCredentials: true, transports: ['websocket', 'polling'], autoConnect: false })
+  // A connection of its own (forceNew), so the live room's keeps its own settings and life.
+  socket ??= io({ withCredentials: true, transports: ['websocket', 'polling'], autoConnect: false, forceNew: true })
   // After the server closed it (signed out, session ended), a later page asks for it afresh.
   if (!socket.active) socket.connect()
   return socket

@@ -6,13 +6,14 @@ const ENTER_TIMEOUT_MS = 5_000
 
 /**
  * Keeps a club's page current while it is open: the page enters the club's room (the server
- * checks who may see the club), reads itself again when one of its talks goes live or ends, and
- * says so when its reader loses access to the club. Answers that message, or null.
+ * checks who may see the club), reads itself again when one of its talks goes live or ends (only
+ * where it lists talks: a form or a refusal on another club page is left as it is), and says so
+ * when its reader loses access to the club. Answers that message, or null.
  */
-export function useClubRoom(clubId: string, signedIn: boolean) {
+export function useClubRoom(clubId: string, signedIn: boolean, showsTalks: boolean) {
   const { revalidate } = useRevalidator()
   const reread = useRef(revalidate)
-  reread.current = revalidate
+  reread.current = showsTalks ? revalidate : () => undefined
   const [removed, setRemoved] = useState<string | null>(null)
 
   useEffect(() => {

@@ -49,6 +49,15 @@ describe('a live talk', () => {
   test('a member raises a hand, joins the stage, chats and asks; the host removes them and they stay out', async () => {
     // The host in India: the form takes her local time and stores UTC.
     const { page: host } = await newUserContext({ timezoneId: 'Asia/Kolkata' })
+    // The host's sockets pass through here, so the test can cut them like a bad network. Routed
+    // before the first page: a page's socket library keeps the WebSocket it found when it loaded.
+    let networkDown = false
+    const hostSockets = new Set<WebSocketRoute>()
+    await host.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (networkDown) return ws.close({ code: 1006, reason: 'network down' })
+      hostSockets.add(ws)
+      ws.connectToServer()
+    })
     await signIn(host, asha)
     await host.goto(`/c/${CLUB}`)
     await host.getByRole('link', { name: 'Schedule a talk' }).click()
@@ -72,14 +81,6 @@ describe('a live talk', () => {
     // 18:30 in India is 13:00 UTC.
     expect(await host.locator('article time').first().getAttribute('datetime')).toBe(`${day}T13:00:00.000Z`)
 
-    // The host's room socket passes through here, so the test can cut it like a bad network.
-    let networkDown = false
-    const hostSockets = new Set<WebSocketRoute>()
-    await host.routeWebSocket(/\/socket\.io\//, (ws) => {
-      if (networkDown) return ws.close({ code: 1006, reason: 'network down' })
-      hostSockets.add(ws)
-      ws.connectToServer()
-    })
 
     await host.getByRole('link', { name: 'Open the room' }).click()
     await host.waitForURL(`**/t/${talkId}/live`)
