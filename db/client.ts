@@ -27,7 +27,7 @@ type State = {
   closing?: boolean
 }
 
-type HealthMonitor = { status: DatabaseStatus; stop: () => Promise<void> }
+type HealthMonitor = { status: DatabaseStatus; stop: () => Promise<void>; markDown: () => void }
 export type DatabaseStatus = 'up' | 'down'
 
 /** What a person sees while the database does not answer: pages (503) and live-room acks. */
@@ -165,7 +165,14 @@ export async function openDatabase(options: OpenOptions = {}) {
       port: options.embeddedPort ?? Number(process.env.EMBEDDED_PG_PORT ?? 54329),
       log,
       stoppedByCaller: options.monitor,
-      onUnexpectedExit: options.monitor ? (server, how) => void restartEmbedded(server, how, log) : undefined,
+      onUnexpectedExit: options.monitor
+        ? (server, how) => {
+            // Down from the moment it died, not from the next check: a restart can beat the check,
+            // and requests in between would fail while /healthz still said up.
+            state.health?.markDown()
+            void restartEmbedded(server, how, log)
+          }
+        : undefined,
     })
     state.embedded = started.server
     url = started.url
@@ -228,6 +235,7 @@ function startHealthMonitor(url: string, log: (message: string) => void): Health
       clearInterval(timer)
       await probe.end({ timeout: 1 }).catch(() => {})
     },
+    markDown: () => set('down'),
   }
   const set = (status: DatabaseStatus) => {
     if (monitor.status === status) return
