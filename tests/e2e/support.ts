@@ -53,9 +53,19 @@ export function setUpBrowser() {
     await browser?.close()
   })
 
+  let clientNumber = 0
   async function newUserContext(options: BrowserContextOptions = {}) {
     if (!browser) throw new Error('The browser is not running; call newUserContext inside a test.')
-    const context = await browser.newContext({ baseURL: baseUrl, ...options })
+    // Each context is another person on another device: it comes from an address of its own (the
+    // server trusts X-Forwarded-For from loopback, as behind a proxy), so the per-address limits on
+    // sign-up and sign-in count each person, not the whole suite.
+    clientNumber += 1
+    const address = `198.51.100.${(process.pid + clientNumber) % 250 + 1}`
+    const context = await browser.newContext({
+      baseURL: baseUrl,
+      ...options,
+      extraHTTPHeaders: { 'X-Forwarded-For': address, ...options.extraHTTPHeaders },
+    })
     context.setDefaultTimeout(10_000)
     context.on('console', (message) => {
       if (message.type() === 'error') errors.push(`console.error on ${message.page()?.url() ?? '?'}: ${message.text()}`)
