@@ -20,17 +20,20 @@ describe('a new member’s first visit', () => {
     await page.waitForURL((url) => url.pathname === '/welcome/suggestions')
     await page.getByText('Step 3 of 3').waitFor()
 
-    const club = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Cardiology Grand Rounds' }) })
+    // Other clubs may share the name: the seeded one is told apart by its address.
+    const clubs = page.getByRole('region', { name: 'Clubs to join' })
+    const club = clubs.getByRole('listitem').filter({ has: page.locator(`a[href="/c/${CLUB}"]`) })
     expect(await club.innerText()).toContain('In your speciality')
-    await page.getByRole('button', { name: 'Join Cardiology Grand Rounds' }).click()
+    await club.getByRole('button', { name: 'Join Cardiology Grand Rounds' }).click()
     await page.getByText('You joined the club.').waitFor()
-    expect(await page.getByRole('button', { name: 'Join Cardiology Grand Rounds' }).count()).toBe(0)
+    expect(await clubs.locator(`a[href="/c/${CLUB}"]`).count()).toBe(0)
 
     // Doctors may share a name: the suggestion is told apart by its profile address.
     const doctors = page.getByRole('region', { name: 'Doctors to follow' })
-    const doctor = doctors.getByRole('listitem').first()
-    const profile = (await doctor.getByRole('link').getAttribute('href')) ?? ''
+    const profile = (await doctors.getByRole('listitem').first().getByRole('link').getAttribute('href')) ?? ''
     expect(profile).toMatch(/^\/u\//)
+    // Others sign up while this runs and the list may re-sort: follow the one whose address was read.
+    const doctor = doctors.getByRole('listitem').filter({ has: page.locator(`a[href="${profile}"]`) })
     await doctor.getByRole('button', { name: /^Follow / }).click()
     await page.getByText('You now follow this doctor.').waitFor()
     expect(await doctors.locator(`a[href="${profile}"]`).count()).toBe(0)

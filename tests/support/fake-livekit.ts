@@ -45,6 +45,16 @@ export async function startFakeLiveKit(): Promise<FakeLiveKit> {
     req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')))
     req.on('end', () => {
       const path = req.url ?? ''
+      if (req.method === 'OPTIONS') {
+        // A browser's CORS preflight, answered as LiveKit's server does: any origin, any header.
+        res.writeHead(204, {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+        })
+        res.end()
+        return
+      }
       if (path.startsWith('/rtc/')) {
         // A browser asks why its signalling socket failed: a server that is up but serves no media.
         res.writeHead(503, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' })
