@@ -65,7 +65,9 @@ export default function WelcomeSuggestionsStep() {
   const { clubs, doctors } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
-  const busy = navigation.state === 'submitting'
+  // The action's answer arrives before the lists are read again: say what happened only once the
+  // lists agree with it, and keep the buttons off until then so nothing is sent twice.
+  const busy = navigation.state !== 'idle'
   return (
     <StepCard
       title="Clubs and colleagues for you"
@@ -73,7 +75,7 @@ export default function WelcomeSuggestionsStep() {
       skipTo="/"
       skipLabel="Done — go to my home page"
     >
-      {result ? (
+      {result && !busy ? (
         <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'rounded-md bg-brand-50 p-3 text-brand-900' : 'rounded-md bg-red-50 p-3 text-red-800'}>
           {result.message}
         </p>
