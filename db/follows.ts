@@ -7,7 +7,7 @@ import { photoUrl, type BasicCard, type FollowState } from './profiles'
 export type { FollowState }
 import { follows, profiles } from './schema/index'
 import type { Viewer } from './viewer'
-import { activeUserSql, listedToViewerSql, listsVisibleSql, presentToViewerSql } from './access/index'
+import { activeUserSql, blockedBetweenSql, listedToViewerSql, listsVisibleSql, lockPersonPair, presentToViewerSql } from './access/index'
 
 
 /** A doctor by handle; a deactivated account is found only by its owner. */
@@ -44,6 +44,10 @@ export async function followUser(viewer: Viewer, handle: string): Promise<Follow
   if (person.userId === viewer.userId) throw new PublicError('You cannot follow yourself.', 400)
   const status = person.visibility === 'private' ? 'pending' : 'approved'
   await db.transaction(async (tx) => {
+    // A block made since the look-up above wins: read again after the pair's lock (db/blocks.ts).
+    await lockPersonPair(tx, viewer.userId, person.userId)
+    const [blocked] = await tx.execute<{ yes: boolean }>(sql`select ${blockedBetweenSql(viewer.userId, sql`${person.userId}::text`)} as yes`)
+    if (blocked?.yes) throw new PublicError('No doctor on Rounds has that handle.', 404)
     const inserted = await tx
       .insert(follows)
       .values({

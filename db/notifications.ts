@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
-import { activeUserSql, can, clubPageVisibleSql, clubRoles, requireSignedIn } from './access/index'
+import { activeUserSql, blockedBetweenSql, can, clubPageVisibleSql, clubRoles, requireSignedIn } from './access/index'
 import { db, type Database, type Transaction } from './client'
 import { PublicError } from './errors'
 import { GROUPED_EMAIL_DELAY_MS, queueEmailDelivery } from './notifications/deliveries'
@@ -61,7 +61,8 @@ const recipientViewer = (userId: string): NonNullable<Viewer> => ({ userId, role
 /** Whether the recipient may see the actor and the target now (write time; the read does it again). */
 async function mayTell(tx: Executor, input: NotifyInput) {
   const viewer = recipientViewer(input.recipientId)
-  const actor = input.actorId ? activeUserSql(sql`${input.actorId}::text`) : sql`true`
+  const actorId = sql`${input.actorId ?? null}::text`
+  const actor = input.actorId ? sql`(${activeUserSql(actorId)} and not ${blockedBetweenSql(input.recipientId, actorId)})` : sql`true`
   const target =
     input.target?.type === 'club'
       ? sql`exists (select 1 from ${clubs} where ${clubs}.id = ${input.target.id} and ${clubPageVisibleSql(viewer)})`
@@ -171,10 +172,26 @@ export async function forgetActor(tx: Transaction, userId: string) {
   return {}
 }
 
+/**
+ * Takes one person out of another's notices (a block, either way): the actor's id leaves the
+ * recipient's `actor_ids`, and a notice left with no one in it goes.
+ */
+export async function forgetActorFor(tx: Transaction, recipientId: string, actorId: string) {
+  await tx.execute(sql`
+    update ${notifications} set actor_ids = array_remove(actor_ids, ${actorId}), count = greatest(count - 1, 1)
+    where user_id = ${recipientId} and ${actorId} = any(actor_ids)`)
+  await tx.execute(sql`
+    delete from ${notifications} where user_id = ${recipientId} and cardinality(actor_ids) = 0 and kind in ${needsActorKinds()}`)
+}
+
 const needsActorKinds = () =>
   (Object.keys(KIND_RULES) as NotificationKind[]).filter((kind) => KIND_RULES[kind].needsActor)
 
 // ---------------------------------------------------------------- reading
+
+/** Whether the recipient may see an actor of their notice: active, and no block between them either way. */
+const actorShownSql = (viewer: NonNullable<Viewer>, actorId: SQL) =>
+  sql`(${activeUserSql(actorId)} and not ${blockedBetweenSql(viewer.userId, actorId)})`
 
 /**
  * A notice shows while its recipient may still see someone in it (a notice with people in it)
@@ -182,7 +199,7 @@ const needsActorKinds = () =>
  */
 function visibleNoticeSql(viewer: NonNullable<Viewer>): SQL {
   return sql`(
-    (cardinality(n.actor_ids) = 0 or exists (select 1 from unnest(n.actor_ids) va(id) where ${activeUserSql(sql`va.id`)}))
+    (cardinality(n.actor_ids) = 0 or exists (select 1 from unnest(n.actor_ids) va(id) where ${actorShownSql(viewer, sql`va.id`)}))
     and (n.target_type is distinct from 'club'
       or exists (select 1 from ${clubs} where ${clubs}.id = n.target_id and ${clubPageVisibleSql(viewer)})))`
 }
@@ -251,7 +268,7 @@ async function readNotices(viewer: NonNullable<Viewer>, where: SQL, limit: numbe
       (select json_agg(json_build_object('handle', p.handle, 'name', p.name) order by a.ord)
          from unnest(n.actor_ids) with ordinality a(id, ord)
          join ${profiles} p on p.user_id = a.id
-         where ${activeUserSql(sql`a.id`)}) as actors,
+         where ${actorShownSql(viewer, sql`a.id`)}) as actors,
       (select json_build_object('slug', ${clubs}.slug, 'name', ${clubs}.name) from ${clubs}
          where n.target_type = 'club' and ${clubs}.id = n.target_id and ${clubPageVisibleSql(viewer)}) as club,
       (select handle from ${profiles} where user_id = n.user_id) as recipient_handle,

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm'
-import { activeUserSql, requireSignedIn, searchableAccountSql, visibleClubCondition } from './access/index'
+import { activeUserSql, blockedBetweenSql, requireSignedIn, searchableAccountSql, visibleClubCondition } from './access/index'
 import { db } from './client'
 import { PublicError } from './errors'
 import { photoUrl } from './photos'
@@ -83,7 +83,8 @@ function firstInterest(interests: string[], matches: (interest: SQL) => SQL): SQ
  * Clubs and doctors for step 3, each with its reason. Clubs: listed to the viewer, not joined,
  * not banned from; matching ones first, then popular ones. Doctors: only those matching an
  * answer, and only people search could show in full — active, verified, public, not opted out
- * of search — never the viewer, never someone already followed or asked.
+ * of search — never the viewer, never someone already followed or asked, never someone with a
+ * block between them and the viewer.
  * An objection to personalisation is honoured: the answers are then not used.
  */
 export async function suggestFromAnswers(viewer: Viewer, limits = { clubs: 6, doctors: 8 }): Promise<Suggestions> {
@@ -150,6 +151,7 @@ export async function suggestFromAnswers(viewer: Viewer, limits = { clubs: 6, do
         and(
           sql`${profiles.userId} <> ${viewer.userId}`,
           activeUserSql(profiles.userId),
+          sql`not ${blockedBetweenSql(viewer.userId, profiles.userId)}`,
           searchableAccountSql(profiles.userId),
           eq(profiles.visibility, 'public'),
           eq(profiles.discoverable, true),

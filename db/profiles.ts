@@ -2,10 +2,10 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import { qualified } from './sql'
 import { db, preparedStatement, type Database } from './client'
 import { PublicError, isUniqueViolation } from './errors'
-import { follows, profiles, users } from './schema/index'
+import { follows, personRelations, profiles, users } from './schema/index'
 import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
-import { activeUserSql, fullProfileVisibleSql, indexableProfileSql, listsVisibleSql } from './access/index'
+import { activeUserSql, fullProfileVisibleSql, indexableProfileSql, listsVisibleSql, presentToViewerSql } from './access/index'
 import { photoUrl } from './photos'
 
 export type ProfileVisibility = 'public' | 'private'
@@ -119,13 +119,13 @@ export async function updateProfile(
   }
 }
 
-/** Doctors to show on the front page: everyone as a basic card, in name order. */
-export async function listDoctorCards(_viewer: Viewer, limit = 12): Promise<BasicCard[]> {
+/** Doctors to show on the front page: everyone the viewer may know of, as a basic card, in name order. */
+export async function listDoctorCards(viewer: Viewer, limit = 12): Promise<BasicCard[]> {
   const rows = await db
     .select()
     .from(profiles)
     .innerJoin(users, eq(users.id, profiles.userId))
-    .where(and(sql`${users.emailVerifiedAt} is not null`, activeUserSql(profiles.userId), eq(profiles.discoverable, true)))
+    .where(and(sql`${users.emailVerifiedAt} is not null`, presentToViewerSql(viewer, profiles.userId), eq(profiles.discoverable, true)))
     .orderBy(asc(profiles.name))
     .limit(limit)
   return rows.map((r) => toCard(r.profiles))
@@ -168,6 +168,8 @@ export type ProfilePage = {
   shareable: boolean
   /** Search engines may list the page (db/access/people.ts `indexableProfileSql`); otherwise it says noindex. */
   indexable: boolean
+  /** The viewer has muted this person (db/blocks.ts). */
+  muted: boolean
 }
 
 /**
@@ -182,13 +184,18 @@ function profilePageQuery(database: Database, signedIn: boolean) {
     .select({
       profile: profiles,
       email: users.email,
-      deactivatedAt: users.deactivatedAt,
       indexable: indexableProfileSql,
       fullVisible: sql<boolean>`${fullProfileVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
       listsVisible: sql<boolean>`${listsVisibleSql(viewer, profiles.userId, profiles.visibility)}`,
       followStatus: sql<string | null>`(select f.status::text from ${follows} f where f.follower_id = ${uid} and f.followee_id = ${qualified(profiles.userId)})`,
-      followers: sql<number>`(select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'approved' and ${activeUserSql(sql`f.follower_id`)})`,
-      following: sql<number>`(select count(*)::int from ${follows} f where f.follower_id = ${qualified(profiles.userId)} and f.status = 'approved' and ${activeUserSql(sql`f.followee_id`)})`,
+      // Deactivated, or a block either way: the person is not found, for anyone but themselves.
+      present: sql<boolean>`${presentToViewerSql(viewer, profiles.userId)}`,
+      muted: signedIn
+        ? sql<boolean>`exists (select 1 from ${personRelations} pr where pr.user_id = ${uid} and pr.other_id = ${qualified(profiles.userId)} and pr.kind = 'mute')`
+        : sql<boolean>`false`,
+      // Counted as the lists count them: without people gone, or hidden from the viewer by a block.
+      followers: sql<number>`(select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'approved' and ${presentToViewerSql(viewer, sql`f.follower_id`)})`,
+      following: sql<number>`(select count(*)::int from ${follows} f where f.follower_id = ${qualified(profiles.userId)} and f.status = 'approved' and ${presentToViewerSql(viewer, sql`f.followee_id`)})`,
       pending: sql<number>`case when ${profiles.userId} = ${uid} then (select count(*)::int from ${follows} f where f.followee_id = ${qualified(profiles.userId)} and f.status = 'pending' and ${activeUserSql(sql`f.follower_id`)}) else 0 end`,
     })
     .from(profiles)
@@ -205,7 +212,7 @@ export async function getProfilePage(viewer: Viewer, handle: string): Promise<Pr
   const [row] = await statement.execute({ uid: viewer?.userId ?? '', handle })
   if (!row) return null
   const own = viewer?.userId === row.profile.userId
-  if (row.deactivatedAt && !own) return null
+  if (!row.present && !own) return null
   const view: ProfileView = own
     ? { kind: 'own', profile: { ...toFull(row.profile), registrationNumber: row.profile.registrationNumber, email: row.email } }
     : row.fullVisible
@@ -218,5 +225,6 @@ export async function getProfilePage(viewer: Viewer, handle: string): Promise<Pr
     pendingRequests: row.pending,
     shareable: row.profile.visibility === 'public',
     indexable: row.indexable,
+    muted: !own && row.muted,
   }
 }

@@ -53,6 +53,11 @@ export const userColumns: Record<string, ColumnRule> = {
   // Social graph
   'follows.follower_id': { erase: 'delete' },
   'follows.followee_id': { erase: 'delete' },
+  'person_relations.user_id': { erase: 'delete' },
+  'person_relations.other_id': {
+    erase: 'delete',
+    exportExcluded: 'Whether another member blocked or muted you is their choice, and Rounds does not tell you of it.',
+  },
   // Clubs
   'clubs.owner_id': { erase: 'hand-over' },
   'club_members.user_id': { erase: 'delete' },

@@ -5,7 +5,7 @@ import { db, searchDatabase, type Database, type Transaction } from './client'
 import { photoUrl } from './photos'
 import { clubMembers, clubs, profiles, searchOutbox, searchTerms, talks, users } from './schema/index'
 import type { Viewer } from './viewer'
-import { presentToViewerSql, searchableAccountSql, visibleClubCondition } from './access/index'
+import { blockedBetweenSql, presentToViewerSql, searchableAccountSql, visibleClubCondition } from './access/index'
 
 /*
  * Search in the data layer: the Postgres engine's queries, the per-viewer facts
@@ -18,8 +18,12 @@ import { presentToViewerSql, searchableAccountSql, visibleClubCondition } from '
  *    visitor — is matched and shown as the basic card only (name, photo,
  *    speciality), so a hidden field can neither find a doctor nor be shown;
  *  - clubs and their talks follow visibleClubCondition (db/access/clubs.ts): public, or the
- *    viewer is a member; an invitation to a private club does not make it findable.
+ *    viewer is a member; an invitation to a private club does not make it findable;
+ *  - a block, either way, hides each from the other: the person, and the talks they host.
  */
+
+/** Leaves out, for a signed-in viewer, anyone with a block between them either way. */
+const notBlockedSql = (viewer: Viewer, userId: AnyPgColumn): SQL[] => (viewer ? [sql`not ${blockedBetweenSql(viewer.userId, userId)}`] : [])
 
 // ---------------------------------------------------------------- the outbox
 
@@ -291,6 +295,7 @@ export async function searchDoctors(
     const where = [
       sql`${profiles.discoverable}`,
       searchableAccountSql(profiles.userId),
+      ...notBlockedSql(viewer, profiles.userId),
       ...(visibility ? [visibility] : []),
       ...(q ? [sql`${doc} @@ ${q}`] : []),
       ...(filters.speciality ? [sql`${profiles.speciality} = ${filters.speciality}`] : []),
@@ -406,6 +411,7 @@ export async function searchTalks(
   const endsAt = sql`(${talks.startsAt} + ${talks.durationMinutes} * interval '1 minute')`
   const where = [
     visibleClubCondition(viewer),
+    ...notBlockedSql(viewer, talks.hostId),
     sql`${talks.cancelledAt} is null`,
     ...(q ? [sql`${talks.searchDoc} @@ ${q}`] : []),
     // Containment, so the GIN index on specialities serves it.
@@ -542,7 +548,7 @@ export async function stillVisible(
           .select({ id: talks.id })
           .from(talks)
           .innerJoin(clubs, eq(clubs.id, talks.clubId))
-          .where(and(inArray(talks.id, hits.talks), visibleClubCondition(viewer))),
+          .where(and(inArray(talks.id, hits.talks), visibleClubCondition(viewer), ...notBlockedSql(viewer, talks.hostId))),
   ])
   // A doctor whose visibility changed since indexing is left out: the document may hold what is now hidden.
   const indexed = new Map(hits.doctors.map((d) => [d.id, d.visibility]))

@@ -36,6 +36,7 @@ export function PeopleList<T extends PersonCard>({
   badge,
   detail,
   actions,
+  linked,
 }: {
   people: T[]
   label: string
@@ -43,6 +44,8 @@ export function PeopleList<T extends PersonCard>({
   badge?: (person: T) => ReactNode
   detail?: (person: T) => ReactNode
   actions?: (person: T) => ReactNode
+  /** Whether the name links to the profile (default yes); no for someone whose profile is hidden from the reader. */
+  linked?: (person: T) => boolean
 }) {
   return (
     <ul aria-label={label} className="mt-2 divide-y divide-slate-200">
@@ -53,9 +56,13 @@ export function PeopleList<T extends PersonCard>({
             <Avatar name={person.name} photoUrl={person.photoUrl} size={44} />
             <div className="min-w-0 flex-1">
               <p className="flex flex-wrap items-center gap-x-2 gap-y-1">
-                <Link to={`/u/${person.handle}`} className="min-w-0 break-words font-medium hover:underline">
-                  {person.name}
-                </Link>
+                {linked && !linked(person) ? (
+                  <span className="min-w-0 break-words font-medium">{person.name}</span>
+                ) : (
+                  <Link to={`/u/${person.handle}`} className="min-w-0 break-words font-medium hover:underline">
+                    {person.name}
+                  </Link>
+                )}
                 <VerifiedBadge badge={person.verified} compact />
                 {badge?.(person)}
               </p>

@@ -25,6 +25,9 @@ export function SettingsNav() {
         Follow requests
         <CountBadge count={requestCount} label="waiting" />
       </NavLink>
+      <NavLink to="/settings/blocked" className={tabClass}>
+        Blocked and muted
+      </NavLink>
       <NavLink to="/settings/sessions" className={tabClass}>
         Devices and sessions
       </NavLink>

@@ -1,14 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { json } from '@remix-run/node'
+import { json, redirect } from '@remix-run/node'
 import { Link, NavLink, useActionData, useLoaderData, useOutlet } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { recordActivity } from '#db/activity'
+import { blockPerson, mutePerson, unmutePerson } from '#db/blocks'
 import { PublicError } from '#db/errors'
 import { followUser, getFollowState, unfollowUser } from '#db/follows'
 import { getProfilePage, type ProfilePage as ProfilePageData } from '#db/profiles'
 import { verificationBadgeForHandle } from '#db/verification'
 import { Avatar } from '~/components/avatar'
+import { BlockMuteActions } from '~/components/block-mute-actions'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FollowButton } from '~/components/follow-button'
 import { ShareBox, absoluteUrl } from '~/components/share'
@@ -21,8 +23,10 @@ import { readForm } from '~/utils/form.server'
 
 const HANDLE_MAX = 60
 
-const FollowAction = z.object({
-  intent: z.enum(['follow', 'unfollow'], { errorMap: () => ({ message: 'Choose Follow or Unfollow.' }) }),
+const ProfileAction = z.object({
+  intent: z.enum(['follow', 'unfollow', 'mute', 'unmute', 'block'], {
+    errorMap: () => ({ message: 'Choose Follow, Unfollow, Mute, Unmute or Block.' }),
+  }),
 })
 
 /*
@@ -52,6 +56,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     indexable: page.indexable,
     shareUrl,
     signedIn: Boolean(context.viewer),
+    muted: page.muted,
     verified: await verificationBadgeForHandle(page.view.profile.handle),
   })
 }
@@ -67,9 +72,25 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { viewer } = requireUser(context, request)
   const handle = params.handle ?? ''
   if (handle.length > HANDLE_MAX) return json({ ok: false, message: 'No doctor on Rounds has that handle.' }, { status: 404 })
-  const parsed = FollowAction.safeParse(Object.fromEntries(await readForm(request)))
+  const parsed = ProfileAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   try {
+    if (parsed.data.intent === 'block') {
+      // The profile is gone for the viewer once blocked: the list of blocked people is where they can undo it.
+      const { changed } = await blockPerson(viewer, handle)
+      return redirect(`/settings/blocked?done=${changed ? 'blocked' : 'already-blocked'}`)
+    }
+    if (parsed.data.intent === 'mute') {
+      const { changed } = await mutePerson(viewer, handle)
+      return json({
+        ok: true,
+        message: changed ? 'Muted. Their comments and questions in live talks are hidden from you.' : 'You had already muted this doctor.',
+      })
+    }
+    if (parsed.data.intent === 'unmute') {
+      const { changed } = await unmutePerson(viewer, handle)
+      return json({ ok: true, message: changed ? 'Unmuted. You will see what they say in live talks again.' : 'You had not muted this doctor.' })
+    }
     if (parsed.data.intent === 'follow') {
       const state = await followUser(viewer, handle)
       return json({
@@ -143,7 +164,7 @@ function PeopleLayout({ children }: { children: ReactNode }) {
 }
 
 function ProfilePage() {
-  const { view, followState, requestCount, share, shareUrl, signedIn, verified } = useLoaderData<typeof loader>()
+  const { view, followState, requestCount, share, shareUrl, signedIn, muted, verified } = useLoaderData<typeof loader>()
   const p = view.profile
   const isPrivate = view.kind === 'card' ? view.reason === 'private' : view.profile.visibility === 'private'
   return (
@@ -152,13 +173,14 @@ function ProfilePage() {
         <header className="flex flex-wrap items-center gap-4">
           <Avatar name={p.name} photoUrl={p.photoUrl} size={88} />
           <div className="min-w-0 flex-1 basis-40">
-            <h1 className="text-2xl font-semibold">{p.name}</h1>
+            <h1 className="break-words text-2xl font-semibold">{p.name}</h1>
             <VerifiedBadge badge={verified} />
             {p.speciality ? <p className="text-brand-700">{p.speciality}</p> : null}
             {view.kind !== 'card' && view.profile.city ? <p className="text-slate-500">{view.profile.city}</p> : null}
           </div>
           <FollowButton handle={p.handle} name={p.name} state={followState} signedIn={signedIn} isPrivate={isPrivate} />
         </header>
+        {signedIn && view.kind !== 'own' ? <BlockMuteActions handle={p.handle} name={p.name} muted={muted} /> : null}
         <div className="mt-4 flex flex-wrap items-center justify-between gap-2">
           <Counts handle={p.handle} />
           {view.kind === 'own' ? (

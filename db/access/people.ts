@@ -1,8 +1,8 @@
 import { eq, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
-import type { Database, Transaction } from '../client'
+import type { Transaction } from '../client'
 import { PublicError } from '../errors'
-import { follows, privacySettings, profiles, users } from '../schema/index'
+import { follows, personRelations, privacySettings, profiles, users } from '../schema/index'
 import { qualified } from '../sql'
 import type { Viewer } from '../viewer'
 
@@ -20,8 +20,33 @@ import type { Viewer } from '../viewer'
  *  - a person's own followers/following lists also follow their privacy
  *    setting: everyone the profile rule allows, approved followers, or only them;
  *  - search finds only verified, active doctors who have not opted out, and search
- *    engines list only the public ones among them.
+ *    engines list only the public ones among them;
+ *  - a block hides each from the other, whoever made it: to each, the other does not exist
+ *    (as a deactivated account), and neither receives the other's live comments or questions;
+ *  - a mute hides the muted person's live comments and questions from the muter only.
  */
+
+/** Whether either of the two has blocked the other. */
+export function blockedBetweenSql(viewerId: string | SQL, userId: AnyPgColumn | SQL): SQL {
+  const other = qualified(userId)
+  return sql`exists (select 1 from ${personRelations} pr where pr.kind = 'block' and ((pr.user_id = ${viewerId} and pr.other_id = ${other}) or (pr.user_id = ${other} and pr.other_id = ${viewerId})))`
+}
+
+/**
+ * Serialises what two people do to each other (a block, a follow, an invitation) inside the
+ * caller's transaction, so a follow or an invitation cannot slip in beside a block being made.
+ */
+export async function lockPersonPair(tx: Transaction, a: string, b: string) {
+  const pair = [a, b].sort().join(':')
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`person-pair:${pair}`}))`)
+}
+
+/** Whether the viewer should not see what the person says live: a block either way, or the viewer's mute. */
+export function silencedForViewerSql(viewer: Viewer, userId: AnyPgColumn | SQL): SQL {
+  if (!viewer) return sql`false`
+  const other = qualified(userId)
+  return sql`exists (select 1 from ${personRelations} pr where (pr.user_id = ${viewer.userId} and pr.other_id = ${other}) or (pr.kind = 'block' and pr.user_id = ${other} and pr.other_id = ${viewer.userId}))`
+}
 
 /** Acting for someone needs someone: a visitor is asked to sign in. */
 export function requireSignedIn(viewer: Viewer, message = 'Sign in to do that.'): asserts viewer is NonNullable<Viewer> {
@@ -42,7 +67,7 @@ export function activeUserSql(userId: AnyPgColumn | SQL): SQL {
 /** Whether the viewer may know the person exists: always themselves, others only while active. */
 export function presentToViewerSql(viewer: Viewer, userId: AnyPgColumn | SQL): SQL {
   if (!viewer) return activeUserSql(userId)
-  return sql`(${userId} = ${viewer.userId} or ${activeUserSql(userId)})`
+  return sql`(${userId} = ${viewer.userId} or (${activeUserSql(userId)} and not ${blockedBetweenSql(viewer.userId, userId)}))`
 }
 
 export function isApprovedFollowerSql(viewer: NonNullable<Viewer>, userId: AnyPgColumn | SQL) {
@@ -84,20 +109,23 @@ export const searchableAccountSql = (userId: AnyPgColumn) =>
 export const indexableProfileSql = sql<boolean>`(${profiles.visibility} = 'public' and ${profiles.discoverable} and ${users.emailVerifiedAt} is not null and ${users.deactivatedAt} is null)`
 
 /**
- * Whether the viewer may invite the person to a club: a deactivated account cannot be found,
- * and the person's "who may invite me" setting is honoured. Read inside the inviting transaction.
+ * Whether the viewer may invite the person to a club: a deactivated account, or someone with a
+ * block between them and the viewer (either way), cannot be found, and the person's "who may
+ * invite me" setting is honoured. Read inside the inviting transaction.
  */
-export async function assertMayInviteToClub(tx: Transaction | Database, viewer: NonNullable<Viewer>, inviteeId: string) {
+export async function assertMayInviteToClub(tx: Transaction, viewer: NonNullable<Viewer>, inviteeId: string) {
+  await lockPersonPair(tx, viewer.userId, inviteeId)
   const [row] = await tx
     .select({
       deactivatedAt: users.deactivatedAt,
       invitesFrom: privacySettings.invitesFrom,
       followsInviter: sql<boolean>`exists (select 1 from ${follows} f where f.follower_id = ${inviteeId} and f.followee_id = ${viewer.userId} and f.status = 'approved')`,
+      blocked: sql<boolean>`${blockedBetweenSql(viewer.userId, users.id)}`,
     })
     .from(users)
     .leftJoin(privacySettings, eq(privacySettings.userId, users.id))
     .where(eq(users.id, inviteeId))
-  if (!row || row.deactivatedAt) throw new PublicError('No doctor on Rounds has that handle.', 404, 'handle')
+  if (!row || row.deactivatedAt || row.blocked) throw new PublicError('No doctor on Rounds has that handle.', 404, 'handle')
   const setting = row.invitesFrom ?? 'anyone'
   if (setting === 'nobody') throw new PublicError('That doctor does not accept club invitations.', 403, 'handle')
   if (setting === 'following' && !row.followsInviter) {

@@ -1,11 +1,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
-import { requireSignedIn } from '../access/index'
+import { activeUserSql, requireSignedIn } from '../access/index'
 import { db } from '../client'
 import { PublicError } from '../errors'
 import { enqueueJob, type JobInput } from '../jobs'
 import { notify } from '../notifications'
 import { columnKey, exportExcludedTables, exportRedactedColumns, userColumns } from '../retention'
-import { clubMembers, clubs, dataRequestEvents, dataRequests, notifications, personalDataAccessLog, profiles, talks, users } from '../schema/index'
+import { clubMembers, clubs, dataRequestEvents, dataRequests, notifications, personRelations, personalDataAccessLog, profiles, talks, users } from '../schema/index'
 import type { Viewer } from '../viewer'
 import { groupByTable, listUserColumns, matchAny } from './catalogue'
 import { DAY_MS, EXPORT_LINK_DAYS, OPEN, addEvent, type Executor } from './requests'
@@ -112,6 +112,9 @@ export type ExportSection = { table: string; matchedBy: string[]; rowCount: numb
 
 export type ExportAccount = { id: string; email: string; handle: string | null; name: string | null }
 
+/** Someone the person blocked or muted, by handle (the person_relations section names them by id). */
+export type ExportedRelation = { handle: string; name: string; kind: 'block' | 'mute'; since: Date }
+
 export type ExportData = {
   generatedAt: Date
   account: ExportAccount
@@ -122,6 +125,7 @@ export type ExportData = {
   requestsHistory: unknown[]
   accesses: DataAccess[]
   sharing: string[]
+  blockedAndMuted: ExportedRelation[]
 }
 
 /** What a streamed export says besides the rows: everything in ExportData but the rows themselves. */
@@ -212,6 +216,7 @@ export async function streamExport(userId: string, sink: ExportSink, options: { 
         requestsHistory: await requestsHistory(tx, userId),
         accesses: await accessesTo(tx, userId),
         sharing: await describeSharing(tx, userId),
+        blockedAndMuted: await blockedAndMutedBy(tx, userId),
       }
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
@@ -245,6 +250,16 @@ async function requestsHistory(executor: Executor, userId: string) {
         'by', case when e.actor_id = r.user_id then 'you' when e.actor_id is null then 'Rounds' else 'a privacy officer' end) order by e.created_at)
         from ${dataRequestEvents} e where e.request_id = r.id), '[]'::jsonb) as events
     from ${dataRequests} r where r.user_id = ${userId} order by r.received_at`)
+}
+
+/** The people the person blocked or muted, while their accounts are active (a deactivated one exists for no one else). */
+async function blockedAndMutedBy(executor: Executor, userId: string): Promise<ExportedRelation[]> {
+  const rows = await executor.execute<{ handle: string; name: string; kind: 'block' | 'mute'; since: Date | string }>(sql`
+    select p.handle, p.name, r.kind::text as kind, r.created_at as since
+    from ${personRelations} r join ${profiles} p on p.user_id = r.other_id
+    where r.user_id = ${userId} and ${activeUserSql(sql`r.other_id`)}
+    order by r.created_at, p.handle`)
+  return rows.map((r) => ({ handle: r.handle, name: r.name, kind: r.kind, since: new Date(r.since) }))
 }
 
 /**

@@ -55,6 +55,7 @@ function jsonTail(data: Omit<ExportSummary, 'sections'>) {
     requests_history: data.requestsHistory,
     who_accessed_my_data: data.accesses,
     shared_with: data.sharing,
+    people_you_blocked_or_muted: data.blockedAndMuted,
     excluded_tables: data.excludedTables,
     excluded_columns: data.excludedColumns,
     redacted_columns: data.redactedColumns,
@@ -90,6 +91,12 @@ export function exportReadme(data: ExportSummary) {
     'WHO SAW YOUR DATA',
     '-----------------',
     ...data.sharing.map((line) => `- ${line}`),
+    '',
+    'PEOPLE YOU BLOCKED OR MUTED',
+    '---------------------------',
+    ...(data.blockedAndMuted.length
+      ? data.blockedAndMuted.map((r) => `- ${r.kind === 'block' ? 'Blocked' : 'Muted'} ${r.name} (@${r.handle}) on ${day.format(r.since)} UTC`)
+      : ['- Nobody.']),
     '',
     'WHO ACCESSED YOUR DATA AT ROUNDS',
     '--------------------------------',

@@ -10,6 +10,7 @@ import {
   revokeInviteLink,
 } from '../../db/clubs'
 import { closeDatabase, openDatabase } from '../../db/client'
+import { blockPerson } from '../../db/blocks'
 import { followUser, respondToFollowRequest } from '../../db/follows'
 import { setRsvp } from '../../db/talks'
 import { startAppServer, type AppServer } from '../support/app-server'
@@ -39,6 +40,8 @@ const VIEWERS = [
   'clubAdmin',
   'removedMember',
   'bannedMember',
+  'blocked',
+  'blocker',
 ] as const
 type ViewerKey = (typeof VIEWERS)[number]
 
@@ -82,6 +85,8 @@ const MATRIX: Record<ViewerKey, Record<ResourceKey, Cell>> = {
   clubAdmin:         row('allow',  'deny',     'deny',   'deny',   'partial',   'allow', 'allow',    'allow', 'allow', 'allow', 'deny',     'deny',   'allow',    'allow',      'allow'),
   removedMember:     row('allow',  'deny',     'deny',   'deny',   'partial',   'deny',  'deny',     'deny',  'deny',  'deny',  'deny',     'deny',   'allow',    'deny',       'deny'),
   bannedMember:      row('allow',  'deny',     'deny',   'deny',   'partial',   'deny',  'deny',     'deny',  'deny',  'deny',  'deny',     'deny',   'deny',     'deny',       'deny'),
+  blocked:           row('deny',   'deny',     'deny',   'deny',   'deny',      'deny',  'deny',     'deny',  'deny',  'deny',  'deny',     'deny',   'allow',    'deny',       'deny'),
+  blocker:           row('deny',   'deny',     'deny',   'deny',   'deny',      'deny',  'deny',     'deny',  'deny',  'deny',  'deny',     'deny',   'allow',    'deny',       'deny'),
 }
 // Notes on the less obvious cells:
 //  - inviteValid is "this viewer opens the active link": the token is the permission, so anyone
@@ -90,6 +95,9 @@ const MATRIX: Record<ViewerKey, Record<ResourceKey, Cell>> = {
 //    except a banned member, who gets 403 on either link ("removed you from this club"), no details.
 //  - A link holder sees C only through /join/<token>: /c/C stays 404 until they join.
 //  - A removed member (not banned) may rejoin with a valid link, so the preview is theirs to see.
+//  - blocked (P blocked them, after they asked to follow) and blocker (they blocked P, having been
+//    an approved follower): P does not exist for them, as a deactivated account for a stranger —
+//    the profile and its lists are 404, and P is neither named nor counted in Q's followers.
 
 // ---------------------------------------------------------------- the fixture
 
@@ -154,6 +162,8 @@ async function buildFixture(): Promise<Fixture> {
     clubAdmin: ['Dr Ada Leakcheck Admin', 'public'],
     removedMember: ['Dr Remy Leakcheck Removed', 'public'],
     bannedMember: ['Dr Bea Leakcheck Banned', 'public'],
+    blocked: ['Dr Blake Leakcheck Blocked', 'public'],
+    blocker: ['Dr Bram Leakcheck Blocker', 'public'],
   }
   const made = await Promise.all(Object.values(names).map(([name, visibility]) => doctor(name, visibility)))
   const viewers = Object.fromEntries(Object.keys(names).map((key, i) => [key, made[i]])) as Fixture['viewers']
@@ -169,6 +179,12 @@ async function buildFixture(): Promise<Fixture> {
   await followUser(viewerOf(QF), Q.handle)
   // A stranger following the host must still not get the private club's talks in their feed.
   await followUser(viewerOf(v.stranger), owner.handle)
+  // Blocks, each way, over follows they end: a request to P, and an approved follow of P.
+  await followUser(viewerOf(v.blocked), P.handle)
+  await blockPerson(viewerOf(P), v.blocked.handle)
+  await followUser(viewerOf(v.blocker), P.handle)
+  await respondToFollowRequest(viewerOf(P), v.blocker.handle, true)
+  await blockPerson(viewerOf(v.blocker), P.handle)
 
   // C, private, in the viewers' own speciality so it would top their recommendations if it leaked.
   const slug = `leakcheck-circle-${tag}`.slice(0, 40)
@@ -344,12 +360,20 @@ const clubSecrets = () => [SECRET.clubName, SECRET.clubDescription, SECRET.upcom
 const clubPeople = () => [f.owner.name, f.viewers.clubAdmin.name, f.viewers.clubMember.name, f.quietMember.name]
 const formerMembers = () => [f.viewers.removedMember.name, f.viewers.bannedMember.name]
 const pSecrets = () => [SECRET.bio, SECRET.city, SECRET.interest, SECRET.registrationNumber, f.P.email]
+/** A block either way: P does not exist for this viewer. */
+const pGone = (s: Seen) => s.self === f.viewers.blocked || s.self === f.viewers.blocker
 
 type Check = (s: Seen, cell: Cell) => void
 
 const CHECKS: Record<ResourceKey, Check> = {
   basicCard(s, cell) {
-    expect(cell).toBe('allow')
+    expect(cell === 'deny').toBe(pGone(s))
+    if (cell === 'deny') {
+      // Not found, as for a handle no one has: not even the basic card.
+      expectStatus(s, ['profile', 'profileData'], 404)
+      expectNone(s, ['profile', 'profileData'], [f.P.name, ...pSecrets()])
+      return
+    }
     expectStatus(s, ['profile', 'profileData'], 200)
     expectAll(s, ['profile', 'profileData'], [f.P.name, 'Dermatology'])
     const data = json<{ view: { kind: string; profile: { handle: string } } }>(s.pages.profileData)
@@ -357,9 +381,15 @@ const CHECKS: Record<ResourceKey, Check> = {
   },
 
   fullProfile(s, cell) {
-    const data = json<{ view: { kind: string }; counts: unknown }>(s.pages.profileData)
     // The registration number and email are the owner's alone, whoever else asks.
     expectNone(s, ['profile', 'profileData'], [SECRET.registrationNumber, f.P.email])
+    if (pGone(s)) {
+      expect(cell).toBe('deny')
+      expectStatus(s, ['profile', 'profileData'], 404)
+      expectNone(s, ['profile', 'profileData'], pSecrets())
+      return
+    }
+    const data = json<{ view: { kind: string }; counts: unknown }>(s.pages.profileData)
     if (cell === 'allow') {
       expect(data.view.kind).toBe('full')
       expectAll(s, ['profile', 'profileData'], [SECRET.bio, SECRET.city, SECRET.interest])
@@ -377,6 +407,9 @@ const CHECKS: Record<ResourceKey, Check> = {
     if (cell === 'allow') {
       expectStatus(s, pages, 200)
       expectAll(s, pages, [f.OF.name])
+    } else if (pGone(s)) {
+      expectStatus(s, pages, 404)
+      expectNone(s, pages, [f.OF.name, f.viewers.approvedFollower.name, f.P.name, ...pSecrets()])
     } else {
       expectStatus(s, pages, s.self ? 403 : 401)
       expect(json(s.pages.followersData)).toMatchObject({ list: null })
@@ -389,6 +422,9 @@ const CHECKS: Record<ResourceKey, Check> = {
     if (cell === 'allow') {
       expectStatus(s, pages, 200)
       expectAll(s, pages, [f.Q.name])
+    } else if (pGone(s)) {
+      expectStatus(s, pages, 404)
+      expectNone(s, pages, [f.Q.name, f.Q.handle, f.P.name, ...pSecrets()])
     } else {
       expectStatus(s, pages, s.self ? 403 : 401)
       expect(json(s.pages.followingData)).toMatchObject({ list: null })
@@ -398,6 +434,15 @@ const CHECKS: Record<ResourceKey, Check> = {
 
   inOthersList(s, cell) {
     const pages: PageKey[] = ['qFollowers', 'qFollowersData']
+    if (pGone(s)) {
+      // Q's list opens, without P: not named, not counted among the hidden.
+      expect(cell).toBe('deny')
+      expectStatus(s, pages, 200)
+      expectAll(s, pages, [f.QF.name])
+      expectNone(s, pages, [f.P.name, f.P.handle])
+      expect(json<{ list: { hiddenCount: number; total: number } }>(s.pages.qFollowersData).list).toMatchObject({ total: 1, hiddenCount: 0 })
+      return
+    }
     if (cell === 'deny') {
       // Visitors see no one's lists, public or not.
       expectStatus(s, pages, 401)

@@ -48,6 +48,11 @@ export const seeders: Record<string, Seeder> = {
     sql()`insert into follows (follower_id, followee_id, status) values (${subject.id}, ${friend.id}, 'approved') on conflict do nothing`,
   'follows.followee_id': ({ subject, friend }) =>
     sql()`insert into follows (follower_id, followee_id, status) values (${friend.id}, ${subject.id}, 'approved') on conflict do nothing`,
+  // Mutes, not blocks: a block would hide the friend and the admin from the subject in the lists the tests read.
+  'person_relations.user_id': ({ subject, staff }) =>
+    sql()`insert into person_relations (user_id, other_id, kind) values (${subject.id}, ${staff.id}, 'mute') on conflict do nothing`,
+  'person_relations.other_id': ({ subject, admin }) =>
+    sql()`insert into person_relations (user_id, other_id, kind) values (${admin.id}, ${subject.id}, 'mute') on conflict do nothing`,
   'clubs.owner_id': async () => {},
   'club_members.user_id': async () => {},
   'club_follows.user_id': ({ subject, otherClub }) =>
