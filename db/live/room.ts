@@ -12,6 +12,7 @@ import { COMMENT_TAIL } from './comments'
 import { missingConsentSql } from './consent'
 import { QUESTION_LIMIT } from './questions'
 import { commentColumns, commentOf, iso, questionColumns, questionOf, snapshotOf, stageRowsSelect, type CommentRow, type QuestionRow, type StageRow } from './rows'
+import { silencedPeopleSql } from './silenced'
 import type { RoomState } from './types'
 
 /*
@@ -56,10 +57,21 @@ type RoomRow = Access & {
   reactions: Record<string, number>
   running: { startedAt: string | null } | null
   missingConsent: string[]
+  /** The people whose comments and questions are left out for this viewer (silenced.ts). */
+  silenced: string[]
 }
 
 /** The viewer as placeholders, for statements rendered once (preparedSql) and run for anyone. */
 const placeholderViewer = { userId: sql.placeholder('userId') as unknown as string, role: 'member' } as NonNullable<Viewer>
+
+/** The latest comments of a talk whose authors pass `heard` (over `c`), oldest first, as JSON. */
+function commentTailSql(talkId: SQL, heard: SQL = sql`true`): SQL {
+  return sql`(select coalesce(json_agg(x order by x."createdAt", x.id), '[]'::json) from (
+      select ${commentColumns} from (
+        select * from ${talkComments} c where c.talk_id = ${talkId} and c.deleted_at is null and ${heard}
+        order by c.created_at desc limit ${COMMENT_TAIL}) c
+      join ${profiles} p on p.user_id = c.user_id) x)`
+}
 
 /**
  * The whole room in one statement: access, stage, the comment tail, the pinned comment,
@@ -72,8 +84,9 @@ const placeholderViewer = { userId: sql.placeholder('userId') as unknown as stri
 function roomSql(): SQL {
   const uid = placeholderViewer.userId
   return sql`
-    with a as (${accessSelect(placeholderViewer, sql.placeholder('talkId') as unknown as string)})
-    select a.*,
+    with a as (${accessSelect(placeholderViewer, sql.placeholder('talkId') as unknown as string)}),
+    me as (select ${silencedPeopleSql(sql`${uid}`)} as silenced)
+    select a.*, me.silenced,
       (select count(distinct att.user_id)::int from ${talkAttendance} att
         where att.talk_id = a.id and att.left_at is null and att.user_id <> ${uid}) as "othersPresent",
       exists (select 1 from ${talkAttendance} att where att.talk_id = a.id and att.left_at is null and att.user_id = ${uid}) as "mePresent",
@@ -84,24 +97,21 @@ function roomSql(): SQL {
       case when a.stage = 'raised' then (
         select count(*)::int + 1 from ${talkStage} h join ${talkStage} m on m.talk_id = h.talk_id and m.user_id = ${uid}
         where h.talk_id = a.id and h.status = 'raised' and (h.raised_at, h.user_id) < (m.raised_at, m.user_id)) end as "handPosition",
-      (select coalesce(json_agg(x order by x."createdAt", x.id), '[]'::json) from (
-        select ${commentColumns} from (
-          select * from ${talkComments} where talk_id = a.id and deleted_at is null order by created_at desc limit ${COMMENT_TAIL}) c
-        join ${profiles} p on p.user_id = c.user_id) x) as comments,
+      ${commentTailSql(sql`a.id`, sql`c.user_id <> all(me.silenced)`)} as comments,
       (select row_to_json(x) from (
         select ${commentColumns} from ${talkComments} c join ${profiles} p on p.user_id = c.user_id
         where c.talk_id = a.id and c.pinned_at is not null and c.deleted_at is null
         order by c.pinned_at desc limit 1) x) as pinned,
       (select coalesce(json_agg(x order by x.votes desc, x."createdAt", x.id), '[]'::json) from (
         select ${questionColumns(uid)} from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
-        where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost'))
+        where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost')) and q.user_id <> all(me.silenced)
         order by votes desc, q.created_at, q.id limit ${QUESTION_LIMIT}) x) as questions,
       (select coalesce(json_object_agg(r.kind, r.count), '{}'::json) from ${talkReactionTotals} r where r.talk_id = a.id) as reactions,
       (select row_to_json(x) from (
         select rec.started_at as "startedAt" from ${recordings} rec
         where rec.talk_id = a.id and rec.status in ('starting', 'active') limit 1) x) as running,
       ${missingConsentSql(sql`a.id`, sql`a.recorded and a.role in ('host', 'cohost')`)} as "missingConsent"
-    from a`
+    from a cross join me`
 }
 
 const roomStatement = preparedSql<RoomRow>(roomSql)
@@ -110,14 +120,16 @@ const roomStatement = preparedSql<RoomRow>(roomSql)
  * Joins in a batch (see createBatcher): for everyone gathered, their access, the stay opened
  * when they may enter and the talk has not ended, and the room as each may see it. What is the
  * same for everyone (the comment tail, the pinned comment, reactions, the running recording and
- * who is present, counting the stays this statement opens) is read once.
+ * who is present, counting the stays this statement opens) is read once; each person's silenced
+ * people come with their row, for loadRoom to narrow the shared part.
  */
 function enterBatchSql(): SQL {
   const talkId = sql`${sql.placeholder('talkId')}::text`
   const allowed = talkEntryAllowedSql(sql`a`)
   return sql`
     with a as (
-      select v.uid, v.socket_id as "socketKey", acc.* from ${batchPeople} as v(uid text, socket_id text)
+      select v.uid, v.socket_id as "socketKey", acc.*, ${silencedPeopleSql(sql`v.uid`)} as silenced
+      from ${batchPeople} as v(uid text, socket_id text)
       cross join lateral (${accessSelect(batchViewer, batchTalkId)}) acc),
     ins as (
       insert into ${talkAttendance} (id, talk_id, user_id, socket_id)
@@ -130,10 +142,7 @@ function enterBatchSql(): SQL {
         union select ins.user_id from ins) z),
     shared as (
       select
-        (select coalesce(json_agg(x order by x."createdAt", x.id), '[]'::json) from (
-          select ${commentColumns} from (
-            select * from ${talkComments} where talk_id = ${talkId} and deleted_at is null order by created_at desc limit ${COMMENT_TAIL}) c
-          join ${profiles} p on p.user_id = c.user_id) x) as comments,
+        ${commentTailSql(talkId)} as comments,
         (select row_to_json(x) from (
           select ${commentColumns} from ${talkComments} c join ${profiles} p on p.user_id = c.user_id
           where c.talk_id = ${talkId} and c.pinned_at is not null and c.deleted_at is null
@@ -154,7 +163,7 @@ function enterBatchSql(): SQL {
       shared.comments, shared.pinned,
       (select coalesce(json_agg(x order by x.votes desc, x."createdAt", x.id), '[]'::json) from (
         select ${questionColumns(sql`a.uid` as unknown as string)} from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
-        where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost'))
+        where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost')) and q.user_id <> all(a.silenced)
         order by votes desc, q.created_at, q.id limit ${QUESTION_LIMIT}) x) as questions,
       shared.reactions, shared.running,
       ${missingConsentSql(sql`a.id`, sql`a.recorded and a.role in ('host', 'cohost')`)} as "missingConsent"
@@ -182,11 +191,31 @@ const batchedEnter = createBatcher<Entering, RoomRow | undefined>(
   (a, b) => a.socketId === b.socketId,
 )
 
+/** One viewer's comment tail, without the people silenced for them. */
+const heardTailStatement = preparedSql<{ comments: CommentRow[] }>(() => {
+  const uid = sql`${sql.placeholder('userId')}::text`
+  return sql`select ${commentTailSql(sql`${sql.placeholder('talkId')}::text`, sql`c.user_id <> all(${silencedPeopleSql(uid)})`)} as comments`
+})
+
+/**
+ * The comment tail and pinned comment as the viewer may see them. A room read for one viewer left
+ * out the silenced already; a join batch read one tail for everyone, and a viewer who does not
+ * hear some of it reads their own (a shorter shared tail would not hold their latest 50).
+ */
+async function heardComments(r: RoomRow, talkId: string, userId: string, shared: boolean) {
+  const silenced = new Set(r.silenced)
+  const pinned = r.pinned && !silenced.has(r.pinned.userId) ? r.pinned : null
+  if (!shared || !r.comments.some((c) => silenced.has(c.userId))) return { comments: r.comments, pinned }
+  const [own] = await heardTailStatement({ talkId, userId })
+  return { comments: own.comments, pinned }
+}
+
 async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { socketId: string }): Promise<RoomState> {
   const uid = viewer.userId
   const [row] = enter ? [await batchedEnter(talkId, { userId: uid, socketId: enter.socketId })] : await roomStatement({ userId: uid, talkId })
   const access = checkTalkEntryFacts(row)
   const r = row as RoomRow
+  const { comments, pinned } = await heardComments(r, access.id, uid, Boolean(enter))
   const snapshot = snapshotOf(access.id, r.stageRows)
   const moderator = isModerator(access.role)
   const present = enter ? r.entered || r.mePresent : r.mePresent
@@ -213,8 +242,8 @@ async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { s
     handCount: r.handCount,
     invited: moderator ? snapshot.invited : [],
     audienceCount: r.othersPresent + (present ? 1 : 0),
-    comments: r.comments.map(commentOf),
-    pinned: r.pinned ? commentOf(r.pinned) : null,
+    comments: comments.map(commentOf),
+    pinned: pinned ? commentOf(pinned) : null,
     questions: r.questions.map(questionOf),
     reactions: r.reactions,
     recording: {
@@ -228,7 +257,10 @@ async function loadRoom(viewer: NonNullable<Viewer>, talkId: string, enter?: { s
   }
 }
 
-/** Opens an attendance row for this socket (once per socket) and returns the room. One statement. */
+/**
+ * Opens an attendance row for this socket (once per socket) and returns the room. One statement,
+ * and a second for a viewer who does not hear someone in the comment tail it read for everyone.
+ */
 export async function enterTalk(viewer: Viewer, talkId: string, socketId: string): Promise<RoomState> {
   if (!viewer) throw refuse.signIn()
   const socket = checkedSocketId(socketId)

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { isModerator, refuse, requireLive, requireModerator, talkEntrySql, talkRemovedSql, talkRoleSql, type TalkRoleName } from '../access/index'
+import { blockedBetweenSql, isModerator, refuse, requireLive, requireModerator, talkEntrySql, talkRemovedSql, talkRoleSql, type TalkRoleName } from '../access/index'
 import { db } from '../client'
 import { PublicError } from '../errors'
 import { isId } from '../ids'
@@ -49,15 +49,28 @@ export async function clearStage(q: Q, talkId: string, userId?: string) {
 
 // ---------------------------------------------------------------- hands and the stage
 
-type Target = { known: boolean; present: boolean; removed: boolean; mayEnter: boolean; stage: StageRow['status'] | null; role: TalkRoleName }
+type Target = {
+  known: boolean
+  present: boolean
+  removed: boolean
+  mayEnter: boolean
+  stage: StageRow['status'] | null
+  role: TalkRoleName
+  /** Whether the target and `actorId` (when given) have a block between them, either way. */
+  blocked: boolean
+}
 
-/** Someone a host acts on, as seen from talk `talkId`: whether they exist, are in the room, may enter it, their place and role. */
-export async function loadTarget(q: Q, talkId: string, userId: string): Promise<Target> {
-  if (!isId(userId)) return { known: false, present: false, removed: false, mayEnter: false, stage: null, role: 'audience' }
+/**
+ * Someone a host acts on, as seen from talk `talkId`: whether they exist, are in the room, may
+ * enter it, their place and role, and whether they have a block with `actorId`.
+ */
+export async function loadTarget(q: Q, talkId: string, userId: string, actorId?: string): Promise<Target> {
+  if (!isId(userId)) return { known: false, present: false, removed: false, mayEnter: false, stage: null, role: 'audience', blocked: false }
   const target = { userId, role: 'member' } as const
   const uid = sql`${userId}`
   const [row] = await q.execute<Target>(sql`
     select exists (select 1 from ${profiles} p where p.user_id = ${uid}) as known,
+      ${actorId === undefined ? sql`false` : blockedBetweenSql(actorId, uid)} as blocked,
       exists (select 1 from ${talkAttendance} att where att.talk_id = t.id and att.user_id = ${uid} and att.left_at is null) as present,
       ${talkRemovedSql(target, sql`t.id`)} as removed,
       ${talkEntrySql(target, sql`t.id`)} as "mayEnter",
@@ -95,17 +108,23 @@ export async function lowerHand(viewer: Viewer, talkId: string): Promise<StageSn
   })
 }
 
-/** Invites someone in the room to the stage; their raised hand (if any) becomes the invitation. */
+/**
+ * Invites someone in the room to the stage; their raised hand (if any) becomes the invitation.
+ * Someone with a block with the inviting host, either way, is refused as if they were not in the
+ * room: the host does not learn who blocked whom, and another host may still invite them.
+ */
 export async function inviteToStage(viewer: Viewer, talkId: string, userId: string): Promise<StageSnapshot> {
   return db.transaction(async (tx) => {
     const access = await loadAccess(tx, viewer, talkId, 'update')
     requireModerator(access)
     requireLive(access)
-    const target = await loadTarget(tx, access.id, userId)
+    const target = await loadTarget(tx, access.id, userId, viewer!.userId)
     if (!target.known) throw refuse.noPerson()
     if (target.stage === 'on_stage') throw new PublicError('They are on stage already.', 409)
+    const notInRoom = () => new PublicError('That person is not in the room right now.', 409)
+    if (target.blocked) throw notInRoom()
     if (target.stage === 'invited') return loadStage(tx, access.id)
-    if (!target.present || target.removed) throw new PublicError('That person is not in the room right now.', 409)
+    if (!target.present || target.removed) throw notInRoom()
     await tx.execute(sql`
       insert into ${talkStage} (talk_id, user_id, status, invited_by) values (${access.id}, ${userId}, 'invited', ${viewer!.userId})
       on conflict (talk_id, user_id) do update set status = 'invited', raised_at = null, invited_by = excluded.invited_by, updated_at = now()`)

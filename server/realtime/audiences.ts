@@ -9,7 +9,9 @@ import type { LiveNamespace, SiteNamespace } from './types'
  * on any node). Every socket is also in `user:<userId>` and `session:<sessionId>`, so a person or
  * a session can be reached, or closed, on every node. What only moderators may see (the hand
  * queue, hidden questions, who has not consented to recording) is sent to `moderators`; the rest
- * of the room, the `audience`, gets its own version.
+ * of the room, the `audience`, gets its own version. What someone says live (a comment, a
+ * question) passes by the people for whom they are silenced — a block either way, or a mute
+ * (db/live/silenced.ts) — through their `talk:<id>:user:<userId>` rooms, so on every node.
  */
 
 export const rooms = {
@@ -66,6 +68,23 @@ export function talkAudiences(nsp: LiveNamespace, talkId: string) {
   return {
     /** Everyone in the talk. */
     everyone: <E extends Event>(event: E, payload: Payload<E>) => void nsp.to(talk).emit(event, ...([payload] as Parameters<LiveServerEvents[E]>)),
+    /**
+     * Everyone in the talk but the people in `withheld`, whose sockets get `instead` when given:
+     * what someone said, kept from those for whom they are silenced.
+     */
+    everyoneBut: <E extends Event>(withheld: string[], event: E, payload: Payload<E>, instead?: Payload<E>) => {
+      const skipped = withheld.map(personInTalk)
+      nsp.to(talk).except(skipped).emit(event, ...([payload] as Parameters<LiveServerEvents[E]>))
+      // `to([])` would be the whole namespace.
+      if (instead !== undefined && skipped.length > 0) nsp.to(skipped).emit(event, ...([instead] as Parameters<LiveServerEvents[E]>))
+    },
+    /** As `split`, but the people in `withheld` get `instead`, whatever their role. */
+    splitBut: <E extends Event>(withheld: string[], event: E, versions: { moderators: Payload<E>; audience: Payload<E>; instead: Payload<E> }) => {
+      const skipped = withheld.map(personInTalk)
+      nsp.to(moderators).except(skipped).emit(event, ...([versions.moderators] as Parameters<LiveServerEvents[E]>))
+      nsp.to(talk).except([moderators, ...skipped]).emit(event, ...([versions.audience] as Parameters<LiveServerEvents[E]>))
+      if (skipped.length > 0) nsp.to(skipped).emit(event, ...([versions.instead] as Parameters<LiveServerEvents[E]>))
+    },
     /** What moderators see and what the rest of the room sees instead. */
     split: <E extends Event>(event: E, versions: { moderators: Payload<E>; audience: Payload<E> }) => {
       nsp.to(moderators).emit(event, ...([versions.moderators] as Parameters<LiveServerEvents[E]>))

@@ -19,6 +19,7 @@ import {
   moveToAudience,
   clubOfTalk,
   openTalk,
+  peopleNotToReceiveFrom,
   pinComment,
   postComment,
   promoteToCohost,
@@ -494,9 +495,11 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       })
     })
 
+    // Who must not receive what someone says (blocks, mutes) is read beside the write, afresh each
+    // time: a block made a moment ago counts, and the broadcast waits for no second query.
     on('comment:send', { limit: 'comment' }, async ({ talkId, body, clientId }) => {
-      const comment = await postComment(viewer, talkId, { body, clientId })
-      return done({ comment }, () => talkAudiences(nsp, talkId).everyone('comment:new', { talkId, comment }))
+      const [comment, withheld] = await Promise.all([postComment(viewer, talkId, { body, clientId }), peopleNotToReceiveFrom(userId)])
+      return done({ comment }, () => talkAudiences(nsp, talkId).everyoneBut(withheld, 'comment:new', { talkId, comment }))
     })
 
     on('comment:delete', { limit: 'other' }, async ({ talkId, commentId }) => {
@@ -506,7 +509,12 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
 
     on('comment:pin', { limit: 'other' }, async ({ talkId, commentId }) => {
       const { pinned } = await pinComment(viewer, talkId, commentId)
-      return done({ pinned }, () => talkAudiences(nsp, talkId).everyone('comment:pinned', { talkId, pinned }))
+      return done({ pinned }, async () => {
+        if (!pinned) return talkAudiences(nsp, talkId).everyone('comment:pinned', { talkId, pinned })
+        // Those who do not hear its author see nothing pinned, as their room state has it.
+        const withheld = await peopleNotToReceiveFrom(pinned.author.userId)
+        talkAudiences(nsp, talkId).everyoneBut(withheld, 'comment:pinned', { talkId, pinned }, { talkId, pinned: null })
+      })
     })
 
     on('reaction:send', { limit: 'reaction' }, async ({ talkId, kind }) => {
@@ -521,11 +529,12 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     })
 
     on('question:ask', { limit: 'question' }, async ({ talkId, body, clientId }) => {
-      const question = await askQuestion(viewer, talkId, { body, clientId })
+      const [question, withheld] = await Promise.all([askQuestion(viewer, talkId, { body, clientId }), peopleNotToReceiveFrom(userId)])
       const { votedByMe: _, ...shared } = question
-      return done({ question }, () => talkAudiences(nsp, talkId).everyone('question:new', { talkId, question: shared }))
+      return done({ question }, () => talkAudiences(nsp, talkId).everyoneBut(withheld, 'question:new', { talkId, question: shared }))
     })
 
+    // A vote carries no text: those who never received the question drop it by its unknown id.
     on('question:upvote', { limit: 'other' }, async ({ talkId, questionId, up }) => {
       const { id: voted, votes } = await voteQuestion(viewer, talkId, questionId, up)
       return done({ id: voted, votes }, () => talkAudiences(nsp, talkId).everyone('question:update', { talkId, id: voted, votes }))
@@ -535,11 +544,14 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       const question = await markQuestion(viewer, talkId, questionId, status)
       const { votedByMe: _, ...shared } = question
       const update: QuestionUpdate = { talkId, id: question.id, status: question.status, votes: question.votes, question: shared }
-      return done({ question }, () => {
-        // A hidden question is only for hosts: the audience is told to drop it.
-        talkAudiences(nsp, talkId).split('question:update', {
+      return done({ question }, async () => {
+        const withheld = await peopleNotToReceiveFrom(question.author.userId)
+        // A hidden question is only for hosts: the audience is told to drop it. Those who do not
+        // hear its author get no text, so their client, not knowing the id, leaves it out.
+        talkAudiences(nsp, talkId).splitBut(withheld, 'question:update', {
           moderators: update,
           audience: question.status === 'hidden' ? { talkId, id: question.id, status: 'hidden' } : update,
+          instead: { talkId, id: question.id, status: question.status },
         })
       })
     })
