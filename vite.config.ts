@@ -18,6 +18,7 @@ const browserSafe = new Set([
   'db/viewer.ts',
   'db/privacy-choices.ts',
   'db/recording-policy.ts',
+  'db/moderation/reasons.ts',
 ])
 
 /** Fails the browser build, with the importer's name, when server code is pulled into it. */

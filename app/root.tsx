@@ -4,6 +4,7 @@ import { json } from '@remix-run/node'
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useLocation, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { getPageChrome } from '#db/page-chrome'
+import { isStaffModerator } from '#db/moderation/index'
 import { markSessionSeen } from '#db/session-devices'
 import { CookieBanner } from '~/components/cookie-banner'
 import { ErasureBanner } from '~/components/erasure-banner'
@@ -30,17 +31,21 @@ export const meta: MetaFunction = () => [
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const userId = context.viewer?.userId ?? null
   const sessionId = context.auth?.session.id
-  const [{ me, erasure, ...privacy }, zone, bell] = await Promise.all([
+  const isStaff = context.viewer?.role === 'staff'
+  const [{ me, erasure, ...privacy }, zone, bell, , staffModerator] = await Promise.all([
     getPageChrome(userId, readConsentId(request)),
     timeZoneOf(request, userId),
     context.viewer ? loadNotificationBell(context.viewer) : null,
     sessionId ? markSessionSeen(sessionId) : null,
+    // Only staff are asked: everyone else's pages cost nothing more.
+    isStaff ? isStaffModerator(context.viewer) : false,
   ])
   return json({
     me,
     requestCount: me?.pendingFollowRequests ?? 0,
     unreadNotifications: bell?.unread ?? 0,
-    isStaff: context.viewer?.role === 'staff',
+    isStaff,
+    staffModerator,
     devMailbox: context.devMailbox,
     nonce: context.cspNonce,
     ...privacy,
@@ -70,6 +75,7 @@ export function Layout({ children }: { children: ReactNode }) {
           requestCount={data?.requestCount ?? 0}
           unreadNotifications={data?.unreadNotifications ?? 0}
           isStaff={data?.isStaff ?? false}
+          staffModerator={data?.staffModerator ?? false}
         />
         {data?.cookieBanner ? <CookieBanner /> : null}
         <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-4 sm:py-8">

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import { db } from './client'
 import { PublicError } from './errors'
+import { checkPostingAllowed } from './moderation/limits'
 import { notify } from './notifications'
 import { photoUrl, type BasicCard, type FollowState } from './profiles'
 
@@ -44,6 +45,7 @@ export async function followUser(viewer: Viewer, handle: string): Promise<Follow
   if (person.userId === viewer.userId) throw new PublicError('You cannot follow yourself.', 400)
   const status = person.visibility === 'private' ? 'pending' : 'approved'
   await db.transaction(async (tx) => {
+    await checkPostingAllowed(tx, viewer.userId, 'follow')
     // A block made since the look-up above wins: read again after the pair's lock (db/blocks.ts).
     await lockPersonPair(tx, viewer.userId, person.userId)
     const [blocked] = await tx.execute<{ yes: boolean }>(sql`select ${blockedBetweenSql(viewer.userId, sql`${person.userId}::text`)} as yes`)

@@ -3,6 +3,7 @@ import { qualified } from './sql'
 import { db, preparedStatement, type Database } from './client'
 import { PublicError, isUniqueViolation } from './errors'
 import { follows, personRelations, profiles, users } from './schema/index'
+import { recordWatchedWordHit, screenText } from './moderation/watched-words'
 import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
 import { activeUserSql, fullProfileVisibleSql, indexableProfileSql, listsVisibleSql, presentToViewerSql } from './access/index'
@@ -83,13 +84,16 @@ export type ProfileUpdate = {
 
 /**
  * Saves the profile and, when given, the new photo, in one transaction.
- * Returns the previous photo's file name when it was replaced, for the caller to delete.
+ * Returns the previous photo's file name when it was replaced, for the caller to delete, and
+ * `held` when a watched word in the bio holds the profile back for review.
  */
 export async function updateProfile(
   userId: string,
   update: ProfileUpdate,
   photo?: { photoPath: string | null },
-): Promise<{ replacedPhoto: string | null }> {
+): Promise<{ replacedPhoto: string | null; held?: true }> {
+  // A watched word in the bio: blocked before anything is written, or held or flagged once saved.
+  const hit = await screenText([update.bio], 'bio')
   try {
     return await db.transaction(async (tx) => {
       const [clash] = await tx
@@ -108,8 +112,9 @@ export async function updateProfile(
         .set({ ...update, ...(photo ?? {}), updatedAt: new Date() })
         .where(eq(profiles.userId, userId))
       await enqueueSearchUpdate(tx, { kind: 'profile', id: userId })
+      const { held } = await recordWatchedWordHit(tx, hit, { kind: 'person', id: userId, authorId: userId, clubId: null, talkId: null })
       const replaced = photo && before.photoPath !== photo.photoPath ? before.photoPath : null
-      return { replacedPhoto: replaced }
+      return held ? { replacedPhoto: replaced, held: true as const } : { replacedPhoto: replaced }
     })
   } catch (error) {
     if (isUniqueViolation(error, 'profiles_handle_key')) {

@@ -122,6 +122,20 @@ export const userColumns: Record<string, ColumnRule> = {
     erase: 'clear',
     exportExcluded: 'Applications you decided as a verifier are other doctors’ data.',
   },
+  // Moderation. Reports the person made stay, without them, so an open one is still decided;
+  // reports about them, holds and decisions about them go with their content. Decisions they
+  // made as a moderator stay in the log, without them.
+  'moderation_reports.reporter_id': { erase: 'clear', alsoClear: ['details'] },
+  'moderation_reports.author_id': {
+    erase: 'delete',
+    exportExcluded: 'Reports about what you wrote say who made them, and Rounds never tells; what moderators decided about it is in the moderation_actions section.',
+  },
+  'moderation_holds.author_id': { erase: 'delete' },
+  'moderation_actions.author_id': { erase: 'delete', keptUnderHold: true },
+  'moderation_actions.actor_id': { erase: 'clear', exportExcluded: 'Decisions you made as a moderator concern other people’s content.' },
+  'moderation_appeals.author_id': { erase: 'delete', keptUnderHold: true },
+  'account_restrictions.user_id': { erase: 'delete' },
+  'watched_words.created_by': { erase: 'clear', exportExcluded: 'The watched-words list is staff’s, not yours.' },
   'staff_duties.user_id': { erase: 'delete' },
   'staff_duties.granted_by': { erase: 'clear', exportExcluded: 'Duties you granted concern other members of staff.' },
   'personal_data_access_log.subject_user_id': { erase: 'delete', keptUnderHold: true },
@@ -150,6 +164,8 @@ export const exportRedactedColumns: Record<string, string> = {
   'data_requests.export_file': 'The name of the file on our server.',
   'doctor_verifications.number_cipher': 'Your registration number, encrypted; number_masked shows its last four characters.',
   'doctor_verifications.document_path': 'The name of your document’s file on our server (deleted once your application was decided).',
+  'moderation_actions.actor_id': 'Which moderator decided is not disclosed, so moderators can decide without pressure.',
+  'moderation_reports.author_id': 'Who wrote what you reported: the report names the item by its kind and id.',
   'profiles.search_card': 'A search index built from your name and speciality (already in the export).',
   'profiles.search_full': 'A search index built from your profile (already in the export).',
   'profiles.search_card_text': 'A search index built from your name and speciality (already in the export).',
@@ -212,6 +228,18 @@ export const retentionList: Retained[] = [
     when: 'always',
   },
   {
+    table: 'moderation_reports',
+    what: 'Reports you made of other people’s content, without your name or the details you wrote.',
+    why: 'A report still open is decided by a moderator, and the content it names is kept until then; decided ones keep the moderation record whole.',
+    when: 'always',
+  },
+  {
+    table: 'moderation_actions',
+    what: 'Moderation decisions you made about other people’s content, without your name.',
+    why: 'The moderation log is append-only: authors appeal against it and moderators read it.',
+    when: 'always',
+  },
+  {
     table: 'users',
     what: 'An account row with the email, password and date of birth replaced, so held items can be linked to it.',
     why: 'A legal hold (for a claim or an investigation) requires the held items to stay attributable.',
@@ -238,6 +266,12 @@ export const retentionList: Retained[] = [
   {
     table: 'club_audit_log',
     what: 'Club audit log entries keep their link to the held account.',
+    why: 'Held as evidence under the legal hold.',
+    when: 'legal-hold',
+  },
+  {
+    table: 'moderation_actions',
+    what: 'Moderation decisions about your content and account, and your appeals.',
     why: 'Held as evidence under the legal hold.',
     when: 'legal-hold',
   },

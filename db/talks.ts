@@ -7,10 +7,12 @@ import { db, type Transaction } from './client'
 import { PublicError } from './errors'
 import { notify } from './notifications'
 import { clubMembers, clubs, profiles, talkRoles, talkRsvps, talks } from './schema/index'
+import { recordWatchedWordHit, screenText } from './moderation/watched-words'
 import { enqueueSearchUpdate } from './search'
 import type { Viewer } from './viewer'
 
-export type TalkType = 'talk' | 'case_discussion' | 'surgery' | 'quiz'
+import type { TalkType } from './live/types'
+export type { TalkType }
 
 export type TalkSummary = {
   id: string
@@ -252,10 +254,12 @@ function viewerClubRoleSql(viewer: NonNullable<Viewer>, clubId: SQL | AnyPgColum
 }
 
 /** Schedules a talk in a club; the viewer hosts it. Needs the club permission 'schedule:talks'. */
-export async function scheduleTalk(viewer: Viewer, clubSlug: string, input: ScheduleInput): Promise<{ id: string }> {
+export async function scheduleTalk(viewer: Viewer, clubSlug: string, input: ScheduleInput): Promise<{ id: string; held?: true }> {
   if (!viewer) throw new PublicError('Sign in to schedule a talk.', 401)
   const value = checkedSchedule(input)
   if (typeof clubSlug !== 'string' || clubSlug.length > 60) throw clubNotFound()
+  // A watched word in the title: blocked before anything is written, or held or flagged once saved.
+  const hit = await screenText([value.title], 'title')
   return db.transaction(async (tx) => {
     const [club] = await tx
       .select({ id: clubs.id, visibility: clubs.visibility, role: viewerClubRoleSql(viewer, sql`${clubs}.id`) })
@@ -278,7 +282,8 @@ export async function scheduleTalk(viewer: Viewer, clubSlug: string, input: Sche
     })
     if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: id, ...p })))
     await enqueueSearchUpdate(tx, { kind: 'talk', id })
-    return { id }
+    const { held } = await recordWatchedWordHit(tx, hit, { kind: 'talk', id, authorId: viewer.userId, clubId: club.id, talkId: id })
+    return held ? { id, held: true as const } : { id }
   })
 }
 
@@ -329,11 +334,12 @@ export async function mayEditTalk(viewer: Viewer, talkId: string): Promise<boole
 }
 
 /** Changes a talk that has not started; the co-host and speaker lists are replaced. */
-export async function updateTalk(viewer: Viewer, talkId: string, input: ScheduleInput): Promise<{ id: string }> {
+export async function updateTalk(viewer: Viewer, talkId: string, input: ScheduleInput): Promise<{ id: string; held?: true }> {
   if (!viewer) throw new PublicError('Sign in to change a talk.', 401)
   return db.transaction(async (tx) => {
     const talk = await requireTalkEditor(tx, viewer, talkId)
     const value = checkedSchedule(input, Date.now(), talk.startsAt)
+    const hit = await screenText([value.title], 'title')
     const people = await resolveTalkPeople(tx, talk.clubId, talk.hostId, value)
     const now = new Date()
     // Co-hosts taken off the talk by this change hear about it too.
@@ -373,7 +379,9 @@ export async function updateTalk(viewer: Viewer, talkId: string, input: Schedule
       now,
       formerCohosts.map((c) => c.userId),
     )
-    return { id: talk.id }
+    // Held back from all but the host, who answers for the talk's page (as for a report of it).
+    const { held } = await recordWatchedWordHit(tx, hit, { kind: 'talk', id: talk.id, authorId: talk.hostId, clubId: talk.clubId, talkId: talk.id })
+    return held ? { id: talk.id, held: true as const } : { id: talk.id }
   })
 }
 

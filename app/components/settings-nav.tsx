@@ -28,6 +28,9 @@ export function SettingsNav() {
       <NavLink to="/settings/blocked" className={tabClass}>
         Blocked and muted
       </NavLink>
+      <NavLink to="/settings/moderation" className={tabClass}>
+        Reports and moderation
+      </NavLink>
       <NavLink to="/settings/sessions" className={tabClass}>
         Devices and sessions
       </NavLink>

@@ -49,11 +49,14 @@ export function SiteHeader({
   requestCount = 0,
   unreadNotifications = 0,
   isStaff = false,
+  staffModerator = false,
 }: {
   me: Me
   requestCount?: number
   unreadNotifications?: number
   isStaff?: boolean
+  /** Staff with the moderator duty: a link to the moderation queue. */
+  staffModerator?: boolean
 }) {
   const { pathname } = useLocation()
   const menu = useRef<HTMLDetailsElement>(null)
@@ -130,6 +133,11 @@ export function SiteHeader({
                 {isStaff ? (
                   <MenuLink to="/staff/privacy" pathname={pathname}>
                     Privacy console
+                  </MenuLink>
+                ) : null}
+                {staffModerator ? (
+                  <MenuLink to="/moderation" pathname={pathname}>
+                    Moderation
                   </MenuLink>
                 ) : null}
                 <MenuLink to="/settings/profile" pathname={pathname}>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react'
 import { Avatar } from '~/components/avatar'
 import { COMMENT_MAX, isModerator, type LiveComment } from './protocol'
+import { ReportItem } from './report-item'
 import { PersonControls, type RoomProps } from './stage'
 import { ActionError, ClockTime, button, newClientId, useAckAction } from './ui'
 
@@ -95,6 +96,7 @@ function CommentItem({ comment, state, actions }: RoomProps & { comment: LiveCom
         {moderator && !mine && !authorIsHost && talk.status !== 'ended' ? (
           <PersonControls person={comment.author} state={state} actions={actions} where="comments" />
         ) : null}
+        {mine ? null : <ReportItem kind="comment" itemId={comment.id} actions={actions} />}
         <ActionError error={error} className="mt-1" />
       </div>
     </li>

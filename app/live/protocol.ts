@@ -8,13 +8,15 @@
  *   so a wrong event name or payload is a compile error on both sides.
  * - server → client: each event's name and payload.
  *
- * It reaches the browser: only zod and types. The data layer's shapes are imported as types,
- * which the build erases, so no server code comes with them.
+ * It reaches the browser: only zod, types and the report reasons (db/moderation/reasons.ts, free
+ * of database code). The data layer's shapes are imported as types, which the build erases, so no
+ * server code comes with them.
  */
 import { z } from 'zod'
 import type { LiveComment, LiveQuestion, QuestionStatus, ReactionKind, RoomState, StageSnapshot, TalkRoleName, TalkStatus } from '#db/live'
 import type { LeaderEntry, Leaderboard, LiveQuizState, MyAnswer, QuizSummary, Tally } from '#db/quizzes'
 import type { MediaRole, RecordingUpdate as TalkRecordingUpdate } from '#db/recordings'
+import { DETAILS_MAX, chosenReasons } from '#db/moderation/reasons'
 
 export type {
   HandEntry,
@@ -30,6 +32,9 @@ export type {
   TalkStatus,
 } from '#db/live'
 export type { MediaRole } from '#db/recordings'
+export { chosenReasons, reportReasonLabel } from '#db/moderation/reasons'
+/** A reason a member may give for a report. */
+export type ReportReasonChoice = (typeof chosenReasons)[number]
 
 /** Every ack: `{ ok: true, … }` with what the event returns, or a refusal a person can read. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string }
@@ -100,6 +105,13 @@ const QuestionMark = payload({
   questionId: id('question'),
   status: z.enum(['open', 'answered', 'hidden'], { errorMap: () => ({ message: 'Mark it open, answered or hidden.' }) }),
 })
+const ItemReport = payload({
+  talkId,
+  kind: z.enum(['comment', 'question'], { errorMap: () => ({ message: 'Say what you are reporting.' }) }),
+  itemId: z.string(required('Say what you are reporting.')).uuid('We could not find that comment.'),
+  reason: z.enum(chosenReasons, { errorMap: () => ({ message: 'Choose why you are reporting it.' }) }),
+  details: z.string({ invalid_type_error: 'Those details are not valid.' }).max(DETAILS_MAX, `Keep the details under ${DETAILS_MAX} characters.`).nullish(),
+})
 const QuizCommand = payload({ talkId, quizId: id('quiz') })
 const QuizQuery = payload({ talkId, quizId: id('quiz').optional() })
 const QuizAnswer = payload({
@@ -165,6 +177,8 @@ export const liveEvents = {
   'question:ask': event<{ question: LiveQuestion }>()(NewQuestion),
   'question:upvote': event<{ id: string; votes: number }>()(QuestionVote),
   'question:mark': event<{ question: LiveQuestion }>()(QuestionMark),
+  /** A report of a comment or question (db/moderation): one that identifies a patient is held back from the room at once. */
+  'item:report': event<{ held: boolean }>()(ItemReport),
   'quiz:launch': event<{ state: LiveQuizState }>()(QuizCommand),
   'quiz:next': event<{ state: LiveQuizState }>()(QuizCommand),
   'quiz:close': event<{ state: LiveQuizState }>()(QuizCommand),
@@ -208,6 +222,8 @@ export type LiveServerEvents = {
   'comment:pinned': (payload: { talkId: string; pinned: LiveComment | null }) => void
   'question:new': (payload: { talkId: string; question: SharedQuestion }) => void
   'question:update': (payload: QuestionUpdate) => void
+  /** Moderation held back or removed a comment or question: drop it, whatever one's role (its author is not sent this). */
+  'item:held': (payload: { talkId: string; kind: 'comment' | 'question'; id: string }) => void
   reactions: (payload: { talkId: string; totals: Record<string, number> }) => void
   'talk:status': (payload: { talkId: string; status: TalkStatus }) => void
   'stage:invited': (payload: { talkId: string; by: string }) => void

@@ -2,6 +2,7 @@ import { useRef, useState, type FormEvent } from 'react'
 import { isModerator, QUESTION_MAX, type LiveQuestion } from './protocol'
 import type { RoomProps } from './stage'
 import { ActionError, button, newClientId, useAckAction } from './ui'
+import { ReportItem } from './report-item'
 
 /** Q&A: ask, upvote others' questions; hosts mark them answered or hide them. */
 export function Questions({ state, actions }: RoomProps) {
@@ -85,6 +86,7 @@ function QuestionItem({ question, state, actions }: RoomProps & { question: Live
             ) : null}
           </div>
         ) : null}
+        {mine ? null : <ReportItem kind="question" itemId={question.id} actions={actions} />}
         <ActionError error={error} className="mt-1" />
       </div>
     </li>

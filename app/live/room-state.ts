@@ -18,6 +18,7 @@ export type RoomEvent =
   | { type: 'audience'; count: number }
   | { type: 'comment'; comment: LiveComment }
   | { type: 'comment-deleted'; id: string }
+  | { type: 'item-held'; kind: 'comment' | 'question'; id: string }
   | { type: 'pinned'; pinned: LiveComment | null }
   | { type: 'question'; question: SharedQuestion | LiveQuestion }
   | { type: 'question-update'; update: QuestionUpdate }
@@ -120,6 +121,13 @@ export function roomReducer(state: RoomState | null, event: RoomEvent): RoomStat
       return { ...state, comments: [...state.comments, event.comment].sort(byTime).slice(-COMMENTS_KEPT) }
     }
     case 'comment-deleted':
+      return {
+        ...state,
+        comments: state.comments.filter((c) => c.id !== event.id),
+        pinned: state.pinned?.id === event.id ? null : state.pinned,
+      }
+    case 'item-held':
+      if (event.kind === 'question') return { ...state, questions: state.questions.filter((q) => q.id !== event.id) }
       return {
         ...state,
         comments: state.comments.filter((c) => c.id !== event.id),

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react'
 import { io } from 'socket.io-client'
 import { callLive, emitLive, type LiveClientSocket, type LiveConnection, type TalkPayloadArgs } from './live-socket'
-import type { Ack, LiveEventName, LiveEvents, QuestionStatus, ReactionKind, RoomState, StageUpdate } from './protocol'
+import type { Ack, LiveEventName, LiveEvents, QuestionStatus, ReactionKind, ReportReasonChoice, RoomState, StageUpdate } from './protocol'
 import { roomReducer, type RoomEvent } from './room-state'
 import { newClientId } from './ui'
 
@@ -192,6 +192,7 @@ export function useLiveRoom(talkId: string) {
     socket.on('comment:pinned', (p) => ours(p) && apply({ type: 'pinned', pinned: p.pinned }))
     socket.on('question:new', (p) => ours(p) && apply({ type: 'question', question: p.question }))
     socket.on('question:update', (p) => ours(p) && apply({ type: 'question-update', update: p }))
+    socket.on('item:held', (p) => ours(p) && apply({ type: 'item-held', kind: p.kind, id: p.id }))
     socket.on('reactions', (p) => ours(p) && apply({ type: 'reactions', totals: p.totals }))
     socket.on('talk:status', (p) => {
       if (!ours(p)) return
@@ -329,6 +330,8 @@ export function useLiveRoom(talkId: string) {
         if (ack.ok) dispatch({ type: 'voted', id: ack.id, votes: ack.votes, up })
         return ack
       },
+      report: (kind: 'comment' | 'question', itemId: string, reason: ReportReasonChoice, details: string) =>
+        call('item:report', { kind, itemId, reason, details: details || null }),
       markQuestion: async (questionId: string, status: QuestionStatus) => {
         const ack = await call('question:mark', { questionId, status })
         if (ack.ok) {

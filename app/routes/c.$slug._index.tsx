@@ -6,6 +6,7 @@ import { listClubTalks } from '#db/talks'
 import { Avatar } from '~/components/avatar'
 import { plural } from '~/components/club-badges'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { ReportControl } from '~/components/report-control'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { TalkCard } from '~/components/talk-card'
 import { orErrorPage } from '~/utils/club-forms'
@@ -28,7 +29,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   ])
   const url = absoluteUrl(context.publicUrl, `/c/${club.slug}`)
   return json({
-    club: { slug: club.slug, name: club.name, description: club.description, visibility: club.visibility, memberCount: club.memberCount },
+    club: { id: club.id, slug: club.slug, name: club.name, description: club.description, visibility: club.visibility, memberCount: club.memberCount },
+    // Anyone signed in but its owner may report the club.
+    mayReport: Boolean(viewer) && role !== 'owner',
     canInvite: page.permissions.includes('manage:invites'),
     canSchedule: page.permissions.includes('schedule:talks'),
     seesInside,
@@ -44,7 +47,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => shareMeta(data?.share ?? null)
 
 export default function ClubOverviewRoute() {
-  const { club, canInvite, canSchedule, seesInside, upcoming, past, members, url } = useLoaderData<typeof loader>()
+  const { club, canInvite, canSchedule, seesInside, upcoming, past, members, url, mayReport } = useLoaderData<typeof loader>()
   const base = `/c/${club.slug}`
   return (
     <div className="grid gap-6 lg:grid-cols-3">
@@ -58,6 +61,11 @@ export default function ClubOverviewRoute() {
           ) : (
             <p className="mt-2 text-slate-500">This club has no description yet.</p>
           )}
+          {mayReport ? (
+            <div className="mt-4">
+              <ReportControl kind="club" id={club.id} back={base} label="Report club" />
+            </div>
+          ) : null}
         </section>
 
         {seesInside ? (

@@ -9,6 +9,7 @@ import { listTalkRecordings, recordingShares, shareRecording, type RecordingShar
 import { getTalkForViewer, getTalkShareInfo, listTalkRoles, mayEditTalk, setRsvp } from '#db/talks'
 import { deleteRecordingAndFile } from '#server/livekit/recording-files'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { ReportControl } from '~/components/report-control'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { TalkStatusBadge, talkTypeLabel, type TalkStatus } from '~/components/talk-card'
 import { TalkRecordings, shareLabel, type RecordingFormResult } from '~/components/talk-recordings'
@@ -327,6 +328,7 @@ export default function TalkRoute() {
         <p className="text-sm text-slate-600">This talk is in a private club: only its members can open this link.</p>
       ) : null}
       <ShareBox url={shareUrl} text={share ? `${share.title} on Rounds` : 'A talk on Rounds'} />
+      {signedIn && !mayEdit ? <ReportControl kind="talk" id={talk.id} back={`/t/${talk.id}`} label="Report talk" /> : null}
     </div>
   )
 }

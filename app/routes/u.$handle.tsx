@@ -12,6 +12,7 @@ import { verificationBadgeForHandle } from '#db/verification'
 import { Avatar } from '~/components/avatar'
 import { BlockMuteActions } from '~/components/block-mute-actions'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { ReportControl } from '~/components/report-control'
 import { FollowButton } from '~/components/follow-button'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { VerifiedBadge } from '~/components/verified-badge'
@@ -180,7 +181,14 @@ function ProfilePage() {
           </div>
           <FollowButton handle={p.handle} name={p.name} state={followState} signedIn={signedIn} isPrivate={isPrivate} />
         </header>
-        {signedIn && view.kind !== 'own' ? <BlockMuteActions handle={p.handle} name={p.name} muted={muted} /> : null}
+        {signedIn && view.kind !== 'own' ? (
+          <div className="flex flex-wrap items-start gap-2">
+            <BlockMuteActions handle={p.handle} name={p.name} muted={muted} />
+            <div className="mt-4">
+              <ReportControl kind="person" id={p.handle} back={`/u/${p.handle}`} label="Report profile" />
+            </div>
+          </div>
+        ) : null}
         <div className="mt-4 flex flex-wrap items-center justify-between gap-2">
           <Counts handle={p.handle} />
           {view.kind === 'own' ? (

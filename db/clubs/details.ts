@@ -6,6 +6,7 @@ import { PublicError, isUniqueViolation } from '../errors'
 import { clubMembers, clubs } from '../schema/index'
 import type { Viewer } from '../viewer'
 import { recordAccessChange } from '../access-changes'
+import { recordWatchedWordHit, screenText } from '../moderation/watched-words'
 import { enqueueSearchUpdate } from '../search'
 import type { ClubVisibility } from './summaries'
 import { audit } from './audit'
@@ -25,23 +26,28 @@ export type ClubInput = {
 export async function createClub(viewer: Viewer, input: ClubInput, coverPath: string | null = null) {
   requireSignedIn(viewer)
   if (RESERVED_SLUGS.has(input.slug.toLowerCase())) throw new PublicError('That address is reserved. Choose another.', 409, 'slug')
+  // A watched word in the description: blocked before anything is written, or held or flagged once saved.
+  const hit = await screenText([input.description], 'description')
   const id = randomUUID()
+  let held: boolean
   try {
-    await db.transaction(async (tx) => {
+    held = await db.transaction(async (tx) => {
       await tx.insert(clubs).values({ id, ...input, coverPath, ownerId: viewer.userId })
       await tx.insert(clubMembers).values({ clubId: id, userId: viewer.userId, role: 'owner' })
       await audit(tx, { clubId: id, actorId: viewer.userId, action: 'club.created', details: { visibility: input.visibility } })
       await enqueueSearchUpdate(tx, { kind: 'club', id })
+      return (await recordWatchedWordHit(tx, hit, { kind: 'club', id, authorId: viewer.userId, clubId: id, talkId: null })).held
     })
   } catch (error) {
     if (isUniqueViolation(error, 'clubs_slug_key')) throw new PublicError('Another club already uses that address.', 409, 'slug')
     throw error
   }
-  return { id, slug: input.slug }
+  return held ? { id, slug: input.slug, held: true as const } : { id, slug: input.slug }
 }
 
 export async function updateClub(viewer: Viewer, slug: string, input: ClubInput, cover?: { coverPath: string | null }) {
   if (RESERVED_SLUGS.has(input.slug.toLowerCase())) throw new PublicError('That address is reserved. Choose another.', 409, 'slug')
+  const hit = await screenText([input.description], 'description')
   try {
     return await db.transaction(async (tx) => {
       const access = await requireClubPermission(viewer, slug, 'edit:club', tx)
@@ -58,8 +64,16 @@ export async function updateClub(viewer: Viewer, slug: string, input: ClubInput,
         action: 'club.updated',
         details: { visibility: input.visibility, slug: input.slug },
       })
+      // Held back from all but its owner, who answers for the club's page (as for a report of it).
+      const { held } = await recordWatchedWordHit(tx, hit, {
+        kind: 'club',
+        id: access.club.id,
+        authorId: access.club.ownerId,
+        clubId: access.club.id,
+        talkId: null,
+      })
       const replaced = cover && access.club.coverPath !== cover.coverPath ? access.club.coverPath : null
-      return { slug: input.slug, replacedCover: replaced }
+      return held ? { slug: input.slug, replacedCover: replaced, held: true as const } : { slug: input.slug, replacedCover: replaced }
     })
   } catch (error) {
     if (isUniqueViolation(error, 'clubs_slug_key')) throw new PublicError('Another club already uses that address.', 409, 'slug')

@@ -3,6 +3,7 @@ import { and, desc, eq, sql } from 'drizzle-orm'
 import { activeUserSql, assertMayInviteToClub, requireClubPermission, requireSignedIn } from '../access/index'
 import { db, type Transaction } from '../client'
 import { PublicError } from '../errors'
+import { checkPostingAllowed } from '../moderation/limits'
 import { notify } from '../notifications'
 import { clubBans, clubInvitations, clubMembers, clubs, profiles } from '../schema/index'
 import type { Viewer } from '../viewer'
@@ -24,6 +25,7 @@ export async function findUserIdByHandle(tx: Transaction | typeof db, handle: st
 export async function inviteToClub(viewer: Viewer, slug: string, handle: string) {
   await db.transaction(async (tx) => {
     const access = await requireClubPermission(viewer, slug, 'manage:members', tx)
+    await checkPostingAllowed(tx, viewer!.userId, 'club_invitation')
     const userId = await findUserIdByHandle(tx, handle)
     await assertMayInviteToClub(tx, viewer!, userId)
     const [member] = await tx

@@ -1,9 +1,9 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { checkTalkEntryFacts, isModerator, refuse, talkEntryAllowedSql, talkRemovedSql, type TalkRoleName } from '../access/index'
+import { checkTalkEntryFacts, heldFromViewerSql, isModerator, refuse, talkEntryAllowedSql, talkRemovedSql, type TalkRoleName } from '../access/index'
 import { preparedSql } from '../client'
 import { isId } from '../ids'
 import { RECORDING_POLICY_VERSION } from '../recording-policy'
-import { profiles, recordings, talkAttendance, talkComments, talkQuestions, talkReactionTotals, talkStage } from '../schema/index'
+import { moderationHolds, profiles, recordings, talkAttendance, talkComments, talkQuestions, talkReactionTotals, talkStage } from '../schema/index'
 import type { Viewer } from '../viewer'
 import { accessSelect, type Access } from './access'
 import { checkedSocketId } from './attendance'
@@ -59,10 +59,22 @@ type RoomRow = Access & {
   missingConsent: string[]
   /** The people whose comments and questions are left out for this viewer (silenced.ts). */
   silenced: string[]
+  /** A join batch's: the viewer wrote a comment of this talk that moderation holds back (shown to them alone). */
+  ownHeld?: boolean
 }
 
 /** The viewer as placeholders, for statements rendered once (preparedSql) and run for anyone. */
 const placeholderViewer = { userId: sql.placeholder('userId') as unknown as string, role: 'member' } as NonNullable<Viewer>
+
+/** A viewer whose id is a column or expression of the statement (a join batch's `a.uid`). */
+const viewerAt = (userId: SQL) => ({ userId: userId as unknown as string, role: 'member' }) as NonNullable<Viewer>
+
+/**
+ * Comments and questions held back by moderation (db/access/moderation.ts) show to their author
+ * alone; for everyone (`null`), a held one is left out.
+ */
+const shownComment = (viewer: Viewer) => sql`not ${heldFromViewerSql(viewer, 'comment', sql`c.id`)}`
+const shownQuestion = (viewer: Viewer) => sql`not ${heldFromViewerSql(viewer, 'question', sql`q.id`)}`
 
 /** The latest comments of a talk whose authors pass `heard` (over `c`), oldest first, as JSON. */
 function commentTailSql(talkId: SQL, heard: SQL = sql`true`): SQL {
@@ -97,14 +109,15 @@ function roomSql(): SQL {
       case when a.stage = 'raised' then (
         select count(*)::int + 1 from ${talkStage} h join ${talkStage} m on m.talk_id = h.talk_id and m.user_id = ${uid}
         where h.talk_id = a.id and h.status = 'raised' and (h.raised_at, h.user_id) < (m.raised_at, m.user_id)) end as "handPosition",
-      ${commentTailSql(sql`a.id`, sql`c.user_id <> all(me.silenced)`)} as comments,
+      ${commentTailSql(sql`a.id`, sql`c.user_id <> all(me.silenced) and ${shownComment(placeholderViewer)}`)} as comments,
       (select row_to_json(x) from (
         select ${commentColumns} from ${talkComments} c join ${profiles} p on p.user_id = c.user_id
-        where c.talk_id = a.id and c.pinned_at is not null and c.deleted_at is null
+        where c.talk_id = a.id and c.pinned_at is not null and c.deleted_at is null and ${shownComment(placeholderViewer)}
         order by c.pinned_at desc limit 1) x) as pinned,
       (select coalesce(json_agg(x order by x.votes desc, x."createdAt", x.id), '[]'::json) from (
         select ${questionColumns(uid)} from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
         where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost')) and q.user_id <> all(me.silenced)
+          and ${shownQuestion(placeholderViewer)}
         order by votes desc, q.created_at, q.id limit ${QUESTION_LIMIT}) x) as questions,
       (select coalesce(json_object_agg(r.kind, r.count), '{}'::json) from ${talkReactionTotals} r where r.talk_id = a.id) as reactions,
       (select row_to_json(x) from (
@@ -142,10 +155,10 @@ function enterBatchSql(): SQL {
         union select ins.user_id from ins) z),
     shared as (
       select
-        ${commentTailSql(talkId)} as comments,
+        ${commentTailSql(talkId, shownComment(null))} as comments,
         (select row_to_json(x) from (
           select ${commentColumns} from ${talkComments} c join ${profiles} p on p.user_id = c.user_id
-          where c.talk_id = ${talkId} and c.pinned_at is not null and c.deleted_at is null
+          where c.talk_id = ${talkId} and c.pinned_at is not null and c.deleted_at is null and ${shownComment(null)}
           order by c.pinned_at desc limit 1) x) as pinned,
         (select coalesce(json_object_agg(r.kind, r.count), '{}'::json) from ${talkReactionTotals} r where r.talk_id = ${talkId}) as reactions,
         (select row_to_json(x) from (
@@ -154,6 +167,8 @@ function enterBatchSql(): SQL {
     select a.*, present.n as "presentCount",
       exists (select 1 from ${talkAttendance} att where att.talk_id = a.id and att.left_at is null and att.user_id = a.uid) as "mePresent",
       exists (select 1 from ins where ins.socket_id = a."socketKey" and ins.user_id = a.uid) as entered,
+      exists (select 1 from ${moderationHolds} h join ${talkComments} hc on hc.id = h.item_id
+        where h.item_kind = 'comment' and h.author_id = a.uid and hc.talk_id = a.id and hc.deleted_at is null) as "ownHeld",
       (select coalesce(json_agg(x order by x.ord), '[]'::json)
         from (${stageRowsSelect(sql`a.id`, sql`(s.status <> 'raised' or a.role in ('host', 'cohost'))`)}) x) as "stageRows",
       (select count(*)::int from ${talkStage} h where h.talk_id = a.id and h.status = 'raised') as "handCount",
@@ -164,6 +179,7 @@ function enterBatchSql(): SQL {
       (select coalesce(json_agg(x order by x.votes desc, x."createdAt", x.id), '[]'::json) from (
         select ${questionColumns(sql`a.uid` as unknown as string)} from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
         where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost')) and q.user_id <> all(a.silenced)
+          and ${shownQuestion(viewerAt(sql`a.uid`))}
         order by votes desc, q.created_at, q.id limit ${QUESTION_LIMIT}) x) as questions,
       shared.reactions, shared.running,
       ${missingConsentSql(sql`a.id`, sql`a.recorded and a.role in ('host', 'cohost')`)} as "missingConsent"
@@ -191,21 +207,23 @@ const batchedEnter = createBatcher<Entering, RoomRow | undefined>(
   (a, b) => a.socketId === b.socketId,
 )
 
-/** One viewer's comment tail, without the people silenced for them. */
+/** One viewer's comment tail, without the people silenced for them, with their own held comments. */
 const heardTailStatement = preparedSql<{ comments: CommentRow[] }>(() => {
   const uid = sql`${sql.placeholder('userId')}::text`
-  return sql`select ${commentTailSql(sql`${sql.placeholder('talkId')}::text`, sql`c.user_id <> all(${silencedPeopleSql(uid)})`)} as comments`
+  const heard = sql`c.user_id <> all(${silencedPeopleSql(uid)}) and ${shownComment(viewerAt(uid))}`
+  return sql`select ${commentTailSql(sql`${sql.placeholder('talkId')}::text`, heard)} as comments`
 })
 
 /**
  * The comment tail and pinned comment as the viewer may see them. A room read for one viewer left
  * out the silenced already; a join batch read one tail for everyone, and a viewer who does not
- * hear some of it reads their own (a shorter shared tail would not hold their latest 50).
+ * hear some of it reads their own (a shorter shared tail would not hold their latest 50), as does
+ * one whose own comment is held back (the shared tail leaves every held comment out).
  */
 async function heardComments(r: RoomRow, talkId: string, userId: string, shared: boolean) {
   const silenced = new Set(r.silenced)
   const pinned = r.pinned && !silenced.has(r.pinned.userId) ? r.pinned : null
-  if (!shared || !r.comments.some((c) => silenced.has(c.userId))) return { comments: r.comments, pinned }
+  if (!shared || (!r.ownHeld && !r.comments.some((c) => silenced.has(c.userId)))) return { comments: r.comments, pinned }
   const [own] = await heardTailStatement({ talkId, userId })
   return { comments: own.comments, pinned }
 }

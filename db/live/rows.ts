@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { talkRoleSql, type TalkEntryFacts, type TalkRoleName, type TalkStatus } from '../access/index'
 import { PublicError } from '../errors'
-import { photoUrl } from '../profiles'
+import { photoUrl } from '../photos'
 import { profiles, talkQuestionVotes, talkStage, talks } from '../schema/index'
 import type { LiveComment, LiveQuestion, PersonRef, QuestionStatus, StageSnapshot } from './types'
 

@@ -1,5 +1,8 @@
-import type { TalkType } from '../talks'
+import type { talkType } from '../schema/index'
 import type { TalkRoleName, TalkStatus } from '../access/index'
+
+/** A talk's kind: a talk, a case discussion, a surgery or a quiz. */
+export type TalkType = (typeof talkType.enumValues)[number]
 
 /*
  * The live room's shapes (docs/live-room.md, contract in docs/live-contract.md): what the data

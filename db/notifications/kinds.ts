@@ -22,6 +22,10 @@ export const NOTIFICATION_KINDS = [
   // To those going to a talk, and its co-hosts, when its host changes or cancels it.
   'talk_changed',
   'talk_cancelled',
+  // Moderation (db/moderation/): to an item's author, what was decided and how to appeal; to a
+  // reporter, the outcome of their report (never who decided).
+  'moderation_action',
+  'report_outcome',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 
@@ -56,6 +60,8 @@ export const KIND_RULES: Record<NotificationKind, KindRule> = {
   verification_decided: { category: 'service', email: false, needsActor: false },
   talk_changed: { category: 'engagement', email: true, needsActor: false },
   talk_cancelled: { category: 'engagement', email: true, needsActor: false },
+  moderation_action: { category: 'service', email: true, needsActor: false },
+  report_outcome: { category: 'service', email: false, needsActor: false },
 }
 
 export function isNotificationKind(kind: string): kind is NotificationKind {

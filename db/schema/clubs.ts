@@ -109,6 +109,8 @@ export const clubInvitations = pgTable(
   (t) => [
     uniqueIndex('club_invitations_pending_key').on(t.clubId, t.userId).where(sql`status = 'pending'`),
     index('club_invitations_user_idx').on(t.userId),
+    // A new account's invitations over the last day (db/moderation/limits.ts).
+    index('club_invitations_inviter_idx').on(t.invitedBy, t.createdAt),
   ],
 )
 

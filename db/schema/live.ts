@@ -85,6 +85,8 @@ export const talkComments = pgTable(
   },
   (t) => [
     index('talk_comments_talk_idx').on(t.talkId, t.createdAt),
+    // A new account's comments over the last minute and day (db/moderation/limits.ts).
+    index('talk_comments_user_idx').on(t.userId, t.createdAt),
     uniqueIndex('talk_comments_client_key').on(t.talkId, t.userId, t.clientId).where(sql`client_id is not null`),
   ],
 )
@@ -108,6 +110,7 @@ export const talkQuestions = pgTable(
   },
   (t) => [
     index('talk_questions_talk_idx').on(t.talkId, t.createdAt),
+    index('talk_questions_user_idx').on(t.userId, t.createdAt),
     uniqueIndex('talk_questions_client_key').on(t.talkId, t.userId, t.clientId).where(sql`client_id is not null`),
   ],
 )

@@ -46,10 +46,11 @@ import {
   withdrawRecordingConsent,
 } from '../../db/recordings'
 import { PublicError } from '../../db/errors'
+import { listenForHeldItems, reportItem, shownAgain, type HeldItemNotice } from '../../db/moderation/index'
 import { liveEvents, type QuestionUpdate, type StageUpdate } from '../../app/live/protocol'
 import type { LiveMedia } from '../livekit/media'
 import { mintRoomToken } from '../livekit/tokens'
-import { clubPages, inTalk, personalRooms, placeInTalk, seesAsModerator, setModerator, takeOutOfTalk, talkAudiences, talksOf } from './audiences'
+import { clubPages, inTalk, personalRooms, placeInTalk, rooms, seesAsModerator, setModerator, takeOutOfTalk, talkAudiences, talksOf } from './audiences'
 import { createCoalescer } from './coalesce'
 import { done, eventHandlers, isPublicError, refuse } from './events'
 import { registerQuizHandlers } from './quiz'
@@ -130,6 +131,38 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     },
     onError: logUnexpected,
   })
+
+  /**
+   * A comment or question moderation held back or removed leaves every screen but its author's
+   * at once. The hold is announced by the database at commit, whoever wrote it (a report here, a
+   * moderator's page, the watched-words list), and every node tells its own sockets (`local`, so
+   * the adapter does not repeat it from each node). A lifted hold sends the item again as new to
+   * everyone who should hear its author (clients drop what they hold already).
+   */
+  function dropHeld(notice: HeldItemNotice) {
+    if (closing) return
+    const author = notice.authorId ? [rooms.personInTalk(notice.talkId, notice.authorId)] : []
+    const talkId = notice.talkId
+    if (notice.state !== null) {
+      nsp.local.to(rooms.talk(talkId)).except(author).emit('item:held', { talkId, kind: notice.kind, id: notice.id })
+      return
+    }
+    track(
+      (async () => {
+        const [item, withheld] = await Promise.all([shownAgain(notice), notice.authorId ? peopleNotToReceiveFrom(notice.authorId) : []])
+        if (!item || closing) return
+        const skipped = [...author, ...withheld.map((userId) => rooms.personInTalk(talkId, userId))]
+        const to = nsp.local.to(rooms.talk(talkId)).except(skipped)
+        if ('comment' in item) to.emit('comment:new', { talkId, comment: item.comment })
+        else {
+          const { votedByMe: _, ...question } = item.question
+          to.emit('question:new', { talkId, question })
+        }
+      })(),
+    )
+  }
+  const heldItems = listenForHeldItems(dropHeld)
+  track(heldItems)
 
   /** Sends each person in the room the stage as they may see it. */
   function broadcastStage(snapshot: StageSnapshot) {
@@ -499,7 +532,8 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     // time: a block made a moment ago counts, and the broadcast waits for no second query.
     on('comment:send', { limit: 'comment' }, async ({ talkId, body, clientId }) => {
       const [comment, withheld] = await Promise.all([postComment(viewer, talkId, { body, clientId }), peopleNotToReceiveFrom(userId)])
-      return done({ comment }, () => talkAudiences(nsp, talkId).everyoneBut(withheld, 'comment:new', { talkId, comment }))
+      // Held back by a watched word: its author alone learns of it, from the ack.
+      return done({ comment }, comment.held ? undefined : () => talkAudiences(nsp, talkId).everyoneBut(withheld, 'comment:new', { talkId, comment }))
     })
 
     on('comment:delete', { limit: 'other' }, async ({ talkId, commentId }) => {
@@ -531,7 +565,13 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     on('question:ask', { limit: 'question' }, async ({ talkId, body, clientId }) => {
       const [question, withheld] = await Promise.all([askQuestion(viewer, talkId, { body, clientId }), peopleNotToReceiveFrom(userId)])
       const { votedByMe: _, ...shared } = question
-      return done({ question }, () => talkAudiences(nsp, talkId).everyoneBut(withheld, 'question:new', { talkId, question: shared }))
+      return done({ question }, question.held ? undefined : () => talkAudiences(nsp, talkId).everyoneBut(withheld, 'question:new', { talkId, question: shared }))
+    })
+
+    // A report is the data layer's whole: one that holds the item back announces it (dropHeld).
+    on('item:report', { limit: 'other' }, async ({ talkId, kind, itemId, reason, details }) => {
+      const { held } = await reportItem(viewer, { kind, id: itemId, reason, details, inTalk: talkId })
+      return done({ held })
     })
 
     // A vote carries no text: those who never received the question drop it by its unknown id.
@@ -562,6 +602,7 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     socketControl: (socketId) => controls.get(socketId),
     async close() {
       closing = true
+      await heldItems.then((listener) => listener.stop()).catch(logUnexpected)
       await Promise.allSettled([...inFlight])
       await reactions.drain()
       await audience.drain()

@@ -6,7 +6,8 @@
  *
  * 1. Starts the real production server (`server/index.ts`, tests/support/app-server.ts) in its
  *    own process on a fresh database with demo data. Inserts, in one statement, the audience and
- *    sender users (verified, profile `bench-<n>`, a session row each), gives the demo host
+ *    sender users (verified, a month old so the new-account limits do not apply, profile
+ *    `bench-<n>`, a session row each), gives the demo host
  *    asha.rao@demo.rounds.local a session, and schedules a talk in her public club
  *    `cardiology-grand-rounds`.
  * 2. Starts the bare server (tests/bench/bare-socket-server.ts): `/live`, one room, broadcast only.
@@ -209,8 +210,8 @@ async function main() {
       select g, gen_random_uuid()::text as id, substr(md5(random()::text) || md5(random()::text), 1, 40) as sid
       from generate_series(1, ${people}::int) g),
     u as (
-      insert into users (id, email, password_hash, date_of_birth, email_verified_at)
-      select id, 'bench-' || g || '@bench.rounds.local', '!bench', '1985-01-01', now() from n),
+      insert into users (id, email, password_hash, date_of_birth, email_verified_at, created_at)
+      select id, 'bench-' || g || '@bench.rounds.local', '!bench', '1985-01-01', now(), now() - interval '30 days' from n),
     p as (insert into profiles (user_id, handle, name) select id, 'bench-' || g, 'Dr Bench ' || g from n),
     -- Fourteen days, as after the talk page that a person opens just before joining: that page
     -- slides the session forward, so the socket's own handshake has nothing to write.

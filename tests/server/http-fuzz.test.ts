@@ -51,6 +51,8 @@ beforeAll(async () => {
     'exports.id': request.id,
     'staff.privacy.requests.id': request.id,
     'staff.verification.id': randomUUID(),
+    'moderation.items.kind': 'comment',
+    'moderation.items.$kind.id': randomUUID(),
     unsubscribeToken: signUnsubscribeToken({ userId: asha.id, kind: 'promotional', channel: 'email' }),
   }
   identities.push(

@@ -170,6 +170,30 @@ export const seeders: Record<string, Seeder> = {
       values (${randomUUID()}, ${friend.id}, 'rejected', 'delhi', 2012, 'c2VhbGVk', '•••• 1234', now(), ${subject.id}, 'Not found in the register')`,
   'staff_duties.user_id': ({ subject, staff }) => sql()`insert into staff_duties (user_id, duty, granted_by) values (${subject.id}, 'verifier', ${staff.id})`,
   'staff_duties.granted_by': ({ subject, friend }) => sql()`insert into staff_duties (user_id, duty, granted_by) values (${friend.id}, 'verifier', ${subject.id})`,
+  // Moderation: the subject reported the friend's comment, was reported, held back, warned and
+  // limited, appealed; and as a moderator warned the friend and added a watched word.
+  'moderation_reports.reporter_id': ({ subject, friend, friendCommentId }) =>
+    sql()`insert into moderation_reports (id, reporter_id, item_kind, item_id, author_id, reason, details)
+      values (${randomUUID()}, ${subject.id}, 'comment', ${friendCommentId}, ${friend.id}, 'spam', 'Selling things')`,
+  'moderation_reports.author_id': ({ subject, friend }) =>
+    sql()`insert into moderation_reports (id, reporter_id, item_kind, item_id, author_id, reason) values (${randomUUID()}, ${friend.id}, 'person', ${subject.id}, ${subject.id}, 'impersonation')`,
+  'moderation_holds.author_id': ({ subject }) =>
+    sql()`insert into moderation_holds (item_kind, item_id, author_id, state, reason) values ('person', ${subject.id}, ${subject.id}, 'hidden', 'Reported')`,
+  'moderation_actions.author_id': ({ subject, staff }) =>
+    sql()`insert into moderation_actions (id, action, item_kind, item_id, author_id, actor_id, reason, appeal_by)
+      values (${randomUUID()}, 'warn', 'person', ${subject.id}, ${subject.id}, ${staff.id}, 'Keep it civil', now() + interval '30 days')`,
+  'moderation_actions.actor_id': ({ subject, friend, friendCommentId }) =>
+    sql()`insert into moderation_actions (id, action, item_kind, item_id, author_id, actor_id, reason) values (${randomUUID()}, 'warn', 'comment', ${friendCommentId}, ${friend.id}, ${subject.id}, 'Keep it civil')`,
+  'moderation_appeals.author_id': async ({ subject, staff }) => {
+    const actionId = randomUUID()
+    await sql()`insert into moderation_actions (id, action, author_id, actor_id, reason, until, appeal_by)
+      values (${actionId}, 'limit', ${subject.id}, ${staff.id}, 'Too many posts', now() + interval '3 days', now() + interval '30 days')`
+    await sql()`insert into moderation_appeals (id, action_id, author_id, body) values (${randomUUID()}, ${actionId}, ${subject.id}, 'I was answering questions')`
+  },
+  'account_restrictions.user_id': ({ subject }) =>
+    sql()`insert into account_restrictions (user_id, posting_limited_until) values (${subject.id}, now() + interval '3 days') on conflict do nothing`,
+  'watched_words.created_by': ({ subject }) =>
+    sql()`insert into watched_words (id, pattern, action, created_by) values (${randomUUID()}, ${'erasable-' + randomUUID().slice(0, 8)}, 'flag', ${subject.id})`,
 }
 
 /** Builds the world: clubs, talks, memberships; then runs every seeder. */

@@ -57,6 +57,8 @@ export async function createDoctor(
     dateOfBirth?: string
     verified?: boolean
     profile?: ProfileFields
+    /** An account made just now, under the new-account limits (db/moderation/limits.ts); by default a month old. */
+    newAccount?: boolean
   } = {},
 ): Promise<TestDoctor> {
   const tag = unique()
@@ -70,9 +72,11 @@ export async function createDoctor(
     dateOfBirth: options.dateOfBirth ?? '1985-06-15',
   })
   if (!created) throw new Error(`A test user with ${email} already exists.`)
-  if (options.verified !== false) {
-    await db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, created.userId))
-  }
+  const createdAt = options.newAccount ? new Date() : new Date(Date.now() - 30 * 24 * 60 * 60 * 1000)
+  await db
+    .update(users)
+    .set({ createdAt, ...(options.verified !== false ? { emailVerifiedAt: new Date() } : {}) })
+    .where(eq(users.id, created.userId))
   if (options.profile && Object.keys(options.profile).length > 0) {
     await db.update(profiles).set(options.profile).where(eq(profiles.userId, created.userId))
   }
