@@ -106,7 +106,7 @@ export async function suggestFromAnswers(viewer: Viewer, limits = { clubs: 6, do
   const clubText = sql`lower(${clubs.name} || ' ' || ${clubs.description} || ' ' || array_to_string(${clubs.specialities}, ' '))`
   const clubInterest = firstInterest(lowered, (i) => sql`position(${i} in ${clubText}) > 0`)
   const memberCount = sql<number>`(select count(*)::int from ${clubMembers} m where m.club_id = ${qualified(clubs.id)})`
-  const clubRows = await db
+  const clubRows = limits.clubs <= 0 ? [] : await db
     .select({
       slug: clubs.slug,
       name: clubs.name,
@@ -172,4 +172,13 @@ export async function suggestFromAnswers(viewer: Viewer, limits = { clubs: 6, do
     clubs: clubRows.map(({ inSpeciality, interest, ...club }) => ({ ...club, reason: reasonFor(inSpeciality, interest, 'Popular on Rounds') })),
     doctors,
   }
+}
+
+/**
+ * Colleagues the home page keeps suggesting after the welcome steps: the doctors of
+ * `suggestFromAnswers`, under the same rules (never anyone private, opted out of search,
+ * deactivated, blocked either way, already followed or asked).
+ */
+export async function suggestColleagues(viewer: Viewer, limit = 4): Promise<SuggestedDoctor[]> {
+  return (await suggestFromAnswers(viewer, { clubs: 0, doctors: limit })).doctors
 }

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs, SerializeFrom } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { listClubsForViewer } from '#db/clubs'
 import { homeFeed } from '#db/feed'
+import { suggestColleagues } from '#db/onboarding'
 import { countDoctors, listDoctorCards } from '#db/profiles'
 import { listPastTalks, listUpcomingTalks } from '#db/talks'
 import { Avatar } from '~/components/avatar'
@@ -14,7 +15,8 @@ import { TalkCard } from '~/components/talk-card'
 export async function loader({ context }: LoaderFunctionArgs) {
   const viewer = context.viewer
   if (viewer) {
-    return json({ kind: 'feed' as const, feed: await homeFeed(viewer) })
+    const [feed, colleagues] = await Promise.all([homeFeed(viewer), suggestColleagues(viewer, 4)])
+    return json({ kind: 'feed' as const, feed, colleagues })
   }
   const [upcoming, past, clubs, doctors, doctorCount] = await Promise.all([
     listUpcomingTalks(viewer, 6),
@@ -28,15 +30,16 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export default function Index() {
   const data = useLoaderData<typeof loader>()
-  return data.kind === 'feed' ? <HomeFeed feed={data.feed} /> : <Landing {...data} />
+  return data.kind === 'feed' ? <HomeFeed feed={data.feed} colleagues={data.colleagues} /> : <Landing {...data} />
 }
 
 type Loaded = SerializeFrom<typeof loader>
 type FeedData = Extract<Loaded, { kind: 'feed' }>['feed']
+type Colleagues = Extract<Loaded, { kind: 'feed' }>['colleagues']
 
 const linkClass = 'font-medium text-brand-700 underline'
 
-function HomeFeed({ feed }: { feed: FeedData }) {
+function HomeFeed({ feed, colleagues }: { feed: FeedData; colleagues: Colleagues }) {
   return (
     <div className="space-y-10">
       <h1 className="sr-only">Your home on Rounds</h1>
@@ -88,6 +91,40 @@ function HomeFeed({ feed }: { feed: FeedData }) {
           ))}
         </ul>
       </FeedSection>
+
+      {colleagues.length ? (
+        <FeedSection id="colleagues" title="Colleagues to follow" intro="Doctors who share your speciality or interests." empty={null}>
+          <ul className="mt-4 grid gap-3 sm:grid-cols-2">
+            {colleagues.map((doctor) => (
+              <li key={doctor.handle} className="flex items-center justify-between gap-3 rounded-xl border border-slate-200 bg-white p-4">
+                <div className="flex min-w-0 items-center gap-3">
+                  <Avatar name={doctor.name} photoUrl={doctor.photoUrl} size={40} />
+                  <div className="min-w-0">
+                    <Link to={`/u/${doctor.handle}`} className="block truncate font-medium text-slate-900 hover:underline">
+                      {doctor.name}
+                    </Link>
+                    <p className="truncate text-sm text-slate-600">
+                      {doctor.reason}
+                      {doctor.speciality ? ` · ${doctor.speciality}` : ''}
+                    </p>
+                  </div>
+                </div>
+                {/* Follows through the profile's own action, which then shows the profile. */}
+                <Form method="post" action={`/u/${doctor.handle}`}>
+                  <input type="hidden" name="intent" value="follow" />
+                  <button
+                    type="submit"
+                    aria-label={`Follow ${doctor.name}`}
+                    className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+                  >
+                    Follow
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        </FeedSection>
+      ) : null}
 
       <FeedSection
         id="trending"

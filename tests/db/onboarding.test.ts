@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../../db/client'
 import { joinClub } from '../../db/clubs'
 import { followUser } from '../../db/follows'
-import { getOnboardingAnswers, saveInterests, saveSpecialityAndCity, suggestFromAnswers } from '../../db/onboarding'
+import { blockPerson } from '../../db/blocks'
+import { getOnboardingAnswers, saveInterests, saveSpecialityAndCity, suggestColleagues, suggestFromAnswers } from '../../db/onboarding'
 import { profiles, users } from '../../db/schema/index'
 import { createDoctor, createTestClub, profileRow, viewerOf, type TestDoctor } from '../support/factories'
 
@@ -82,6 +83,22 @@ describe('onboarding', () => {
     expect(slugs).not.toContain(club.private)
     expect(slugs).not.toContain(club.joined)
     expect(slugs).toContain(club.speciality)
+  })
+
+  it('keeps suggesting colleagues for the home page under the same rules, and drops someone once blocked', async () => {
+    const colleagues = (await suggestColleagues(as(newcomer), 500)).map((d) => d.handle)
+    expect(colleagues).toContain(doctor.sameSpeciality.handle)
+    expect(colleagues).toContain(doctor.sameInterest.handle)
+    for (const hidden of ['private', 'deactivated', 'optedOut', 'unverified', 'followed', 'unrelated'] as const) {
+      expect(colleagues, hidden).not.toContain(doctor[hidden].handle)
+    }
+    expect(await suggestColleagues(as(newcomer), 1)).toHaveLength(1)
+
+    // A block either way takes the person out, whoever made it.
+    const blocker = await createDoctor({ name: `Dr Blocker ${tag}`, profile: { speciality } })
+    expect((await suggestColleagues(as(newcomer), 500)).map((d) => d.handle)).toContain(blocker.handle)
+    await blockPerson(as(blocker), newcomer.handle)
+    expect((await suggestColleagues(as(newcomer), 500)).map((d) => d.handle)).not.toContain(blocker.handle)
   })
 
   it('suggests no doctors to someone who skipped both questions, and asks a visitor to sign in', async () => {
