@@ -1,7 +1,7 @@
 import { loadNotificationBell } from '~/utils/notification-bell.server'
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useLocation, useRouteLoaderData } from '@remix-run/react'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useLocation, useMatches, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { getPageChrome } from '#db/page-chrome'
 import { isStaffModerator } from '#db/moderation/index'
@@ -10,6 +10,7 @@ import { CookieBanner } from '~/components/cookie-banner'
 import { ErasureBanner } from '~/components/erasure-banner'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { Notices } from '~/components/notices'
+import { PolicyBanner } from '~/components/policy-banner'
 import { SiteFooter, SiteHeader } from '~/components/site-chrome'
 import { readConsentId } from '~/utils/consent.server'
 import { isPrivatePath } from '~/utils/robots'
@@ -56,9 +57,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   })
 }
 
+/** A route's `handle` may ask for no site chrome (a full-screen view, such as the presenter view); its error page keeps the chrome. */
+export type ChromeHandle = { chrome?: false }
+
+function useChromeless() {
+  return useMatches().some((match) => (match.handle as ChromeHandle | undefined)?.chrome === false && match.data != null)
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root')
   const { pathname } = useLocation()
+  const chromeless = useChromeless()
   return (
     <html lang="en" className="h-full">
       <head>
@@ -69,24 +78,33 @@ export function Layout({ children }: { children: ReactNode }) {
         <Meta />
         <Links />
       </head>
-      <body className="flex min-h-full flex-col">
-        <SiteHeader
-          me={data?.me ?? null}
-          requestCount={data?.requestCount ?? 0}
-          unreadNotifications={data?.unreadNotifications ?? 0}
-          isStaff={data?.isStaff ?? false}
-          staffModerator={data?.staffModerator ?? false}
-        />
-        {data?.cookieBanner ? <CookieBanner /> : null}
-        <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-4 sm:py-8">
-          <ErasureBanner erasure={data?.erasure ?? null} />
-          <Notices notices={data?.notices ?? []} deactivated={data?.deactivated ?? false} />
+      {chromeless ? (
+        <body className="min-h-full">
           {children}
-        </main>
-        <SiteFooter devMailbox={data?.devMailbox ?? false} timeZone={data?.timeZone ?? UTC} signedIn={Boolean(data?.me)} />
-        <ScrollRestoration nonce={data?.nonce} />
-        <Scripts nonce={data?.nonce} />
-      </body>
+          <ScrollRestoration nonce={data?.nonce} />
+          <Scripts nonce={data?.nonce} />
+        </body>
+      ) : (
+        <body className="flex min-h-full flex-col">
+          <SiteHeader
+            me={data?.me ?? null}
+            requestCount={data?.requestCount ?? 0}
+            unreadNotifications={data?.unreadNotifications ?? 0}
+            isStaff={data?.isStaff ?? false}
+            staffModerator={data?.staffModerator ?? false}
+          />
+          {data?.cookieBanner ? <CookieBanner /> : null}
+          <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-4 sm:py-8">
+            <ErasureBanner erasure={data?.erasure ?? null} />
+            <PolicyBanner policy={data?.policyDue ?? null} />
+            <Notices notices={(data?.notices ?? []).filter((n) => !(data?.policyDue && n.kind === 'policy'))} deactivated={data?.deactivated ?? false} />
+            {children}
+          </main>
+          <SiteFooter devMailbox={data?.devMailbox ?? false} timeZone={data?.timeZone ?? UTC} signedIn={Boolean(data?.me)} />
+          <ScrollRestoration nonce={data?.nonce} />
+          <Scripts nonce={data?.nonce} />
+        </body>
+      )}
     </html>
   )
 }

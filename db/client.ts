@@ -128,6 +128,17 @@ const connectionErrorCodes = new Set([
   '57P03',
 ])
 
+/** A connection error's code and message, for a log line. */
+export function connectionErrorSummary(error: unknown): string {
+  const code = connectionErrorCode(error) ?? 'unknown'
+  let message = ''
+  for (let current = error, depth = 0; current && depth < 4 && !message; depth++) {
+    if ((current as { code?: unknown }).code === code) message = String((current as { message?: unknown }).message ?? '')
+    current = (current as { cause?: unknown }).cause
+  }
+  return message && message !== code ? `${code}: ${message}` : code
+}
+
 /** The driver's code for a connection error, looking through drizzle's DrizzleQueryError (its `cause`). */
 function connectionErrorCode(error: unknown): string | undefined {
   for (let current = error, depth = 0; current && depth < 4; depth++) {

@@ -4,8 +4,9 @@ import { db } from './client'
 import { activeUserSql, visibleClubCondition } from './access/index'
 import type { ClubSummary } from './clubs'
 import { photoUrl } from './profiles'
-import { clubBans, clubFollows, clubMembers, clubs, follows, privacySettings, profiles, talkRsvps, talks } from './schema/index'
+import { clubBans, clubFollows, clubMembers, clubs, follows, talkRsvps, talks } from './schema/index'
 import { selectVisibleTalks, type TalkSummary } from './talks'
+import { personalAnswers, type PersonalAnswers } from './personal-answers'
 import type { Viewer } from './viewer'
 
 export type Explained<T> = T & { reason: string }
@@ -22,10 +23,10 @@ const HOUR = 60 * 60 * 1000
  * The signed-in home feed. Every item says in a few words why it is there;
  * every talk and club passes the same visibility rule as the rest of db/.
  */
-export async function homeFeed(viewer: NonNullable<Viewer>, now = new Date()): Promise<HomeFeed> {
+export async function homeFeed(viewer: NonNullable<Viewer>, now = new Date(), answers?: PersonalAnswers): Promise<HomeFeed> {
   const [upcoming, recommendedClubs, trending] = await Promise.all([
     upcomingFromFollows(viewer, now),
-    recommendedClubsFor(viewer),
+    recommendedClubsFor(viewer, answers === undefined ? await personalAnswers(viewer.userId) : answers),
     trendingTalks(viewer, now),
   ])
   return { upcoming, recommendedClubs, trending }
@@ -71,14 +72,8 @@ async function upcomingFromFollows(viewer: NonNullable<Viewer>, now: Date, limit
   })
 }
 
-async function recommendedClubsFor(viewer: NonNullable<Viewer>, limit = 6) {
-  const [me] = await db
-    .select({ speciality: profiles.speciality, interests: profiles.interests, objected: privacySettings.objectPersonalisation })
-    .from(profiles)
-    .leftJoin(privacySettings, eq(privacySettings.userId, profiles.userId))
-    .where(eq(profiles.userId, viewer.userId))
-  // An objection to personalisation stops it: no speciality or interests, only what is popular.
-  const personal = me && !me.objected ? me : null
+async function recommendedClubsFor(viewer: NonNullable<Viewer>, personal: PersonalAnswers, limit = 6) {
+  // An objection to personalisation stops it (no answers): no speciality or interests, only what is popular.
   const speciality = personal?.speciality ?? null
   const interests = (personal?.interests ?? []).map((i) => i.toLowerCase()).slice(0, 10)
   const inSpeciality = speciality ? sql<boolean>`${clubs.specialities} @> array[${speciality}]::text[]` : sql<boolean>`false`

@@ -3,7 +3,7 @@ import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import { activeUserSql, blockedBetweenSql, can, clubPageVisibleSql, clubRoles, requireSignedIn } from './access/index'
 import { db, type Database, type Transaction } from './client'
 import { PublicError } from './errors'
-import { GROUPED_EMAIL_DELAY_MS, queueEmailDelivery } from './notifications/deliveries'
+import { GROUPED_EMAIL_DELAY_MS, queueEmailDelivery, queuePushDeliveries } from './notifications/deliveries'
 import { KIND_RULES, describeNotice, type NoticeActor, type NoticeFacts, type NotificationKind, type TargetType } from './notifications/kinds'
 import { mayMessage } from './privacy/index'
 import { clubMembers, clubs, notifications, profiles, users } from './schema/index'
@@ -27,6 +27,7 @@ export { listenForNotificationCounts } from './notifications/live'
 export {
   NOTIFICATION_DELIVERY_RETENTION_DAYS,
   NOTIFICATION_EMAIL_QUEUE,
+  NOTIFICATION_PUSH_QUEUE,
   claimDelivery,
   markDeliveryFailed,
   markDeliverySent,
@@ -52,9 +53,11 @@ export type NotifyInput = {
   body?: string
   link?: string | null
   now?: Date
+  /** When the notice stops meaning anything (a reminder, once the talk starts): pushes not delivered by then are dropped. */
+  expiresAt?: Date | null
 }
 
-export type NotifyResult = { id: string; grouped: boolean; emailed: boolean } | null
+export type NotifyResult = { id: string; grouped: boolean; emailed: boolean; pushed?: number } | null
 
 const recipientViewer = (userId: string): NonNullable<Viewer> => ({ userId, role: 'member' })
 
@@ -146,7 +149,12 @@ export async function notify(tx: Transaction, input: NotifyInput): Promise<Notif
     const runAt = groupKey ? new Date(now.getTime() + GROUPED_EMAIL_DELAY_MS) : now
     emailed = Boolean(await queueEmailDelivery(tx, { notificationId: id, userId: input.recipientId, runAt }))
   }
-  return { id, grouped: false, emailed }
+  let pushed = 0
+  if ((rule.push ?? rule.email) && (await mayMessage(input.recipientId, 'push', rule.category, tx))) {
+    const runAt = groupKey ? new Date(now.getTime() + GROUPED_EMAIL_DELAY_MS) : now
+    pushed = await queuePushDeliveries(tx, { notificationId: id, userId: input.recipientId, runAt, expiresAt: input.expiresAt })
+  }
+  return { id, grouped: false, emailed, pushed }
 }
 
 /** Tells every member whose role manages the club's invitations (owner, admins), each with their own view. */
@@ -307,6 +315,25 @@ export async function countUnreadNotifications(viewer: Viewer): Promise<number> 
     select count(*)::int as n from ${notifications} n
     where n.user_id = ${viewer.userId} and n.read_at is null and ${visibleNoticeSql(viewer)}`)
   return row?.n ?? 0
+}
+
+/**
+ * Many people's unread counts in one statement, by the same rule as countUnreadNotifications
+ * (each person is the viewer of their own notices), for the bells of everyone a fan-out reached.
+ */
+export async function countUnreadNotificationsFor(userIds: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>()
+  if (userIds.length === 0) return counts
+  const each = { userId: sql`u.id` as unknown as string, role: 'member' } as NonNullable<Viewer>
+  const rows = await db.execute<{ id: string; n: number }>(sql`
+    select u.id, (select count(*)::int from ${notifications} n
+      where n.user_id = u.id and n.read_at is null and ${visibleNoticeSql(each)}) as n
+    from (values ${sql.join(
+      userIds.map((id) => sql`(${id}::text)`),
+      sql`, `,
+    )}) as u(id)`)
+  for (const row of rows) counts.set(row.id, row.n)
+  return counts
 }
 
 const notFound = () => new PublicError('We could not find that notification.', 404)

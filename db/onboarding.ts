@@ -3,11 +3,12 @@ import { activeUserSql, blockedBetweenSql, requireSignedIn, searchableAccountSql
 import { db } from './client'
 import { PublicError } from './errors'
 import { photoUrl } from './photos'
-import { clubBans, clubMembers, clubs, follows, privacySettings, profiles } from './schema/index'
+import { clubBans, clubMembers, clubs, follows, profiles } from './schema/index'
 import { MAX_INTEREST_LENGTH, MAX_INTERESTS } from './interests'
 import { enqueueSearchUpdate } from './search'
 import type { Speciality } from './specialities'
 import { qualified } from './sql'
+import { personalAnswers, type PersonalAnswers } from './personal-answers'
 import type { Viewer } from './viewer'
 
 /**
@@ -87,14 +88,9 @@ function firstInterest(interests: string[], matches: (interest: SQL) => SQL): SQ
  * block between them and the viewer.
  * An objection to personalisation is honoured: the answers are then not used.
  */
-export async function suggestFromAnswers(viewer: Viewer, limits = { clubs: 6, doctors: 8 }): Promise<Suggestions> {
+export async function suggestFromAnswers(viewer: Viewer, limits = { clubs: 6, doctors: 8 }, answers?: PersonalAnswers): Promise<Suggestions> {
   requireSignedIn(viewer)
-  const [me] = await db
-    .select({ speciality: profiles.speciality, interests: profiles.interests, objected: privacySettings.objectPersonalisation })
-    .from(profiles)
-    .leftJoin(privacySettings, eq(privacySettings.userId, profiles.userId))
-    .where(eq(profiles.userId, viewer.userId))
-  const personal = me && !me.objected ? me : null
+  const personal = answers === undefined ? await personalAnswers(viewer.userId) : answers
   const speciality = personal?.speciality ?? null
   const ownInterests = (personal?.interests ?? []).slice(0, MAX_INTERESTS)
   const lowered = ownInterests.map((i) => i.toLowerCase())
@@ -179,6 +175,6 @@ export async function suggestFromAnswers(viewer: Viewer, limits = { clubs: 6, do
  * `suggestFromAnswers`, under the same rules (never anyone private, opted out of search,
  * deactivated, blocked either way, already followed or asked).
  */
-export async function suggestColleagues(viewer: Viewer, limit = 4): Promise<SuggestedDoctor[]> {
-  return (await suggestFromAnswers(viewer, { clubs: 0, doctors: limit })).doctors
+export async function suggestColleagues(viewer: Viewer, limit = 4, answers?: PersonalAnswers): Promise<SuggestedDoctor[]> {
+  return (await suggestFromAnswers(viewer, { clubs: 0, doctors: limit }, answers)).doctors
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { preparedSql } from './client'
-import { COOKIE_POLICY_VERSION } from './privacy/index'
+import { COOKIE_POLICY_VERSION, policyToAcknowledgeSql } from './privacy/index'
 import { photoUrl } from './profiles'
 import { cookieConsents, dataRequests, follows, notifications, profiles, users } from './schema/index'
 
@@ -10,6 +10,8 @@ export type PageChrome = {
   cookieBanner: boolean
   notices: { id: string; kind: string; subject: string; title: string; body: string; link: string | null }[]
   erasure: { scheduledFor: string } | null
+  /** A significant policy change the person was told of and has not yet confirmed reading. */
+  policyDue: { version: string; summary: string; effectiveAt: string } | null
 }
 
 type Row = {
@@ -21,6 +23,7 @@ type Row = {
   consent_version: string | null
   notices: PageChrome['notices'] | null
   erasure_at: Date | string | null
+  policy_due: PageChrome['policyDue']
 }
 
 const pageChromeStatement = preparedSql<Row>(() => {
@@ -36,7 +39,8 @@ const pageChromeStatement = preparedSql<Row>(() => {
          select id, kind, subject, title, body, link from ${notifications}
          where user_id = ${uid} and read_at is null and title <> '' order by created_at desc limit 3) n) as notices,
       (select r.scheduled_for from ${dataRequests} r
-         where r.user_id = ${uid} and r.kind = 'erasure' and r.status in ('received', 'in_progress') limit 1) as erasure_at
+         where r.user_id = ${uid} and r.kind = 'erasure' and r.status in ('received', 'in_progress') limit 1) as erasure_at,
+      ${policyToAcknowledgeSql(uid)} as policy_due
     from (select 1) as one
     left join ${users} u on u.id = ${uid}
     left join ${profiles} p on p.user_id = ${uid}`
@@ -61,5 +65,6 @@ export async function getPageChrome(userId: string | null, consentId: string | n
     cookieBanner: row?.consent_version !== COOKIE_POLICY_VERSION,
     notices: row?.notices ?? [],
     erasure: row?.erasure_at ? { scheduledFor: new Date(row.erasure_at).toISOString() } : null,
+    policyDue: userId && row?.policy_due ? row.policy_due : null,
   }
 }

@@ -102,7 +102,7 @@ export async function updateProfile(
         .where(and(sql`lower(${profiles.handle}) = lower(${update.handle})`, ne(profiles.userId, userId)))
       if (clash) throw new PublicError('That handle is taken. Try another.', 409, 'handle')
       const [before] = await tx
-        .select({ photoPath: profiles.photoPath })
+        .select({ photoPath: profiles.photoPath, bio: profiles.bio })
         .from(profiles)
         .where(eq(profiles.userId, userId))
         .for('update')
@@ -112,7 +112,14 @@ export async function updateProfile(
         .set({ ...update, ...(photo ?? {}), updatedAt: new Date() })
         .where(eq(profiles.userId, userId))
       await enqueueSearchUpdate(tx, { kind: 'profile', id: userId })
-      const { held } = await recordWatchedWordHit(tx, hit, { kind: 'person', id: userId, authorId: userId, clubId: null, talkId: null })
+      const { held } = await recordWatchedWordHit(tx, hit, {
+        kind: 'person',
+        id: userId,
+        authorId: userId,
+        clubId: null,
+        talkId: null,
+        pageText: { next: update.bio ?? '', shownMeanwhile: before.bio },
+      })
       const replaced = photo && before.photoPath !== photo.photoPath ? before.photoPath : null
       return held ? { replacedPhoto: replaced, held: true as const } : { replacedPhoto: replaced }
     })

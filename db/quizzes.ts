@@ -10,6 +10,7 @@
  */
 
 export {
+  QuizDetailsSchema,
   QuizDraftSchema,
   checkDraft,
   questionKindsFor,
@@ -20,6 +21,24 @@ export {
   type QuizStatus,
 } from './quizzes/draft'
 export { createQuiz, getQuizAuthoring, listTalkQuizzes, type QuizSummary } from './quizzes/authoring'
+export {
+  IMAGE_ALT_MAX,
+  QuizNotReady,
+  addQuizQuestion,
+  duplicateQuizQuestion,
+  getQuizEditor,
+  moveQuizQuestion,
+  publishQuiz,
+  removeQuizQuestion,
+  requireQuizImage,
+  saveQuizDetails,
+  saveQuizQuestion,
+  startQuizDraft,
+  type EditorQuestion,
+  type ImageChange,
+  type QuizEditor,
+  type QuizProblem,
+} from './quizzes/editing'
 export type { PublicOption, PublicQuestion, Reveal } from './quizzes/questions'
 export { closeQuiz, getQuizPage, type QuizPage } from './quizzes/page'
 export { answerQuestion, myAnswers, type AnswerInput, type AnswerResult, type MyAnswer } from './quizzes/answers'
@@ -33,6 +52,7 @@ export {
   type LivePhase,
   type LiveQuizState,
 } from './quizzes/live-run'
+export { findPresentedTalk, requirePresenter, type PresentedTalk } from './quizzes/presenter'
 export { answerLiveQuestion, databaseClockOffset, prepareLiveQuestion, type LiveAnswer, type LiveAnswerOutcome } from './quizzes/live-answers'
 export {
   exportQuizAnswers,

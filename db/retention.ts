@@ -82,6 +82,11 @@ export const userColumns: Record<string, ColumnRule> = {
   'talk_questions.user_id': { erase: 'delete', keptUnderHold: true },
   'talk_question_votes.user_id': { erase: 'delete' },
   'talk_attendance.user_id': { erase: 'delete' },
+  // Certificates: the row stays without the person, so its number answers "no longer available"
+  // rather than looking forged (docs/decisions/029-attendance-certificates.md).
+  'attendance_certificates.user_id': { erase: 'clear', alsoClear: ['holder_name', 'revoke_reason'] },
+  'attendance_certificates.revoked_by': { erase: 'clear', exportExcluded: othersRows },
+  'talk_certificate_settings.updated_by': { erase: 'clear', exportExcluded: 'Certificate settings you chose as a club admin are the club’s.' },
   // Recordings: consent rows are deleted like comments (kept as evidence under a hold); the stage
   // log loses the person, so a recording's speaker timeline no longer names them.
   'recording_consents.user_id': { erase: 'delete', keptUnderHold: true },
@@ -96,11 +101,31 @@ export const userColumns: Record<string, ColumnRule> = {
   'cookie_consents.user_id': { erase: 'delete' },
   'activity_events.user_id': { erase: 'delete' },
   'ad_interests.user_id': { erase: 'delete' },
+  // Advertising (docs/ads.md): per-person ad events go; daily totals hold no one and stay.
+  'ad_events.user_id': { erase: 'delete' },
+  'ad_hidden_advertisers.user_id': { erase: 'delete' },
+  'advertiser_members.user_id': { erase: 'delete' },
+  'advertisers.created_by': { erase: 'clear', exportExcluded: 'The organisation’s record belongs to the advertiser; your membership of it is in its own section.' },
+  'advertisers.decided_by': { erase: 'clear', exportExcluded: 'Advertisers you approved or rejected as staff are the organisations’ records.' },
+  'ad_campaigns.created_by': { erase: 'clear', exportExcluded: 'Campaigns belong to the advertiser, not to the person who entered them.' },
+  'ad_campaigns.reviewed_by': { erase: 'clear', exportExcluded: 'Campaigns you reviewed as staff are the advertisers’ records.' },
   'communication_preferences.user_id': { erase: 'delete' },
   'unsubscribe_token_uses.user_id': { erase: 'delete' },
   'policy_acknowledgements.user_id': { erase: 'delete' },
   'notifications.user_id': { erase: 'delete' },
   'notification_deliveries.user_id': { erase: 'delete' },
+  'reminder_choices.user_id': { erase: 'delete' },
+  'email_digest_choices.user_id': { erase: 'delete' },
+  'push_subscriptions.user_id': { erase: 'delete' },
+  'sign_in_devices.user_id': { erase: 'delete' },
+  // Third-party apps (docs/apps.md): erasure revokes every grant and deletes every token; an erased
+  // developer's apps go with them (their users' grants and tokens with the apps).
+  'app_authorisations.user_id': { erase: 'delete' },
+  'app_data_reads.user_id': { erase: 'delete' },
+  'app_testers.user_id': { erase: 'delete' },
+  'oauth_records.user_id': { erase: 'delete' },
+  'apps.developer_id': { erase: 'delete' },
+  'apps.reviewed_by': { erase: 'clear', exportExcluded: 'Apps you reviewed as staff are their developers’ records.' },
   'nominees.user_id': { erase: 'delete' },
   // Data rights
   'data_requests.user_id': { erase: 'anonymise' },
@@ -123,8 +148,9 @@ export const userColumns: Record<string, ColumnRule> = {
     exportExcluded: 'Applications you decided as a verifier are other doctors’ data.',
   },
   // Moderation. Reports the person made stay, without them, so an open one is still decided;
-  // reports about them, holds and decisions about them go with their content. Decisions they
-  // made as a moderator stay in the log, without them.
+  // reports about them, holds and decisions about them go with their content — except an open
+  // report, which stays without them, its item kept until decided (db/moderation/kept.ts).
+  // Decisions they made as a moderator stay in the log, without them.
   'moderation_reports.reporter_id': { erase: 'clear', alsoClear: ['details'] },
   'moderation_reports.author_id': {
     erase: 'delete',
@@ -143,10 +169,17 @@ export const userColumns: Record<string, ColumnRule> = {
     erase: 'clear',
     exportExcluded: 'Your views of other people’s data as a privacy officer are their data; they stay in the staff audit trail.',
   },
+  // Personal-data incidents: who was told stays while a hold needs it; an officer's own entries
+  // concern other people.
+  'privacy_incident_recipients.user_id': { erase: 'delete', keptUnderHold: true },
+  'privacy_incidents.recorded_by': { erase: 'clear', exportExcluded: 'Incidents you recorded as a privacy officer concern other people.' },
+  'privacy_incidents.board_reported_by': { erase: 'clear', exportExcluded: 'Reports to the Board you recorded as a privacy officer concern other people.' },
 }
 
 /** Whole tables left out of the export, and why. */
 export const exportExcludedTables: Record<string, string> = {
+  oauth_records:
+    'Live codes and tokens of the apps you connected: secrets that would let anyone holding the file act as those apps. Your connected apps and what each may do are in app_authorisations.',
   legal_holds:
     'Whether a legal hold is placed on an account is not disclosed while it is active, as disclosure could harm the claim or investigation it protects (GDPR art. 23(1)).',
 }
@@ -155,12 +188,17 @@ export const exportExcludedTables: Record<string, string> = {
 export const exportRedactedColumns: Record<string, string> = {
   'users.password_hash': 'A one-way scramble of your password: of no use to you, and a risk if the file leaks.',
   'sessions.id': 'A scramble of the secret that keeps a device signed in.',
+  'apps.secret_salt': 'Part of the recipe for your app’s client secret; of no use without Rounds’ own key.',
   'email_verifications.code_hash': 'A scramble of a one-time sign-up code.',
   'password_resets.code_hash': 'A scramble of a one-time password reset code.',
   'password_resets.token_hash': 'A scramble of the secret in a password reset link.',
   'email_changes.code_hash': 'A scramble of the one-time code that confirmed a new email address.',
   'club_invite_links.token': 'The secret part of an invite link: anyone holding it could join the club.',
   'unsubscribe_token_uses.token_id': 'The secret part of an unsubscribe link.',
+  'ad_events.day_token': 'A scramble used only to count distinct doctors on one day; its key is deleted once the day is over.',
+  'push_subscriptions.endpoint': 'The secret address a push service gave your browser: anyone holding it could send it notices.',
+  'push_subscriptions.auth': 'The secret your browser decrypts push notices with.',
+  'sign_in_devices.device_key': 'A scramble of the device name (already in the export).',
   'data_requests.export_file': 'The name of the file on our server.',
   'doctor_verifications.number_cipher': 'Your registration number, encrypted; number_masked shows its last four characters.',
   'doctor_verifications.document_path': 'The name of your document’s file on our server (deleted once your application was decided).',
@@ -179,8 +217,8 @@ export type Retained = {
   table: string
   what: string
   why: string
-  /** 'always', or only while a legal hold is active on the account. */
-  when: 'always' | 'legal-hold'
+  /** 'always'; only while a legal hold is active on the account; or only when an open report named something of theirs. */
+  when: 'always' | 'legal-hold' | 'open-report'
 }
 
 /** What erasure keeps. Shown on every erasure receipt (filtered by whether a hold applied). */
@@ -228,10 +266,22 @@ export const retentionList: Retained[] = [
     when: 'always',
   },
   {
+    table: 'attendance_certificates',
+    what: 'The certificates you were issued, without your name: the number, the talk, its date and the minutes. Checking the number says the certificate is no longer available.',
+    why: 'So a number printed on a certificate is answered honestly instead of looking forged; nothing in it links to you.',
+    when: 'always',
+  },
+  {
     table: 'moderation_reports',
     what: 'Reports you made of other people’s content, without your name or the details you wrote.',
     why: 'A report still open is decided by a moderator, and the content it names is kept until then; decided ones keep the moderation record whole.',
     when: 'always',
+  },
+  {
+    table: 'moderation_kept_items',
+    what: 'What you wrote that someone had reported and a moderator had not yet decided on (a comment, a question, your profile text, a page): a copy of its words and where they were said, linked to no one, which only the moderators deciding the reports can read. It is shown nowhere else.',
+    why: 'Content under an open report is kept until decided, so a report made before your erasure can still be decided. The copy is deleted the moment a moderator decides the last open report about it, whatever they decide; the erasure is complete then.',
+    when: 'open-report',
   },
   {
     table: 'moderation_actions',

@@ -3,9 +3,10 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import { vocabularyAdded, vocabularyRebuilt } from './search-vocabulary'
 import { db, searchDatabase, type Database, type Transaction } from './client'
 import { photoUrl } from './photos'
-import { clubMembers, clubs, profiles, searchOutbox, searchTerms, talks, users } from './schema/index'
+import { clubMembers, clubs, doctorVerifications, profiles, searchOutbox, searchTerms, talks, users } from './schema/index'
 import type { Viewer } from './viewer'
 import { blockedBetweenSql, presentToViewerSql, searchableAccountSql, visibleClubCondition } from './access/index'
+import { REVERIFY_GRACE_DAYS, verifiedDoctorSql } from './access/verification'
 
 /*
  * Search in the data layer: the Postgres engine's queries, the per-viewer facts
@@ -158,6 +159,8 @@ export type ProfileSource = {
   visibility: 'public' | 'private'
   /** Verified, active and not opted out: the only profiles search may hold. */
   searchable: boolean
+  /** Until when the "Verified doctor" badge shows (null: it does not); far in the future when no renewal is due. */
+  verifiedUntil: Date | null
 }
 
 export type ClubSource = {
@@ -210,6 +213,10 @@ export async function loadSearchSources(refs: SearchDocRef[], tx: Transaction | 
             interests: profiles.interests,
             visibility: profiles.visibility,
             searchable: sql<boolean>`(${profiles.discoverable} and ${users.emailVerifiedAt} is not null and ${users.deactivatedAt} is null)`,
+            verifiedUntil: sql<Date | null>`(select coalesce(dv.reverify_due_at + make_interval(days => ${REVERIFY_GRACE_DAYS}), '9999-12-31'::timestamptz)
+              from ${doctorVerifications} dv where dv.user_id = ${profiles.userId} and dv.status = 'verified')`.mapWith((v: string | Date | null) =>
+              v === null ? null : new Date(v),
+            ),
           })
           .from(profiles)
           .innerJoin(users, eq(users.id, profiles.userId))
@@ -285,8 +292,9 @@ export type DoctorRow = {
 export async function searchDoctors(
   viewer: Viewer,
   match: SearchMatch,
-  filters: { speciality?: string; city?: string },
+  filters: { speciality?: string; city?: string; verified?: true },
   page: SearchPage,
+  now = new Date(),
 ): Promise<Counted<DoctorRow>> {
   // A visitor cannot see cities, so cannot filter by one.
   if (filters.city && !viewer) return { rows: [], total: 0 }
@@ -300,6 +308,7 @@ export async function searchDoctors(
       ...(q ? [sql`${doc} @@ ${q}`] : []),
       ...(filters.speciality ? [sql`${profiles.speciality} = ${filters.speciality}`] : []),
       ...(filters.city ? [sql`lower(${profiles.city}) = lower(${filters.city})`] : []),
+      ...(filters.verified ? [verifiedDoctorSql(profiles.userId, now)] : []),
     ]
     return sql`(select ${profiles.userId} as user_id, ${profiles.name} as name, ${q ? sql`ts_rank(${doc}, ${q})` : sql`0::real`} as rank
       from ${profiles} where ${sql.join(where, sql` and `)}

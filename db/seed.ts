@@ -10,6 +10,7 @@ import {
   quizOptions,
   quizQuestions,
   quizzes,
+  staffDuties,
   talkRsvps,
   talks,
   users,
@@ -1117,6 +1118,12 @@ export async function seedDemoData(
       role: 'staff',
     })
     await tx.insert(profiles).values({ userId: staffId, handle: 'privacy-officer', name: 'Privacy Officer', visibility: 'private' })
+    // The demo's one staff member also reviews doctors' registrations, moderates and reviews ads, so every staff page can be tried.
+    await tx.insert(staffDuties).values([
+      { userId: staffId, duty: 'verifier' },
+      { userId: staffId, duty: 'moderator' },
+      { userId: staffId, duty: 'ads_reviewer' },
+    ])
     await tx.insert(clubs).values(clubRows)
     await tx.insert(clubMembers).values(memberRows)
     await tx.insert(talks).values(talkRows)

@@ -6,6 +6,7 @@ import { qualified } from './sql'
 import { db, type Transaction } from './client'
 import { PublicError } from './errors'
 import { notify } from './notifications'
+import { dropTalkReminders, moveTalkReminders, remindOnRsvp, scheduleTalkReminders } from './notifications/reminders'
 import { clubMembers, clubs, profiles, talkRoles, talkRsvps, talks } from './schema/index'
 import { recordWatchedWordHit, screenText } from './moderation/watched-words'
 import { enqueueSearchUpdate } from './search'
@@ -126,8 +127,13 @@ export async function setRsvp(viewer: Viewer, talkId: string, going: boolean) {
   if (going && talk.cancelled) throw new PublicError('This talk is cancelled.', 409)
   if (going && talk.status === 'ended') throw new PublicError('This talk has ended.', 409)
   if (going) {
-    await db.insert(talkRsvps).values({ talkId, userId: viewer.userId }).onConflictDoNothing()
+    // The RSVP and its reminders commit together (docs/decisions/028-talk-reminders.md).
+    await db.transaction(async (tx) => {
+      await tx.insert(talkRsvps).values({ talkId, userId: viewer.userId }).onConflictDoNothing()
+      await remindOnRsvp(tx, viewer.userId, talkId)
+    })
   } else {
+    // Reminders are worked out from who is going when they are due: this person's go with the RSVP.
     await db.delete(talkRsvps).where(and(eq(talkRsvps.talkId, talkId), eq(talkRsvps.userId, viewer.userId)))
   }
 }
@@ -281,8 +287,10 @@ export async function scheduleTalk(viewer: Viewer, clubSlug: string, input: Sche
       recorded: value.recorded ?? false,
     })
     if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: id, ...p })))
+    await scheduleTalkReminders(tx, { id, startsAt: value.startsAt })
     await enqueueSearchUpdate(tx, { kind: 'talk', id })
-    const { held } = await recordWatchedWordHit(tx, hit, { kind: 'talk', id, authorId: viewer.userId, clubId: club.id, talkId: id })
+    const pageText = { next: value.title, shownMeanwhile: null }
+    const { held } = await recordWatchedWordHit(tx, hit, { kind: 'talk', id, authorId: viewer.userId, clubId: club.id, talkId: id, pageText })
     return held ? { id, held: true as const } : { id }
   })
 }
@@ -364,6 +372,7 @@ export async function updateTalk(viewer: Viewer, talkId: string, input: Schedule
     if (people.length > 0) await tx.insert(talkRoles).values(people.map((p) => ({ talkId: talk.id, ...p })))
     await enqueueSearchUpdate(tx, { kind: 'talk', id: talk.id })
     const rescheduled = value.startsAt.getTime() !== talk.startsAt.getTime() || value.durationMinutes !== talk.durationMinutes
+    if (value.startsAt.getTime() !== talk.startsAt.getTime()) await moveTalkReminders(tx, { id: talk.id, startsAt: value.startsAt }, now)
     await tellTalkAudience(
       tx,
       talk,
@@ -380,7 +389,8 @@ export async function updateTalk(viewer: Viewer, talkId: string, input: Schedule
       formerCohosts.map((c) => c.userId),
     )
     // Held back from all but the host, who answers for the talk's page (as for a report of it).
-    const { held } = await recordWatchedWordHit(tx, hit, { kind: 'talk', id: talk.id, authorId: talk.hostId, clubId: talk.clubId, talkId: talk.id })
+    const pageText = { next: value.title, shownMeanwhile: talk.title }
+    const { held } = await recordWatchedWordHit(tx, hit, { kind: 'talk', id: talk.id, authorId: talk.hostId, clubId: talk.clubId, talkId: talk.id, pageText })
     return held ? { id: talk.id, held: true as const } : { id: talk.id }
   })
 }
@@ -406,6 +416,7 @@ export async function cancelTalk(viewer: Viewer, talkId: string, reason?: string
       })
       .where(eq(talks.id, talk.id))
     await enqueueSearchUpdate(tx, { kind: 'talk', id: talk.id })
+    await dropTalkReminders(tx, talk.id)
     await tellTalkAudience(tx, talk, viewer.userId, 'talk_cancelled', { talkId: talk.id, title: talk.title, reason: why }, now)
     return { id: talk.id }
   })

@@ -9,9 +9,11 @@ import {
 } from '../server/verification-documents'
 import { config } from '../server/config'
 import { requireSignedIn, requireVerifier } from './access/index'
+import { REVERIFY_GRACE_DAYS } from './access/verification'
 import { db, type Transaction } from './client'
 import { PublicError } from './errors'
 import { notify } from './notifications'
+import { enqueueSearchUpdate } from './search'
 import { doctorVerifications, personalDataAccessLog, profiles } from './schema/index'
 import { councilName, isCouncilCode, normaliseRegistrationNumber, registerSearchUrl, registrationNumberRule } from './verification-councils'
 import { decryptRegistrationNumber, encryptRegistrationNumber, maskRegistrationNumber } from './verification-crypto'
@@ -32,7 +34,7 @@ import type { Viewer } from './viewer'
  */
 
 export const REVERIFY_AFTER_YEARS = 5
-export const REVERIFY_GRACE_DAYS = 90
+export { REVERIFY_GRACE_DAYS }
 const DAY_MS = 24 * 60 * 60 * 1000
 const MIN_REGISTRATION_YEAR = 1940
 
@@ -204,14 +206,23 @@ export async function verificationBadgeForHandle(handle: string, now = new Date(
   return row ? verificationBadge(row.userId, now) : null
 }
 
-/** A list of people (already filtered for the viewer) with each one's badge, for people cards. */
-export async function withVerifiedBadges<T extends { handle: string }, L extends { people: T[] }>(list: L, now = new Date()) {
-  const handles = list.people.map((p) => p.handle)
+/** The badges of people by handle (people the caller already found the viewer may see). */
+export async function verificationBadgesForHandles(handles: string[], now = new Date()): Promise<Map<string, VerificationBadge>> {
   const rows = handles.length
     ? await db.select({ userId: profiles.userId, handle: profiles.handle }).from(profiles).where(inArray(profiles.handle, handles))
     : []
   const badges = await verificationBadges(rows.map((r) => r.userId), now)
-  const byHandle = new Map(rows.map((r) => [r.handle, badges.get(r.userId) ?? null]))
+  const byHandle = new Map<string, VerificationBadge>()
+  for (const r of rows) {
+    const badge = badges.get(r.userId)
+    if (badge) byHandle.set(r.handle, badge)
+  }
+  return byHandle
+}
+
+/** A list of people (already filtered for the viewer) with each one's badge, for people cards. */
+export async function withVerifiedBadges<T extends { handle: string }, L extends { people: T[] }>(list: L, now = new Date()) {
+  const byHandle = await verificationBadgesForHandles(list.people.map((p) => p.handle), now)
   return { ...list, people: list.people.map((p) => ({ ...p, verified: byHandle.get(p.handle) ?? null })) }
 }
 
@@ -319,6 +330,8 @@ export async function decideApplication(viewer: Viewer, id: string, input: Decis
         documentType: null,
       })
       .where(eq(doctorVerifications.id, id))
+    // Search's "verified doctors only" reads the badge from the index when Meilisearch answers.
+    if (approved) await enqueueSearchUpdate(tx, { kind: 'profile', id: row.userId })
     const council = councilName(row.council, row.regulatorName)
     if (approved) {
       await tell(tx, row.userId, 'You are a verified doctor on Rounds', `Your registration with ${council} is verified. Your profile now shows the badge.`, now)
@@ -342,6 +355,7 @@ export async function revokeVerification(viewer: Viewer, id: string, reasonText:
       .update(doctorVerifications)
       .set({ status: 'revoked', decidedAt: now, decidedBy: staff.userId, reason })
       .where(eq(doctorVerifications.id, id))
+    await enqueueSearchUpdate(tx, { kind: 'profile', id: row.userId })
     await tell(tx, row.userId, 'Your verification was revoked', `Reason: ${reason}. You can apply again from Settings → Verification.`, now)
   })
 }
@@ -358,6 +372,7 @@ export async function lapseOverdueVerifications(now = new Date()) {
       .set({ status: 'lapsed', reason: 'Not verified again within 90 days of the 5-year renewal date.', decidedAt: now, decidedBy: null })
       .where(and(eq(doctorVerifications.status, 'verified'), sql`${doctorVerifications.reverifyDueAt} <= ${cutoff.toISOString()}::timestamptz`))
       .returning({ userId: doctorVerifications.userId })
+    if (rows.length) await enqueueSearchUpdate(tx, rows.map((r) => ({ kind: 'profile' as const, id: r.userId })))
     for (const row of rows) {
       await tell(tx, row.userId, 'Your verification has lapsed', 'It was not renewed within 90 days of its 5-year renewal date. Apply again from Settings → Verification.', now)
     }

@@ -13,6 +13,7 @@ import { db } from '../db/client'
 import { findSessionWithUser } from '../db/sessions'
 import { sessions, users } from '../db/schema/index'
 import { config } from './config'
+import { noteSignIn } from './notifications/security'
 
 // The session layer sits behind this module: routes and sockets only call the
 // functions below, so lucia can be swapped without touching them.
@@ -92,6 +93,8 @@ export async function startSession(userId: string, device: { userAgent: string |
     { createdAt: new Date(), publicId: randomUUID(), userAgent: device.userAgent?.slice(0, 300) ?? null, ipAddress: device.ipAddress },
     { sessionId: sessionIdOfToken(token) },
   )
+  // A device the account has not signed in from before sends a security notice (decision 033).
+  await noteSignIn({ userId, userAgent: device.userAgent, ipAddress: device.ipAddress })
   return { session, cookie: lucia.createSessionCookie(token).serialize() }
 }
 

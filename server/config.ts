@@ -12,6 +12,9 @@ const optionalUrl = (protocols: string[], example: string) =>
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value)
 
+/** Whether `value` is base64url (no padding) of exactly `bytes` bytes. */
+const isBase64Url = (value: string, bytes: number) => /^[A-Za-z0-9_-]+$/.test(value) && Buffer.from(value, 'base64url').length === bytes
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -33,6 +36,9 @@ const envSchema = z
         .regex(/^[A-Za-z0-9:_-]{1,60}$/, 'must be 1 to 60 letters, digits, colons, dashes or underscores, such as rounds-staging')
         .default('rounds'),
     ),
+    /** Calls a minute to /api/v1 (docs/apps.md): per app, all its members together; per member, all their apps together. */
+    API_RATE_PER_APP: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    API_RATE_PER_MEMBER: z.coerce.number().int().min(1).max(1_000_000).default(120),
     SMTP_URL: z.preprocess(emptyToUndefined, optionalUrl(['smtp://', 'smtps://'], 'smtps://user:pass@smtp.example.org:465')),
     MAIL_FROM: z.string().default('Rounds <no-reply@rounds.local>'),
     SESSION_SECRET: z.preprocess(
@@ -72,6 +78,35 @@ const envSchema = z
      * found through its discovery document. Unset: Google's own endpoints.
      */
     GOOGLE_OIDC_ISSUER: z.preprocess(emptyToUndefined, optionalUrl(['http://', 'https://'], 'https://accounts.example.org')),
+    /** Web push (VAPID, RFC 8292): all three or none. Locally a pair is made once and kept in DATA_DIR. */
+    VAPID_PUBLIC_KEY: z.preprocess(
+      emptyToUndefined,
+      z.string().trim().refine((value) => isBase64Url(value, 65), 'must be an uncompressed P-256 public key in base64url (87 characters), such as the output of `npx web-push generate-vapid-keys`').optional(),
+    ),
+    VAPID_PRIVATE_KEY: z.preprocess(
+      emptyToUndefined,
+      z.string().trim().refine((value) => isBase64Url(value, 32), 'must be a P-256 private key in base64url (43 characters), such as the output of `npx web-push generate-vapid-keys`').optional(),
+    ),
+    /** Who push services may contact about this sender: mailto: or https:. */
+    VAPID_SUBJECT: z.preprocess(emptyToUndefined, optionalUrl(['mailto:', 'https://'], 'mailto:ops@rounds.example.org')),
+    /** SMS and WhatsApp: a provider taking a JSON POST (server/notifications/sms.ts), with a bearer token. */
+    SMS_PROVIDER_URL: z.preprocess(emptyToUndefined, optionalUrl(['https://', 'http://'], 'https://sms.example.org/v1/messages')),
+    SMS_PROVIDER_TOKEN: z.preprocess(emptyToUndefined, z.string().trim().min(8, 'must be at least 8 characters (the provider token)').optional()),
+    /** Which of the provider's channels to offer: sms, whatsapp or both, comma-separated. */
+    SMS_PROVIDER_CHANNELS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^(sms|whatsapp)(,(sms|whatsapp))?$/, 'must be sms, whatsapp or sms,whatsapp')
+        .default('sms')
+        .transform((value) => [...new Set(value.split(','))] as ('sms' | 'whatsapp')[]),
+    ),
+    /** A MaxMind GeoLite2/GeoIP2 City database (.mmdb): sign-in notices then name an approximate place. */
+    GEOIP_DB_PATH: z.preprocess(emptyToUndefined, z.string().trim().optional()),
+    /** The grievance officer named on /privacy (DPDP Act 2023, s. 8(10); GDPR art. 37 data protection officer). */
+    GRIEVANCE_OFFICER_NAME: z.preprocess(emptyToUndefined, z.string().trim().max(200).default('The Rounds Grievance Officer')),
+    GRIEVANCE_OFFICER_EMAIL: z.preprocess(emptyToUndefined, z.string().trim().email('must be an email address').default('grievance@rounds.local')),
     SEED_DEMO_DATA: z
       .enum(['true', 'false', '1', '0'])
       .default('true')
@@ -119,6 +154,21 @@ const envSchema = z
     if (missing.length === 0) return
     const given = names.filter((name) => env[name]).join(', ')
     for (const name of missing) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given} is set (recordings to S3 need all four)` })
+  })
+  .superRefine((env, ctx) => {
+    // Push needs the key pair and a contact; some but not all is a mistake worth stopping for.
+    const names = ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT'] as const
+    const missing = names.filter((name) => !env[name])
+    if (missing.length === 0 || missing.length === names.length) return
+    const given = names.filter((name) => env[name]).join(', ')
+    for (const name of missing) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given} is set (web push needs all three)` })
+  })
+  .superRefine((env, ctx) => {
+    if (env.SMS_PROVIDER_URL && !env.SMS_PROVIDER_TOKEN) ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER_TOKEN'], message: 'is required when SMS_PROVIDER_URL is set' })
+    if (env.SMS_PROVIDER_TOKEN && !env.SMS_PROVIDER_URL) ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER_URL'], message: 'is required when SMS_PROVIDER_TOKEN is set' })
+    if (env.APP_ENV === 'production' && env.SMS_PROVIDER_URL?.startsWith('http://')) {
+      ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER_URL'], message: 'must be an https:// address when APP_ENV=production' })
+    }
   })
 
 export type Config = z.infer<typeof envSchema> & {

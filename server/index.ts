@@ -4,7 +4,7 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { StartupError, closeDatabase, openDatabase, seedAtStart } from '../db/connection'
-import { DATABASE_UNAVAILABLE, databaseStatus, isConnectionError, isDatabaseDown } from '../db/health'
+import { DATABASE_UNAVAILABLE, connectionErrorSummary, databaseStatus, isConnectionError, isDatabaseDown } from '../db/health'
 import { demoLogins, demoStaffLogin } from '../db/seed'
 import { ConfigError, config } from './config'
 import { MAX_BODY_BYTES, bodyLimit, cspNonce, liveKitConnectSources, originCheck, securityHeaders } from './http/security'
@@ -21,6 +21,7 @@ import { liveKitSettings } from './livekit/tokens'
 import { createLiveMedia, recordingOutput } from './livekit/media'
 import { awsS3Host, recordingFileRoute } from './livekit/recording-files'
 import { uploadsDir } from './uploads'
+import { mountApps } from './apps/index'
 import { closeRedis, connectRedis, redisStatus } from './redis'
 
 const dev = process.argv.includes('--dev')
@@ -106,6 +107,8 @@ async function main() {
   // Pages and JSON compressed as sent; built assets from their precompressed copies (below).
   app.use(compressResponses())
   app.use('/uploads', express.static(uploadsDir(), { immutable: true, maxAge: '365d', fallthrough: false }))
+  // Third-party apps: the authorisation server (/oauth) and the API (/api/v1), docs/apps.md.
+  mountApps(app, { publicUrl: cfg.publicUrl, secret: cfg.secret, secure: cfg.secureCookies })
 
   // In development a function, so each request sees the latest modules; in production the build
   // itself, so Remix prepares its routes once instead of on every request.
@@ -153,8 +156,10 @@ async function main() {
   })
   // The database went away during the request (before the health check noticed): say so, not 500.
   app.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (isConnectionError(error) && !res.headersSent) unavailable(req, res)
-    else next(error)
+    if (isConnectionError(error) && !res.headersSent) {
+      log(`${req.method} ${req.path} answered 503: the database connection failed (${connectionErrorSummary(error)}).`)
+      unavailable(req, res)
+    } else next(error)
   })
 
   await attachRealtime(httpServer, { allowedHosts, redisUrl: cfg.REDIS_URL, media })
@@ -168,7 +173,7 @@ async function main() {
   if (cfg.SEED_DEMO_DATA && !cfg.isProduction) {
     log(`Demo logins (password ${demoLogins[0].password}):`)
     for (const login of demoLogins) log(`  ${login.email}`)
-    log(`  ${demoStaffLogin.email} (staff: privacy officer console at /staff/privacy)`)
+    log(`  ${demoStaffLogin.email} (staff: the consoles at /staff)`)
   }
   if (cfg.devMailbox) log(`Emails are not sent: read them at ${cfg.publicUrl}/dev/mailbox`)
 

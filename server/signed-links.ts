@@ -8,7 +8,7 @@ import { config } from './config'
  * made for one purpose is never valid for another, whatever the signed text.
  */
 
-export const LINK_PURPOSES = ['export', 'receipt', 'unsubscribe', 'email-change-undo'] as const
+export const LINK_PURPOSES = ['export', 'receipt', 'unsubscribe', 'email-change-undo', 'not-me'] as const
 export type LinkPurpose = (typeof LINK_PURPOSES)[number]
 
 /** A signature in base64url: HMAC-SHA256 is 32 bytes, 43 characters. */

@@ -27,7 +27,7 @@ export async function storeClubCover(bytes: Uint8Array): Promise<string> {
   return storeWebp(bytes, 1200, 400)
 }
 
-async function requirePhoto(bytes: Uint8Array, { field, noun }: { field: string; noun: string }) {
+export async function requirePhoto(bytes: Uint8Array, { field, noun }: { field: string; noun: string }) {
   if (bytes.byteLength === 0) throw new PublicError(`Choose a ${noun} to upload.`, 400, field)
   if (bytes.byteLength > PHOTO_MAX_BYTES) {
     throw new PublicError(`The ${noun} must be 5 MB or smaller.`, 413, field)
@@ -51,13 +51,20 @@ async function storeWebp(bytes: Uint8Array, width: number, height: number) {
     .resize(width, height, { fit: 'cover' })
     .webp({ quality: 82 })
     .toBuffer()
+  return writeWebpFile(uploadsDir(), output)
+}
+
+/**
+ * Writes a WebP under a new random name in `dir` and returns the name. Written under a temporary
+ * name and renamed, so a crash mid-write never leaves a served half file.
+ */
+export async function writeWebpFile(dir: string, output: Buffer): Promise<string> {
   const name = `${randomUUID()}.webp`
-  await mkdir(uploadsDir(), { recursive: true })
-  // Written under a temporary name and renamed, so a crash mid-write never leaves a served half file.
-  const partial = path.join(uploadsDir(), `.${name}.part`)
+  await mkdir(dir, { recursive: true })
+  const partial = path.join(dir, `.${name}.part`)
   try {
     await writeFile(partial, output)
-    await rename(partial, path.join(uploadsDir(), name))
+    await rename(partial, path.join(dir, name))
   } catch (error) {
     await unlink(partial).catch(() => {})
     throw error

@@ -1,13 +1,25 @@
-import type { ReactNode } from 'react'
+import { useEffect, useRef, type ReactNode } from 'react'
 
-export function FieldErrors({ id, errors }: { id: string; errors?: string[] | null }) {
+/**
+ * A field's or a form's errors, announced as an alert. The alert wraps the list, so the list keeps
+ * its role. `focus`: each new set of errors takes keyboard focus (a form-wide error, such as a
+ * refused sign-in, where the person would otherwise have to hunt for it).
+ */
+export function FieldErrors({ id, errors, focus = false }: { id: string; errors?: string[] | null; focus?: boolean }) {
+  const box = useRef<HTMLDivElement>(null)
+  const key = errors?.join('\n') ?? ''
+  useEffect(() => {
+    if (focus && key) box.current?.focus()
+  }, [focus, key])
   if (!errors?.length) return null
   return (
-    <ul id={id} className="mt-1 space-y-0.5 text-sm text-red-700" role="alert">
-      {errors.map((e) => (
-        <li key={e}>{e}</li>
-      ))}
-    </ul>
+    <div id={id} ref={box} role="alert" tabIndex={focus ? -1 : undefined} className="mt-1 text-sm text-red-700 focus:outline-none">
+      <ul className="space-y-0.5">
+        {errors.map((e) => (
+          <li key={e}>{e}</li>
+        ))}
+      </ul>
+    </div>
   )
 }
 

@@ -1,4 +1,4 @@
-import { Form, Link, useFetcher, useLocation, useNavigate, useSearchParams } from '@remix-run/react'
+import { Form, useFetcher, useLocation, useNavigate, useSearchParams } from '@remix-run/react'
 import { useEffect, useId, useState, type KeyboardEvent } from 'react'
 import type { loader as suggestLoader } from '~/routes/api.search-suggest'
 import { Marked, clubHref, doctorHref, groupLabel, talkHref } from './search-results'
@@ -146,14 +146,18 @@ export function SearchBar() {
               id={o.id}
               role="option"
               aria-selected={i === active}
-              className={`${i === active ? 'bg-brand-50' : ''} ${o.group === 'all' ? 'border-t border-slate-100' : ''}`}
+              // An option is not a link inside an option (no nested interactive element): choosing
+              // it, by click or by Enter in the input, goes to its page.
+              onClick={() => {
+                setOpen(false)
+                navigate(o.href)
+              }}
+              className={`cursor-pointer px-3 py-1.5 hover:bg-brand-50 ${i === active ? 'bg-brand-50' : ''} ${o.group === 'all' ? 'border-t border-slate-100' : ''}`}
             >
-              <Link to={o.href} tabIndex={-1} className="block px-3 py-1.5 hover:bg-brand-50" onClick={() => setOpen(false)}>
-                <span className={o.group === 'all' ? 'font-medium text-brand-700' : 'font-medium text-slate-900'}>
-                  <Marked text={o.label} segments={o.segments} />
-                </span>
-                {o.detail ? <span className="block truncate text-xs text-slate-500">{o.detail}</span> : null}
-              </Link>
+              <span className={o.group === 'all' ? 'font-medium text-brand-700' : 'font-medium text-slate-900'}>
+                <Marked text={o.label} segments={o.segments} />
+              </span>
+              {o.detail ? <span className="block truncate text-xs text-slate-600">{o.detail}</span> : null}
             </li>,
           ]
         })}

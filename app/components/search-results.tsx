@@ -2,6 +2,7 @@ import { Link } from '@remix-run/react'
 import type { ClubHit, DoctorHit, Segment, TalkHit } from '#server/search/types'
 import { Avatar } from './avatar'
 import { VisibilityBadge } from './club-badges'
+import { VerifiedBadge } from './verified-badge'
 import { LocalTime } from '~/utils/time-zone'
 import { talkTypeLabel } from './talk-card'
 
@@ -12,7 +13,7 @@ export function Marked({ text, segments }: { text: string; segments?: Segment[] 
     <>
       {segments.map((s, i) =>
         s.match ? (
-          <mark key={i} className="rounded-sm bg-amber-100 text-inherit">
+          <mark key={i} className="rounded-sm bg-amber-100 text-slate-900">
             {s.text}
           </mark>
         ) : (
@@ -32,9 +33,12 @@ export function DoctorResult({ doctor }: { doctor: DoctorHit }) {
     <li className="flex items-start gap-3 py-3" data-testid="search-doctor">
       <Avatar name={doctor.name} photoUrl={doctor.photoUrl} size={40} />
       <div className="min-w-0">
-        <Link to={doctorHref(doctor)} className="font-semibold hover:text-brand-700 hover:underline">
-          <Marked text={doctor.name} segments={doctor.highlight.name} />
-        </Link>
+        <p className="flex flex-wrap items-center gap-x-2 gap-y-1">
+          <Link to={doctorHref(doctor)} className="font-semibold hover:text-brand-700 hover:underline">
+            <Marked text={doctor.name} segments={doctor.highlight.name} />
+          </Link>
+          <VerifiedBadge badge={doctor.verified} compact />
+        </p>
         <p className="text-sm text-slate-600">
           {doctor.speciality ? <Marked text={doctor.speciality} segments={doctor.highlight.speciality} /> : 'Speciality not given'}
           {doctor.view === 'full' && doctor.city ? (

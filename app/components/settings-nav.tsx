@@ -34,6 +34,9 @@ export function SettingsNav() {
       <NavLink to="/settings/sessions" className={tabClass}>
         Devices and sessions
       </NavLink>
+      <NavLink to="/settings/apps" className={tabClass}>
+        Connected apps
+      </NavLink>
       <NavLink to="/settings/time-zone" className={tabClass}>
         Time zone
       </NavLink>

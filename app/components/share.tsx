@@ -20,7 +20,7 @@ export function ShareBox({ url, text }: { url: string; text: string }) {
         >
           {copied ? 'Copied' : 'Copy link'}
         </button>
-        <a href={whatsapp} target="_blank" rel="noopener noreferrer" className="rounded-md bg-[#25D366] px-3 py-1.5 text-sm font-semibold text-white">
+        <a href={whatsapp} target="_blank" rel="noopener noreferrer" className="rounded-md bg-[#075E54] px-3 py-1.5 text-sm font-semibold text-white hover:bg-[#054740]">
           Share on WhatsApp
         </a>
       </div>

@@ -122,6 +122,9 @@ export function SiteHeader({
                     My profile
                   </span>
                 </MenuLink>
+                <MenuLink to="/learning" pathname={pathname}>
+                  My learning
+                </MenuLink>
                 {requestCount > 0 ? (
                   <MenuLink to="/settings/requests" pathname={pathname} data-testid="header-requests">
                     <span className="flex items-center gap-2">
@@ -131,8 +134,8 @@ export function SiteHeader({
                   </MenuLink>
                 ) : null}
                 {isStaff ? (
-                  <MenuLink to="/staff/privacy" pathname={pathname}>
-                    Privacy console
+                  <MenuLink to="/staff" pathname={pathname}>
+                    Staff
                   </MenuLink>
                 ) : null}
                 {staffModerator ? (
@@ -172,12 +175,18 @@ export function SiteFooter({ devMailbox, timeZone, signedIn }: { devMailbox: boo
     <footer className="border-t border-slate-200 bg-white">
       <div className="mx-auto flex max-w-5xl flex-wrap justify-between gap-2 px-4 py-4 text-sm text-slate-500">
         <span>Rounds — live learning for doctors</span>
-        <nav aria-label="Legal" className="flex flex-wrap gap-3">
+        <nav aria-label="About Rounds" className="flex flex-wrap gap-3">
           <Link to="/privacy" className="underline">
             Privacy
           </Link>
           <Link to="/cookies" className="underline">
             Cookie settings
+          </Link>
+          <Link to="/advertise" className="underline">
+            Advertise
+          </Link>
+          <Link to="/developers" className="underline">
+            Developers
           </Link>
         </nav>
         <span data-testid="footer-time-zone">

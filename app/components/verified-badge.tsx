@@ -13,3 +13,24 @@ export function VerifiedBadge({ badge, compact = false }: { badge: { council: st
     </span>
   )
 }
+
+/**
+ * The badge where a line is short (a live room's stage, comments and questions): "✓ Verified",
+ * with the council and year for a pointer or a screen reader.
+ */
+export function VerifiedMark({ badge, tone = 'light' }: { badge: { council: string; since: number } | null | undefined; tone?: 'light' | 'dark' }) {
+  if (!badge) return null
+  const text = `Verified doctor · ${badge.council} · since ${badge.since}`
+  return (
+    <span
+      data-testid="verified-mark"
+      title={text}
+      className={`ml-1 inline-flex items-center gap-0.5 rounded-full px-1.5 text-[11px] font-semibold leading-4 ${
+        tone === 'dark' ? 'bg-emerald-900/60 text-emerald-200' : 'bg-emerald-50 text-emerald-800 ring-1 ring-emerald-200'
+      }`}
+    >
+      <span aria-hidden="true">✓ Verified</span>
+      <span className="sr-only">{text}</span>
+    </span>
+  )
+}

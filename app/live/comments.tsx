@@ -3,12 +3,13 @@ import { Avatar } from '~/components/avatar'
 import { COMMENT_MAX, isModerator, type LiveComment } from './protocol'
 import { ReportItem } from './report-item'
 import { PersonControls, type RoomProps } from './stage'
-import { ActionError, ClockTime, button, newClientId, useAckAction } from './ui'
+import { ActionError, HeldNote, ClockTime, button, newClientId, useAckAction } from './ui'
+import { VerifiedMark } from '~/components/verified-badge'
 
 /** The chat: a pinned comment, the stream, and a send box with a length counter. */
 export function Comments({ state, actions }: RoomProps) {
   const { comments, pinned, talk } = state
-  const list = useRef<HTMLOListElement>(null)
+  const list = useRef<HTMLDivElement>(null)
   const stickToEnd = useRef(true)
   const lastId = comments.at(-1)?.id
 
@@ -24,23 +25,26 @@ export function Comments({ state, actions }: RoomProps) {
         Comments
       </h2>
       {pinned ? <PinnedComment comment={pinned} state={state} actions={actions} /> : null}
-      <ol
+      {/* The log wraps the list, so the list keeps its own role and its items stay list items. */}
+      <div
         ref={list}
         role="log"
         aria-label="Comments"
         data-testid="comments"
-        className="max-h-[28rem] min-h-32 flex-1 space-y-3 overflow-y-auto px-4 py-3"
+        className="max-h-[28rem] min-h-32 flex-1 overflow-y-auto px-4 py-3"
         onScroll={(e) => {
           const el = e.currentTarget
           stickToEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40
         }}
       >
-        {comments.length === 0 ? (
-          <li className="text-sm text-slate-500">{talk.status === 'live' ? 'No comments yet. Say hello.' : 'No comments.'}</li>
-        ) : (
-          comments.map((c) => <CommentItem key={c.id} comment={c} state={state} actions={actions} />)
-        )}
-      </ol>
+        <ol className="space-y-3">
+          {comments.length === 0 ? (
+            <li className="text-sm text-slate-500">{talk.status === 'live' ? 'No comments yet. Say hello.' : 'No comments.'}</li>
+          ) : (
+            comments.map((c) => <CommentItem key={c.id} comment={c} state={state} actions={actions} />)
+          )}
+        </ol>
+      </div>
       <CommentBox state={state} actions={actions} />
     </section>
   )
@@ -54,7 +58,8 @@ function PinnedComment({ comment, state, actions }: RoomProps & { comment: LiveC
         <span aria-hidden="true">📌 </span>Pinned
       </p>
       <p className="mt-0.5 break-words whitespace-pre-wrap">
-        <strong>{comment.author.name}:</strong> {comment.body}
+        <strong>{comment.author.name}</strong>
+        <VerifiedMark badge={comment.author.verified} />: {comment.body}
       </p>
       {isModerator(state.me.role) && state.talk.status === 'live' ? (
         <button type="button" className={`${button.small} mt-1`} disabled={pending} onClick={() => void run(() => actions.pinComment(null))}>
@@ -78,9 +83,11 @@ function CommentItem({ comment, state, actions }: RoomProps & { comment: LiveCom
       <div className="min-w-0 flex-1">
         <p className="text-xs text-slate-500">
           <span className="font-semibold text-slate-800">{comment.author.name}</span>
+          <VerifiedMark badge={comment.author.verified} />
           {mine ? ' (you)' : ''} · <ClockTime iso={comment.createdAt} />
         </p>
         <p className="break-words whitespace-pre-wrap text-sm text-slate-900">{comment.body}</p>
+        {comment.held ? <HeldNote /> : null}
         {moderator || mine ? (
           <div className="mt-1 flex flex-wrap gap-1.5">
             {moderator && talk.status === 'live' && !comment.pinned ? (

@@ -46,6 +46,12 @@ export function HostControls({ state, actions, mediaEnabled = true }: RoomProps 
             </button>
           </div>
         ) : null}
+        {talk.status !== 'ended' ? (
+          // A second window for the hall's screen; a plain link, so it opens without JavaScript too.
+          <a href={`/t/${talk.id}/present`} target="_blank" rel="noopener" className="text-sm font-medium text-brand-700 underline">
+            Presenter view<span className="sr-only"> (opens in a new window)</span>
+          </a>
+        ) : null}
         {talk.status !== 'scheduled' ? (
           <Link to={`/t/${talk.id}/report`} className="text-sm font-medium text-brand-700 underline">
             Attendance report

@@ -153,6 +153,8 @@ export const liveEvents = {
   'talk:join': event<{ state: RoomState }>()(InTalk),
   'talk:sync': event<{ state: RoomState }>()(InTalk),
   'talk:leave': event()(InTalk),
+  /** The presenter view (hosts and co-hosts): the talk's broadcasts without attending, no stay opened. */
+  'talk:present': event<{ status: TalkStatus }>()(InTalk),
   'talk:open': event<{ status: TalkStatus }>()(InTalk),
   'talk:end': event<{ status: TalkStatus }>()(InTalk),
   'hand:raise': event<StageChange>()(InTalk),

@@ -1,8 +1,9 @@
 import { useRef, useState, type FormEvent } from 'react'
 import { isModerator, QUESTION_MAX, type LiveQuestion } from './protocol'
 import type { RoomProps } from './stage'
-import { ActionError, button, newClientId, useAckAction } from './ui'
+import { ActionError, HeldNote, button, newClientId, useAckAction } from './ui'
 import { ReportItem } from './report-item'
+import { VerifiedMark } from '~/components/verified-badge'
 
 /** Q&A: ask, upvote others' questions; hosts mark them answered or hide them. */
 export function Questions({ state, actions }: RoomProps) {
@@ -60,8 +61,10 @@ function QuestionItem({ question, state, actions }: RoomProps & { question: Live
       </button>
       <div className="min-w-0 flex-1">
         <p className="break-words whitespace-pre-wrap text-slate-900">{question.body}</p>
+        {question.held ? <HeldNote /> : null}
         <p className="mt-1 text-xs text-slate-500">
           {question.author.name}
+          <VerifiedMark badge={question.author.verified} />
           {mine ? ' (you)' : ''}
           {question.status === 'answered' ? (
             <span className="ml-2 rounded bg-brand-50 px-1.5 py-0.5 font-semibold text-brand-700">Answered</span>

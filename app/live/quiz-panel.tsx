@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { LeaderEntry, LiveQuizState, PublicQuestion, QuizSummary, Tally } from '#db/quizzes'
 import { callLive, type LiveClientSocket, type LiveConnection, type TalkPayload, type TalkPayloadArgs } from './live-socket'
 import type { LiveEventName, LiveServerEvents } from './protocol'
-import { countsWithheld, isCurrentQuizState } from './quiz-state'
+import { countsWithheld, isCurrentQuizState, tallyRows } from './quiz-state'
 import { ActionError, button, useAckAction } from './ui'
 
 /*
@@ -16,7 +16,7 @@ import { ActionError, button, useAckAction } from './ui'
 
 type Board = { top: LeaderEntry[]; participants: number }
 
-function useQuizSocket(talkId: string, { socket, joins }: LiveConnection) {
+export function useQuizSocket(talkId: string, { socket, joins }: LiveConnection) {
   const socketRef = useRef<LiveClientSocket | null>(socket)
   socketRef.current = socket
   const [state, setState] = useState<LiveQuizState | null>(null)
@@ -153,7 +153,7 @@ export function QuizPanel({ talkId, host, live }: { talkId: string; host: boolea
   )
 }
 
-function useCountdown(closesAt: string | null, skew: number) {
+export function useCountdown(closesAt: string | null, skew: number) {
   const [left, setLeft] = useState<number | null>(null)
   useEffect(() => {
     if (!closesAt) return setLeft(null)
@@ -180,7 +180,7 @@ function QuizStage({ state, tally, skew, call }: { state: LiveQuizState; tally: 
       <p className="text-lg font-medium" data-testid="quiz-prompt">
         {question.prompt}
       </p>
-      {question.imageUrl ? <img src={question.imageUrl} alt="" className="max-h-64 rounded-md border border-slate-200" /> : null}
+      {question.imageUrl ? <img src={question.imageUrl} alt={question.imageAlt} className="max-h-64 rounded-md border border-slate-200" /> : null}
       <AnswerForm question={question} open={state.phase === 'question' && left !== 0} talkId={state.talkId} call={call} reveal={state.reveal?.correctOptionIds ?? null} />
       <BarChart question={question} tally={tally} correct={state.reveal?.correctOptionIds ?? null} />
       {state.reveal?.explanation ? (
@@ -286,10 +286,7 @@ function BarChart({ question, tally, correct }: { question: PublicQuestion; tall
         {tally.total} answered
       </p>
     )
-  const rows =
-    question.kind === 'rating'
-      ? (tally.ratings ?? []).map((count, i) => ({ key: String(i), label: String(i + 1), count, right: false }))
-      : question.options.map((o) => ({ key: o.id, label: o.label, count: tally.options.find((t) => t.id === o.id)?.count ?? 0, right: correct?.includes(o.id) ?? false }))
+  const rows = tallyRows(question, tally, correct)
   if (rows.length === 0) return <p className="text-sm text-slate-600">{tally.total} answers so far.</p>
   const max = Math.max(1, ...rows.map((r) => r.count))
   return (

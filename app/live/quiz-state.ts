@@ -1,4 +1,4 @@
-import type { LiveQuizState, Tally } from '#db/quizzes'
+import type { LiveQuizState, PublicQuestion, Tally } from '#db/quizzes'
 
 /*
  * A quiz's state reaches a page two ways: broadcast as the host steps on, and in the answer to
@@ -39,4 +39,13 @@ export function withheldTally(tally: Tally): Tally {
 /** Whether the tally's counts were withheld (a text question has none to show either). */
 export function countsWithheld(tally: Tally) {
   return tally.options.length === 0 && tally.ratings === null
+}
+
+/** One bar of a question's results: an option (the correct ones marked after a quiz's reveal) or a step of a rating. */
+export type TallyRow = { key: string; label: string; count: number; right: boolean }
+
+/** The question's tally as the bars to draw, in the question's order. */
+export function tallyRows(question: PublicQuestion, tally: Tally, correct: string[] | null): TallyRow[] {
+  if (question.kind === 'rating') return (tally.ratings ?? []).map((count, i) => ({ key: String(i), label: String(i + 1), count, right: false }))
+  return question.options.map((o) => ({ key: o.id, label: o.label, count: tally.options.find((t) => t.id === o.id)?.count ?? 0, right: correct?.includes(o.id) ?? false }))
 }

@@ -4,6 +4,7 @@ import { isModerator, roleLabel, type RoomState, type StagePerson } from './prot
 import { RecordingPolicy, StageRecordingConsent } from './recording'
 import type { LiveRoom } from './use-live-room'
 import { ActionError, button, useAckAction } from './ui'
+import { VerifiedMark } from '~/components/verified-badge'
 
 export type RoomProps = { state: RoomState; actions: LiveRoom['actions'] }
 
@@ -58,6 +59,11 @@ function StageTile({ person, state, actions, speaking }: RoomProps & { person: S
         {person.name}
         {isMe ? <span className="font-normal text-slate-300"> (you)</span> : null}
       </p>
+      {person.verified ? (
+        <p className="-ml-1 mt-0.5">
+          <VerifiedMark badge={person.verified} tone="dark" />
+        </p>
+      ) : null}
       {person.role !== 'audience' ? <p className="text-xs text-slate-300">{roleLabel[person.role]}</p> : null}
       {speaking ? <p className="text-xs font-semibold text-emerald-300">Speaking</p> : null}
       {manages ? <PersonControls person={person} state={state} actions={actions} where="stage" /> : null}

@@ -58,3 +58,12 @@ export function newClientId() {
   crypto.getRandomValues(bytes)
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
+
+/** Under one's own comment or question that a moderator must look at before anyone else sees it. */
+export function HeldNote() {
+  return (
+    <p data-testid="held-note" className="mt-1 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">
+      Only you can see this until a moderator reviews it. You will find their decision in Settings → Moderation.
+    </p>
+  )
+}

@@ -1,22 +1,32 @@
 import type { LoaderFunctionArgs, SerializeFrom } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
+import { selectAd } from '#db/ads/index'
 import { listClubsForViewer } from '#db/clubs'
 import { homeFeed } from '#db/feed'
 import { suggestColleagues } from '#db/onboarding'
+import { personalAnswers } from '#db/personal-answers'
 import { countDoctors, listDoctorCards } from '#db/profiles'
 import { listPastTalks, listUpcomingTalks } from '#db/talks'
+import { AdSlot } from '~/components/ad-slot'
 import { Avatar } from '~/components/avatar'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { ClubCard } from '~/components/feed-club-card'
 import { FeedSection } from '~/components/feed-section'
 import { TalkCard } from '~/components/talk-card'
+import { adOptions } from '~/utils/ads.server'
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ context, request }: LoaderFunctionArgs) {
   const viewer = context.viewer
   if (viewer) {
-    const [feed, colleagues] = await Promise.all([homeFeed(viewer), suggestColleagues(viewer, 4)])
-    return json({ kind: 'feed' as const, feed, colleagues })
+    // Speciality and interests, read once for the feed's clubs and the colleagues suggested.
+    const answers = await personalAnswers(viewer.userId)
+    const [feed, colleagues, ad] = await Promise.all([
+      homeFeed(viewer, new Date(), answers),
+      suggestColleagues(viewer, 4, answers),
+      selectAd(viewer, { kind: 'home' }, adOptions(request)),
+    ])
+    return json({ kind: 'feed' as const, feed, colleagues, ad })
   }
   const [upcoming, past, clubs, doctors, doctorCount] = await Promise.all([
     listUpcomingTalks(viewer, 6),
@@ -30,16 +40,17 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export default function Index() {
   const data = useLoaderData<typeof loader>()
-  return data.kind === 'feed' ? <HomeFeed feed={data.feed} colleagues={data.colleagues} /> : <Landing {...data} />
+  return data.kind === 'feed' ? <HomeFeed feed={data.feed} colleagues={data.colleagues} ad={data.ad} /> : <Landing {...data} />
 }
 
 type Loaded = SerializeFrom<typeof loader>
 type FeedData = Extract<Loaded, { kind: 'feed' }>['feed']
 type Colleagues = Extract<Loaded, { kind: 'feed' }>['colleagues']
+type HomeAd = Extract<Loaded, { kind: 'feed' }>['ad']
 
 const linkClass = 'font-medium text-brand-700 underline'
 
-function HomeFeed({ feed, colleagues }: { feed: FeedData; colleagues: Colleagues }) {
+function HomeFeed({ feed, colleagues, ad }: { feed: FeedData; colleagues: Colleagues; ad: HomeAd }) {
   return (
     <div className="space-y-10">
       <h1 className="sr-only">Your home on Rounds</h1>
@@ -64,6 +75,12 @@ function HomeFeed({ feed, colleagues }: { feed: FeedData; colleagues: Colleagues
           ))}
         </ul>
       </FeedSection>
+
+      {ad ? (
+        <div className="max-w-md">
+          <AdSlot ad={ad} back="/" />
+        </div>
+      ) : null}
 
       <FeedSection
         id="recommended"

@@ -1,32 +1,43 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { clubAdPlacement, selectAd } from '#db/ads/index'
 import { getClubPage, getClubShareInfo, listClubMembers } from '#db/clubs'
+import { listClubQuizzes, type ClubQuizzes } from '#db/quizzes/listings'
 import { listClubTalks } from '#db/talks'
+import { AdSlot } from '~/components/ad-slot'
 import { Avatar } from '~/components/avatar'
 import { plural } from '~/components/club-badges'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { ChallengeList, DraftQuizList, PastQuizList } from '~/components/quiz-lists'
 import { ReportControl } from '~/components/report-control'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { TalkCard } from '~/components/talk-card'
 import { orErrorPage } from '~/utils/club-forms'
+import { adOptions } from '~/utils/ads.server'
 import { shareMeta } from '~/utils/share-meta'
 
 const PREVIEW_SIZE = 12
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ params, context, request }: LoaderFunctionArgs) {
   const viewer = context.viewer
   const slug = params.slug ?? ''
   const page = await orErrorPage(getClubPage(viewer, slug))
   const { club, role } = page
   // Invited doctors see a private club's name and description, not its people or talks.
   const seesInside = club.visibility === 'public' || role !== null
-  const [upcoming, past, members, share] = await Promise.all([
+  const [upcoming, past, quizzes, members, share] = await Promise.all([
     seesInside ? listClubTalks(viewer, club.id, 'upcoming', 20) : Promise.resolve([]),
     seesInside ? listClubTalks(viewer, club.id, 'past', 10) : Promise.resolve([]),
+    // The data layer applies the quiz's own rules (banned, blocked, held): a visitor gets none.
+    seesInside ? listClubQuizzes(viewer, club.id) : Promise.resolve({ open: [], past: [], drafts: [] }),
     seesInside ? listClubMembers(viewer, club.slug, { limit: PREVIEW_SIZE, offset: 0 }) : Promise.resolve(null),
     getClubShareInfo(viewer, club.slug),
   ])
+  // At most one ad, for signed-in doctors, never beside a talk that issues certificates.
+  const ad = viewer
+    ? await selectAd(viewer, await clubAdPlacement(club.id, upcoming), adOptions(request))
+    : null
   const url = absoluteUrl(context.publicUrl, `/c/${club.slug}`)
   return json({
     club: { id: club.id, slug: club.slug, name: club.name, description: club.description, visibility: club.visibility, memberCount: club.memberCount },
@@ -37,7 +48,10 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     seesInside,
     upcoming,
     past,
+    quizzes,
+    signedIn: Boolean(viewer),
     members,
+    ad,
     url,
     // Null for a private club, so its page tags say nothing about it.
     share: share ? { title: share.name, description: share.description || 'A club for doctors on Rounds.', url, type: 'website' as const } : null,
@@ -47,7 +61,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => shareMeta(data?.share ?? null)
 
 export default function ClubOverviewRoute() {
-  const { club, canInvite, canSchedule, seesInside, upcoming, past, members, url, mayReport } = useLoaderData<typeof loader>()
+  const { club, canInvite, canSchedule, seesInside, upcoming, past, quizzes, signedIn, members, url, mayReport, ad } = useLoaderData<typeof loader>()
   const base = `/c/${club.slug}`
   return (
     <div className="grid gap-6 lg:grid-cols-3">
@@ -102,6 +116,7 @@ export default function ClubOverviewRoute() {
                 <p className="mt-2 text-slate-600">No talks are scheduled in this club yet.</p>
               )}
             </section>
+            <ClubQuizzesSection quizzes={quizzes} signedIn={signedIn} clubSlug={club.slug} />
             <section aria-labelledby="past-talks">
               <h2 id="past-talks" className="text-xl font-semibold">
                 Past talks
@@ -145,6 +160,8 @@ export default function ClubOverviewRoute() {
           </section>
         ) : null}
 
+        <AdSlot ad={ad} back={base} />
+
         {club.visibility === 'public' ? (
           <ShareBox url={url} text={`${club.name} on Rounds`} />
         ) : (
@@ -165,6 +182,47 @@ export default function ClubOverviewRoute() {
         )}
       </aside>
     </div>
+  )
+}
+
+function ClubQuizzesSection({ quizzes, signedIn, clubSlug }: { quizzes: ClubQuizzes; signedIn: boolean; clubSlug: string }) {
+  return (
+    <section aria-labelledby="club-quizzes" data-testid="club-quizzes">
+      <h2 id="club-quizzes" className="text-xl font-semibold">
+        Challenges and quizzes
+      </h2>
+      {!signedIn ? (
+        <p className="mt-2 text-slate-600">
+          <Link to={`/login?redirectTo=${encodeURIComponent(`/c/${clubSlug}`)}`} className="text-brand-700 underline">
+            Sign in
+          </Link>{' '}
+          to take this club’s challenges and see past results.
+        </p>
+      ) : quizzes.open.length === 0 && quizzes.past.length === 0 && quizzes.drafts.length === 0 ? (
+        <p className="mt-2 text-slate-600">No challenges or quizzes here yet.</p>
+      ) : (
+        <div className="mt-3 space-y-4">
+          {quizzes.drafts.length ? (
+            <div className="rounded-xl border border-dashed border-slate-300 bg-white px-4 shadow-sm sm:px-5">
+              <h3 className="pt-3 text-sm font-semibold uppercase tracking-wide text-slate-500">Your drafts (only you and the club’s admins see these)</h3>
+              <DraftQuizList entries={quizzes.drafts} />
+            </div>
+          ) : null}
+          {quizzes.open.length ? (
+            <div className="rounded-xl border border-slate-200 bg-white px-4 shadow-sm sm:px-5">
+              <h3 className="pt-3 text-sm font-semibold uppercase tracking-wide text-slate-500">Open now</h3>
+              <ChallengeList entries={quizzes.open} />
+            </div>
+          ) : null}
+          {quizzes.past.length ? (
+            <div className="rounded-xl border border-slate-200 bg-white px-4 shadow-sm sm:px-5">
+              <h3 className="pt-3 text-sm font-semibold uppercase tracking-wide text-slate-500">Closed</h3>
+              <PastQuizList entries={quizzes.past} />
+            </div>
+          ) : null}
+        </div>
+      )}
+    </section>
   )
 }
 

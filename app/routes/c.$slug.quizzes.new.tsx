@@ -5,19 +5,19 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { useState } from 'react'
 import { z, type RefinementCtx } from 'zod'
 import { PublicError } from '#db/errors'
-import { QuizDraftSchema, createQuiz, getQuizAuthoring, quizLimits } from '#db/quizzes'
+import { QuizDetailsSchema, QuizDraftSchema, createQuiz, getQuizAuthoring, quizLimits, startQuizDraft } from '#db/quizzes'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
-import { FieldErrors, SubmitButton, inputClass } from '~/components/forms'
+import { FieldErrors, inputClass } from '~/components/forms'
+import { IntentButton } from '~/components/quiz-editor'
+import { deadlineFromForm, QuizSettingsFields } from '~/components/quiz-settings'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
 import { readForm } from '~/utils/form.server'
-import { isUtc, UTC, zonedInputError, zonedTimeToMoment, zoneName } from '~/utils/time'
 import { useTimeZone } from '~/utils/time-zone'
 
 export const meta: MetaFunction = () => [{ title: 'New quiz or poll — Rounds' }, { name: 'robots', content: 'noindex' }]
 
 const FIRST_QUESTIONS = 3
-const OPTION_INPUTS = 6
 // Far above any real quiz (50 questions of 500 characters); a bigger body is refused unread.
 const MAX_BODY_BYTES = 256 * 1024
 
@@ -53,16 +53,9 @@ function draftFromForm(raw: unknown, ctx: RefinementCtx) {
   })
   const blank = (q: unknown) => isRecord(q) && !filled(q.prompt) && !filled(q.explanation) && list(q.options).length === 0
   while (questions.length > 1 && blank(questions[questions.length - 1])) questions.pop()
-  let deadline = raw.deadline
-  if (typeof deadline === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(deadline)) {
-    const zone = typeof raw.timeZone === 'string' && raw.timeZone ? raw.timeZone : UTC
-    const input = zonedTimeToMoment(deadline.slice(0, 10), deadline.slice(11), zone)
-    if (input.ok) deadline = input.moment.toISOString()
-    else {
-      ctx.addIssue({ code: 'custom', path: ['deadline'], message: zonedInputError(input, zone) ?? '' })
-      deadline = undefined
-    }
-  }
+  const read = deadlineFromForm(raw.deadline, raw.timeZone)
+  if (!read.ok) ctx.addIssue({ code: 'custom', path: ['deadline'], message: read.message })
+  const deadline = read.ok ? read.value : undefined
   const { timeZone: _zone, ...fields } = raw
   return {
     ...fields,
@@ -74,6 +67,8 @@ function draftFromForm(raw: unknown, ctx: RefinementCtx) {
 }
 
 const QuizFormSchema = z.preprocess(draftFromForm, QuizDraftSchema)
+/** The first step of writing a quiz one question at a time: its title and settings. */
+const DetailsFormSchema = z.preprocess(draftFromForm, QuizDetailsSchema)
 
 type ActionData = {
   /** What was sent, to fill the form in again. */
@@ -97,6 +92,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return json<ActionData>({ values: null, error: { '': ['This quiz is too long to save. Shorten the longest texts.'] }, questionCount: FIRST_QUESTIONS }, { status: 400 })
   }
   const formData = await readForm(request)
+  if (formData.get('intent') === 'start') {
+    const details = parseWithZod(formData, { schema: DetailsFormSchema })
+    const sent = isRecord(details.payload) ? details.payload : null
+    if (details.status !== 'success') {
+      return json<ActionData>({ values: sent, error: details.error ?? { '': ['Check the quiz and try again.'] }, questionCount: 0 }, { status: 400 })
+    }
+    try {
+      const { id } = await startQuizDraft(viewer, params.slug ?? '', details.value)
+      return redirect(`/q/${id}/edit`)
+    } catch (error) {
+      if (!(error instanceof PublicError)) throw error
+      return json<ActionData>({ values: sent, error: { [error.field ?? '']: [error.message] }, questionCount: 0 }, { status: error.status })
+    }
+  }
+  // The whole quiz in one post (every question's fields at once), for clients that send it so.
   const sentCount = Number(formData.get('questionCount'))
   const questionCount = Number.isInteger(sentCount) ? Math.min(Math.max(sentCount, 1), quizLimits.questions) : FIRST_QUESTIONS
   const submission = parseWithZod(formData, { schema: QuizFormSchema })
@@ -131,13 +141,6 @@ function valueAt(values: Raw | null, path: (string | number)[]): string {
 }
 
 const kindLabels = { quiz: 'Quiz (scored, with a leaderboard)', poll: 'Poll (no right answers)', survey: 'Survey (ratings and free text too)' } as const
-const questionKindLabels = {
-  single: 'One answer',
-  multiple: 'Several answers',
-  true_false: 'True or false',
-  rating: 'Rating (surveys)',
-  text: 'Free text (surveys)',
-} as const
 
 export default function NewQuizRoute() {
   const { club, talk, limits } = useLoaderData<typeof loader>()
@@ -146,14 +149,8 @@ export default function NewQuizRoute() {
   const navigation = useNavigation()
   const values = data?.values ?? null
   const errors = data?.error ?? {}
-  const questionCount = data?.questionCount ?? FIRST_QUESTIONS
   const sent = (name: string, fallback = '') => (values ? valueAt(values, [name]) : fallback)
   const errorsFor = (name: string) => errors[name] ?? null
-  /** Messages about a question's options, including any about one of them. */
-  const optionErrors = (i: number) =>
-    Object.entries(errors)
-      .filter(([key]) => key === `questions[${i}].options` || key.startsWith(`questions[${i}].options[`))
-      .flatMap(([, messages]) => messages ?? [])
   const [kind, setKind] = useState(sent('kind', 'quiz') || 'quiz')
 
   return (
@@ -165,8 +162,8 @@ export default function NewQuizRoute() {
             ? `For “${talk.title}” in ${club.name}. You run it live from the talk’s room, one question at a time.`
             : `In ${club.name}. Members take it at their own pace until the deadline or until you close it.`}
         </p>
+        <p className="mt-1 text-sm text-slate-500">First its title and settings; then you write the questions one at a time. Nothing is shown to members until you publish.</p>
         <Form method="post" className="mt-6 space-y-6" noValidate>
-          <input type="hidden" name="questionCount" value={questionCount} />
           {talk ? <input type="hidden" name="talkId" value={talk.id} /> : null}
 
           <div>
@@ -191,148 +188,24 @@ export default function NewQuizRoute() {
             <FieldErrors id="title-error" errors={errorsFor('title')} />
           </div>
 
-          <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">
-            <legend className="px-1 text-sm font-medium text-slate-800">Settings</legend>
-            {kind !== 'quiz' ? (
-              <label className="flex items-center gap-2 text-sm text-slate-700">
-                <input name="anonymous" type="checkbox" defaultChecked={values ? sent('anonymous') === 'on' : false} />
-                Anonymous: results and exports never name who answered
-              </label>
-            ) : null}
-            <FieldErrors id="anonymous-error" errors={errorsFor('anonymous')} />
-            {talk ? null : (
-              <div>
-                <label className="block text-sm text-slate-700">
-                  Deadline ({isUtc(zone) ? 'UTC' : `your time, ${zoneName(zone)}`}, optional)
-                  <input name="deadline" type="datetime-local" defaultValue={sent('deadline')} className={inputClass} />
-                </label>
-                <input type="hidden" name="timeZone" value={zone} />
-                <FieldErrors id="deadline-error" errors={errorsFor('deadline')} />
-              </div>
-            )}
-            {kind === 'quiz' ? (
-              <>
-                <label className="flex items-center gap-2 text-sm text-slate-700">
-                  <input name="speedScoring" type="checkbox" defaultChecked={values ? sent('speedScoring') === 'on' : true} />
-                  Speed scoring: faster correct answers earn more (live runs)
-                </label>
-                <div>
-                  <label className="block text-sm text-slate-700">
-                    Streak bonus (points per correct answer in a row; 0 for none)
-                    <input name="streakBonus" type="number" min={0} max={limits.maxStreakBonus} defaultValue={sent('streakBonus', '0')} className={inputClass} />
-                  </label>
-                  <FieldErrors id="streakBonus-error" errors={errorsFor('streakBonus')} />
-                </div>
-              </>
-            ) : null}
-          </fieldset>
-
-          <FieldErrors id="questions-error" errors={errorsFor('questions')} />
-          {Array.from({ length: questionCount }, (_, i) => {
-            const name = (field: string) => `questions[${i}].${field}`
-            const value = (...path: (string | number)[]) => valueAt(values, ['questions', i, ...path])
-            return (
-              <fieldset key={i} className="space-y-3 rounded-md border border-slate-200 p-4" data-testid={`question-${i + 1}`}>
-                <legend className="px-1 text-sm font-semibold text-slate-800">Question {i + 1}</legend>
-                <div>
-                  <label className="block text-sm text-slate-700">
-                    Question
-                    <textarea name={name('prompt')} rows={2} defaultValue={value('prompt')} className={inputClass} />
-                  </label>
-                  <FieldErrors id={`q${i}-prompt-error`} errors={errorsFor(name('prompt'))} />
-                </div>
-                <div>
-                  <label className="block text-sm text-slate-700">
-                    Kind of question
-                    <select name={name('kind')} defaultValue={value('kind') || 'single'} className={inputClass}>
-                      {Object.entries(questionKindLabels).map(([k, label]) => (
-                        <option key={k} value={k}>
-                          {label}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                  <FieldErrors id={`q${i}-kind-error`} errors={errorsFor(name('kind'))} />
-                </div>
-                <div>
-                  <p className="text-sm text-slate-700">Options (leave unused ones empty; tick the correct ones in a quiz)</p>
-                  <ul className="mt-1 space-y-1">
-                    {Array.from({ length: OPTION_INPUTS }, (_, j) => (
-                      <li key={j} className="flex items-center gap-2">
-                        <input
-                          name={name(`options[${j}].label`)}
-                          type="text"
-                          aria-label={`Question ${i + 1}, option ${j + 1}`}
-                          defaultValue={value('options', j, 'label')}
-                          className={`${inputClass} mt-0`}
-                        />
-                        <label className="flex shrink-0 items-center gap-1 text-sm text-slate-700">
-                          <input name={name(`options[${j}].correct`)} type="checkbox" defaultChecked={value('options', j, 'correct') === 'on'} />
-                          Correct
-                          <span className="sr-only">{`, question ${i + 1}, option ${j + 1}`}</span>
-                        </label>
-                      </li>
-                    ))}
-                  </ul>
-                  <label className="mt-2 block text-sm text-slate-700">
-                    True or false questions: the statement is
-                    <select name={name('trueFalse')} defaultValue={value('trueFalse')} className={inputClass}>
-                      <option value="">Choose</option>
-                      <option value="true">True</option>
-                      <option value="false">False</option>
-                    </select>
-                  </label>
-                  <FieldErrors id={`q${i}-options-error`} errors={optionErrors(i)} />
-                </div>
-                <div>
-                  <label className="block text-sm text-slate-700">
-                    Explanation, shown after answering (optional)
-                    <textarea name={name('explanation')} rows={2} defaultValue={value('explanation')} className={inputClass} />
-                  </label>
-                  <FieldErrors id={`q${i}-explanation-error`} errors={errorsFor(name('explanation'))} />
-                </div>
-                <div className="grid gap-3 sm:grid-cols-2">
-                  <div>
-                    <label className="block text-sm text-slate-700">
-                      Time limit in seconds (live)
-                      <input
-                        name={name('timeLimitSeconds')}
-                        type="number"
-                        min={limits.minSeconds}
-                        max={limits.maxSeconds}
-                        defaultValue={value('timeLimitSeconds') || '30'}
-                        className={inputClass}
-                      />
-                    </label>
-                    <FieldErrors id={`q${i}-time-error`} errors={errorsFor(name('timeLimitSeconds'))} />
-                  </div>
-                  <div>
-                    <label className="block text-sm text-slate-700">
-                      Points (quizzes)
-                      <input name={name('points')} type="number" min={0} max={limits.maxPoints} defaultValue={value('points') || '1000'} className={inputClass} />
-                    </label>
-                    <FieldErrors id={`q${i}-points-error`} errors={errorsFor(name('points'))} />
-                  </div>
-                </div>
-              </fieldset>
-            )
-          })}
+          <QuizSettingsFields
+            kind={null}
+            live={Boolean(talk)}
+            zone={zone}
+            values={{
+              anonymous: values ? sent('anonymous') === 'on' : false,
+              deadline: sent('deadline'),
+              speedScoring: values ? sent('speedScoring') === 'on' : true,
+              streakBonus: sent('streakBonus', '0'),
+            }}
+            errorsFor={errorsFor}
+            maxStreakBonus={limits.maxStreakBonus}
+          />
 
           <FieldErrors id="form-error" errors={errorsFor('')} />
-          <div className="flex flex-wrap items-center gap-3">
-            <SubmitButton pending={navigation.state === 'submitting'}>Create</SubmitButton>
-            {questionCount < limits.questions ? (
-              <button
-                type="submit"
-                name="intent"
-                value="add-question"
-                formNoValidate
-                className="rounded-md border border-slate-300 px-4 py-2 font-semibold text-slate-800 hover:bg-slate-50"
-              >
-                Add question
-              </button>
-            ) : null}
-          </div>
+          <IntentButton intent="start" pending={navigation.state === 'submitting'}>
+            Write the questions
+          </IntentButton>
         </Form>
       </section>
     </div>

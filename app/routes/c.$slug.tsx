@@ -11,6 +11,8 @@ import { requireUser } from '~/utils/auth.server'
 import { opensAdminPage, orErrorPage } from '~/utils/club-forms'
 import { readForm } from '~/utils/form.server'
 import { useClubRoom } from '~/utils/use-club-room'
+import { myPendingText } from '#db/moderation/index'
+import { PendingReviewNotice } from '~/components/pending-review'
 
 const MembershipAction = z.object({
   intent: z.enum(['join', 'leave', 'follow', 'unfollow', 'decline'], {
@@ -26,7 +28,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const url = new URL(request.url)
     throw redirect(`/c/${page.club.slug}${url.pathname.slice(`/c/${encodeURIComponent(slug)}`.length)}${url.search}`)
   }
-  return json({ page, signedIn: Boolean(context.viewer) })
+  // The owner answers for the club's page: a description of theirs awaiting a moderator.
+  const pendingDescription = await myPendingText(context.viewer?.userId, 'club', page.club.id)
+  return json({ page, signedIn: Boolean(context.viewer), pendingDescription })
 }
 
 // Child pages set their own tags; this is the fallback and reveals nothing.
@@ -82,7 +86,7 @@ const primary = `${buttonClass} bg-brand-600 text-white hover:bg-brand-700 disab
 const secondary = `${buttonClass} border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 disabled:opacity-60`
 
 export default function ClubLayout() {
-  const { page, signedIn } = useLoaderData<typeof loader>()
+  const { page, signedIn, pendingDescription } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const navigation = useNavigation()
@@ -101,6 +105,7 @@ export default function ClubLayout() {
           {lostAccess} <Link to="/clubs" className="font-medium underline">Browse clubs</Link>
         </p>
       ) : null}
+      <PendingReviewNotice pending={pendingDescription} what="club description" />
       <header className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
         {club.coverUrl ? (
           <img src={club.coverUrl} alt="" className="aspect-[3/1] max-h-64 w-full object-cover" />

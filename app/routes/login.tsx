@@ -101,7 +101,7 @@ export default function LoginRoute() {
             Forgot password?
           </Link>
         </p>
-        <FieldErrors id={form.errorId} errors={form.errors} />
+        <FieldErrors id={form.errorId} errors={form.errors} focus />
         <SubmitButton pending={navigation.state === 'submitting'}>Sign in</SubmitButton>
       </Form>
       {googleSignIn ? <ContinueWithGoogle redirectTo={searchParams.get('redirectTo')} /> : null}

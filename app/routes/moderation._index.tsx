@@ -9,6 +9,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
 import { LocalTime } from '~/utils/time-zone'
+import { orErrorPage } from '~/utils/error-page'
 
 const AppealDecision = z.object({
   appealId: z.string({ required_error: 'Say which appeal.' }).max(100, 'Say which appeal.'),
@@ -24,13 +25,8 @@ export const meta: MetaFunction = () => [{ title: 'Moderation — Rounds' }, { n
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  try {
-    const [{ scope, entries }, appeals] = await Promise.all([listModerationQueue(viewer), listOpenAppeals(viewer)])
-    return json({ everything: scope.everything, entries, appeals })
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
+  const [{ scope, entries }, appeals] = await orErrorPage(Promise.all([listModerationQueue(viewer), listOpenAppeals(viewer)]))
+  return json({ everything: scope.everything, entries, appeals })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -91,7 +87,7 @@ export default function ModerationQueueRoute() {
                 {e.flaggedBySystem ? <span className="rounded bg-slate-100 px-1.5 py-0.5">Watched words</span> : null}
               </p>
               <p className="mt-1 text-sm text-slate-600">
-                {e.item?.author ? `By ${e.item.author.name} (@${e.item.author.handle})` : 'Author unknown'}
+                {e.item?.author ? `By ${e.item.author.name} (@${e.item.author.handle})` : e.item?.authorErased ? 'Erased account' : 'Author unknown'}
                 {e.item?.club ? ` in ${e.item.club.name}` : ''}
                 {e.priorActions > 0 ? ` · ${e.priorActions} earlier ${e.priorActions === 1 ? 'decision' : 'decisions'} about them` : ''}
               </p>

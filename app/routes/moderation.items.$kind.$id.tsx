@@ -9,6 +9,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
 import { LocalTime } from '~/utils/time-zone'
+import { orErrorPage } from '~/utils/error-page'
 
 export const meta: MetaFunction = () => [{ title: 'Review an item — Moderation — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -32,18 +33,10 @@ const choiceLabel: Record<ModeratorAction, string> = {
   ban_from_club: 'Ban its author from the club',
 }
 
-async function orNotFound<T>(work: Promise<T>) {
-  try {
-    return await work
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
-}
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { viewer } = requireUser(context, request)
-  const page = await orNotFound(getModerationItem(viewer, params.kind ?? '', params.id ?? ''))
+  const page = await orErrorPage(getModerationItem(viewer, params.kind ?? '', params.id ?? ''))
   return json({ page })
 }
 
@@ -52,8 +45,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = Decision.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   try {
-    const { action: done } = await decideItem(viewer, params.kind ?? '', params.id ?? '', parsed.data)
-    return json({ ok: true, message: `${moderatorActionLabel[done]}. Its author and the reporters were told.` })
+    const { action: done, authorTold } = await decideItem(viewer, params.kind ?? '', params.id ?? '', parsed.data)
+    return json({ ok: true, message: `${moderatorActionLabel[done]}. ${authorTold ? 'Its author and the reporters were told.' : 'The reporters were told.'}` })
   } catch (error) {
     if (!(error instanceof PublicError)) throw error
     return json({ ok: false, message: error.message }, { status: error.status })
@@ -70,7 +63,9 @@ export default function ModerationItemRoute() {
       (a !== 'suspend' || page.may.suspend) &&
       (a !== 'ban_from_club' || page.may.banFromClub) &&
       (a !== 'remove' || page.may.remove) &&
-      (a !== 'restore' || page.hold !== null),
+      (a !== 'restore' || page.hold !== null) &&
+      // With its author's account gone, only the item itself is decided.
+      (page.authorId !== null || a === 'dismiss' || a === 'remove' || a === 'restore'),
   )
   return (
     <div className="mx-auto max-w-3xl space-y-6">
@@ -91,6 +86,8 @@ export default function ModerationItemRoute() {
                 <>
                   By <Link to={`/u/${item.author.handle}`}>{item.author.name}</Link> (@{item.author.handle})
                 </>
+              ) : item.authorErased ? (
+                <span data-testid="item-author-erased">Erased account</span>
               ) : (
                 'Author unknown'
               )}

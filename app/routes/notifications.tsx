@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
 import { countUnreadNotifications, listNotifications, markAllNotificationsRead, markNotificationRead, openNotification } from '#db/notifications'
@@ -8,6 +8,8 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireUser, safeRedirectPath } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
 import { LocalTime } from '~/utils/time-zone'
+import { ActionMessage, useSettledActionData } from '~/utils/action-message'
+import { orErrorPage } from '~/utils/error-page'
 
 export const meta: MetaFunction = () => [{ title: 'Notifications — Rounds' }]
 
@@ -23,13 +25,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { viewer } = requireUser(context, request)
   const query = PageQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams))
   if (!query.success) throw new Response('That page of notifications does not exist.', { status: 400 })
-  try {
-    const [page, unread] = await Promise.all([listNotifications(viewer, { before: query.data.before ?? null }), countUnreadNotifications(viewer)])
-    return json({ ...page, unread, paged: Boolean(query.data.before) })
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
+  const [page, unread] = await orErrorPage(
+    Promise.all([listNotifications(viewer, { before: query.data.before ?? null }), countUnreadNotifications(viewer)]),
+  )
+  return json({ ...page, unread, paged: Boolean(query.data.before) })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -55,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function NotificationsRoute() {
   const { items, next, unread, paged } = useLoaderData<typeof loader>()
-  const result = useActionData<typeof action>()
+  const result = useSettledActionData<typeof action>()
   return (
     <div className="mx-auto max-w-2xl">
       <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
@@ -76,11 +75,7 @@ export default function NotificationsRoute() {
             Choose what we email you
           </Link>
         </p>
-        {result ? (
-          <p role={result.ok ? 'status' : 'alert'} className={`mt-4 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
-            {result.message}
-          </p>
-        ) : null}
+        <ActionMessage result={result} className="mt-4" />
         {items.length === 0 ? (
           <p className="mt-6 text-slate-500">{paged ? 'No older notifications.' : 'Nothing yet. Follows, invitations and notices about your account will appear here.'}</p>
         ) : (
@@ -88,7 +83,8 @@ export default function NotificationsRoute() {
             {items.map((n) => (
               <li key={n.id} className="flex items-start justify-between gap-3 py-3" data-testid="notification" data-read={n.read ? 'true' : 'false'}>
                 <div className="min-w-0">
-                  <p className={n.read ? 'text-slate-700' : 'font-semibold text-slate-900'}>
+                  {/* A div, not a p: the unread title is a form, which a paragraph may not hold. */}
+                  <div className={n.read ? 'text-slate-700' : 'font-semibold text-slate-900'}>
                     {n.read ? null : <span className="sr-only">Unread: </span>}
                     {n.link && n.read ? (
                       <Link to={n.link} className="hover:underline">
@@ -106,7 +102,7 @@ export default function NotificationsRoute() {
                     ) : (
                       n.title
                     )}
-                  </p>
+                  </div>
                   {n.body ? <p className="mt-1 text-sm text-slate-600">{n.body}</p> : null}
                   <p className="mt-1 text-xs text-slate-500">
                     <LocalTime at={n.updatedAt} style="dateTime" />

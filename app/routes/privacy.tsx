@@ -5,9 +5,13 @@ import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
 import { acknowledgePolicy, acknowledgedVersions, currentPolicy, getPolicyVersion, listPolicyVersions } from '#db/privacy/index'
+import { listMyIncidents } from '#db/privacy/index'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { MyIncidents } from '~/components/my-incidents'
+import { GrievanceContact, RetentionTable } from '~/components/privacy-office'
 import { requireUser } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
+import { grievanceOfficer, grievanceTopicOptions, retentionRows } from '~/utils/privacy-office.server'
 
 export const meta: MetaFunction = () => [{ title: 'Privacy policy — Rounds' }]
 
@@ -36,6 +40,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     policy: policy ? { ...policy, effectiveAt: policy.effectiveAt.toISOString(), upcoming: policy.effectiveAt.getTime() > now } : null,
     versions: versions.map((v) => ({ ...v, effectiveAt: v.effectiveAt.toISOString(), acknowledged: acknowledged.includes(v.version) })),
     signedIn: Boolean(context.viewer),
+    retention: retentionRows(),
+    officer: grievanceOfficer(),
+    grievanceTopics: grievanceTopicOptions(),
+    // Incidents that concern the signed-in person (db/privacy/incidents.ts).
+    incidents: context.viewer
+      ? (await listMyIncidents(context.viewer)).map((i) => ({ ...i, foundAt: i.foundAt.toISOString(), notifiedAt: i.notifiedAt.toISOString() }))
+      : [],
   })
 }
 
@@ -94,7 +105,7 @@ function PolicyText({ body }: { body: string }) {
 const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
 
 export default function PrivacyPolicyRoute() {
-  const { policy, versions, signedIn } = useLoaderData<typeof loader>()
+  const { policy, versions, signedIn, incidents, retention, officer, grievanceTopics } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const current = versions.find((v) => v.version === policy?.version)
   return (
@@ -153,6 +164,9 @@ export default function PrivacyPolicyRoute() {
           </ol>
         </section>
       ) : null}
+      <MyIncidents incidents={incidents} />
+      <RetentionTable rows={retention} />
+      <GrievanceContact officer={officer} signedIn={signedIn} topics={grievanceTopics} />
     </div>
   )
 }

@@ -115,7 +115,7 @@ export default function QuizRoute() {
               <p className="font-medium">
                 {q.position}. {q.prompt}
               </p>
-              {q.imageUrl ? <img src={q.imageUrl} alt="" className="max-h-64 rounded-md" /> : null}
+              {q.imageUrl ? <img src={q.imageUrl} alt={q.imageAlt} className="max-h-64 rounded-md" data-testid="question-image" /> : null}
               {answer ? (
                 <div className="text-sm" data-testid="my-answer">
                   <p>

@@ -2,19 +2,13 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { exportQuizAnswers, type QuizAnswersExport } from '#db/quizzes'
 import { requireUser } from '~/utils/auth.server'
 import { orErrorPage } from '~/utils/club-forms'
+import { csvDocument, csvResponse } from '~/utils/csv'
 
 /** Every answer of a quiz, poll or survey as CSV: creators only (db/quizzes decides, and names no one in anonymous ones). */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { viewer } = requireUser(context, request)
   const { filename, csv } = quizCsv(await orErrorPage(exportQuizAnswers(viewer, params.id ?? '')))
-  return new Response(csv, {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${filename}"`,
-      // Answers are personal data: never in a shared cache.
-      'Cache-Control': 'private, no-store',
-    },
-  })
+  return csvResponse(csv, filename)
 }
 
 /** The handle column of an answer whose person erased or deactivated their account: the answer counts, the person is not named. */
@@ -25,21 +19,12 @@ export function quizCsv(exported: QuizAnswersExport): { filename: string; csv: s
   const header = exported.anonymous
     ? ['question', 'prompt', 'answer', 'correct', 'points']
     : ['question', 'prompt', 'handle', 'name', 'answer', 'correct', 'points', 'seconds', 'answered_at']
-  const lines = [header.join(',')]
-  for (const a of exported.answers) {
+  const rows = exported.answers.map((a) => {
     const correct = a.correct === null ? '' : a.correct ? 'yes' : 'no'
-    const fields = a.person
+    return a.person
       ? [a.question, a.prompt, a.person.handle ?? NO_LONGER_SHOWN, a.person.name ?? '', a.answer, correct, a.points, a.person.seconds === null ? '' : a.person.seconds.toFixed(1), a.person.answeredAt]
       : [a.question, a.prompt, a.answer, correct, a.points]
-    lines.push(fields.map(csvField).join(','))
-  }
+  })
   const slug = exported.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'quiz'
-  return { filename: `${slug}-results.csv`, csv: `${lines.join('\r\n')}\r\n` }
-}
-
-/** One CSV field: quoted, and a leading formula character defused (OWASP "CSV injection"). */
-function csvField(value: unknown) {
-  let s = value === null || value === undefined ? '' : String(value)
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+  return { filename: `${slug}-results.csv`, csv: csvDocument(header, rows) }
 }

@@ -2,10 +2,10 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { json } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, type ShouldRevalidateFunction } from '@remix-run/react'
 import { openReceipt, receiptState } from '#db/data-rights/index'
-import { PublicError } from '#db/errors'
 import { checkSignedLink } from '#server/signed-links'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { LocalTime } from '~/utils/time-zone'
+import { orErrorPage } from '~/utils/error-page'
 
 export const meta: MetaFunction = () => [{ title: 'Erasure receipt — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -35,12 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.id ?? ''
   await check(request, id)
-  try {
-    return json({ receipt: await openReceipt(id) })
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
+  return json({ receipt: await orErrorPage(openReceipt(id)) })
 }
 
 function Counts({ counts }: { counts: Record<string, number> }) {

@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Search — Rounds' }]
 const MAX_QUERY_CHARS = 200
 const PER_GROUP_IN_ALL = 5
 const PER_PAGE = 10
-const FORM_FIELDS = ['q', 'in', 'speciality', 'city', 'type', 'when', 'from', 'to', 'sort'] as const
+const FORM_FIELDS = ['q', 'in', 'speciality', 'city', 'verified', 'type', 'when', 'from', 'to', 'sort'] as const
 type FormValues = Record<(typeof FORM_FIELDS)[number], string>
 
 /** What the form shows back: the URL's own values, trimmed to what the fields accept. */
@@ -60,7 +60,7 @@ const selectClass = `${inputClass} py-1.5 text-sm`
 export default function SearchRoute() {
   const data = useLoaderData<typeof loader>()
   const { form } = data
-  const filtered = Boolean(form.speciality || form.city || form.type || form.when || form.from || form.to)
+  const filtered = Boolean(form.speciality || form.city || form.verified || form.type || form.when || form.from || form.to)
   return (
     <div className="space-y-6">
       <header>
@@ -107,6 +107,10 @@ export default function SearchRoute() {
               City <span className="font-normal text-slate-500">(doctors)</span>
               <input name="city" defaultValue={form.city} maxLength={80} className={selectClass} />
             </label>
+            <label className="flex items-center gap-2 self-end pb-2 font-medium text-slate-800">
+              <input type="checkbox" name="verified" value="1" defaultChecked={Boolean(form.verified)} className="h-4 w-4" />
+              Verified doctors only
+            </label>
             <label className="block font-medium text-slate-800">
               Talk type
               <select name="type" defaultValue={form.type} className={selectClass}>
@@ -146,7 +150,7 @@ export default function SearchRoute() {
                 Apply
               </button>
               {filtered ? (
-                <Link to={hrefWith(form, { speciality: null, city: null, type: null, when: null, from: null, to: null })} className="text-brand-700 underline">
+                <Link to={hrefWith(form, { speciality: null, city: null, verified: null, type: null, when: null, from: null, to: null })} className="text-brand-700 underline">
                   Clear filters
                 </Link>
               ) : null}
@@ -177,7 +181,7 @@ function Results({ data }: { data: Loaded }) {
   if (data.groups.length === 0) {
     return (
       <p className="rounded-md bg-slate-100 p-4 text-slate-700">
-        No group has all those filters: city applies to doctors, talk type and dates to talks. Remove one of them.
+        No group has all those filters: city and “verified doctors only” apply to doctors, talk type and dates to talks. Remove one of them.
       </p>
     )
   }

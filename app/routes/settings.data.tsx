@@ -36,7 +36,7 @@ const DataAction = z.discriminatedUnion(
   { errorMap: () => ({ message: 'That request was not understood. Reload the page and try again.' }) },
 )
 
-const kindLabels = { export: 'Copy of your data', correction: 'Correction', erasure: 'Erasure', nominee: 'Nominee request' } as const
+const kindLabels = { export: 'Copy of your data', correction: 'Correction', erasure: 'Erasure', nominee: 'Nominee request', grievance: 'Grievance' } as const
 const statusLabels = { received: 'Received', in_progress: 'In progress', completed: 'Done', rejected: 'Declined', cancelled: 'Cancelled' } as const
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -167,19 +167,27 @@ export default function YourDataRoute() {
         )}
 
         <h2 className="mt-8 text-lg font-semibold">Who accessed your data</h2>
-        <p className="mt-1 text-slate-600">Rounds staff open personal data only to handle a request, and must give a reason each time.</p>
+        <p className="mt-1 text-slate-600">
+          Rounds staff open personal data only to handle a request or a report, and club moderators only to review a report in their club; each time is listed here with the
+          reason. Apps you connected read only what you allowed: their reads are listed per app and per day, with when you revoked them (manage apps under{' '}
+          <a href="/settings/apps" className="text-brand-700 underline">
+            Connected apps
+          </a>
+          ).
+        </p>
         {accesses.length ? (
           <ul className="mt-2 divide-y divide-slate-200" data-testid="data-accesses">
             {accesses.map((a, i) => (
-              <li key={i} className="py-2 text-sm">
+              <li key={i} className="break-words py-2 text-sm">
                 <span className="font-medium">{a.who}</span>, <LocalTime at={a.at} style="dateTime" /> — {a.reason}
+                {a.times > 1 ? `, ${a.times} times that day (the last one shown)` : ''}
                 {a.request ? ` (for ${a.request})` : ''}
               </li>
             ))}
           </ul>
         ) : (
           <p className="mt-2 text-sm text-slate-600" data-testid="no-accesses">
-            Nobody at Rounds has opened your personal data.
+            Nobody at Rounds, and no app, has opened your personal data.
           </p>
         )}
 

@@ -3,7 +3,7 @@ import { json, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { listMyClubs } from '#db/clubs'
-import { ERASURE_GRACE_DAYS, cancelErasure, getPendingErasure, requestErasure } from '#db/data-rights/index'
+import { ERASURE_GRACE_DAYS, cancelErasure, getPendingErasure, lastCancelledErasure, requestErasure } from '#db/data-rights/index'
 import { PublicError } from '#db/errors'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { FieldErrors, inputClass } from '~/components/forms'
@@ -39,9 +39,10 @@ type Reply = { ok: boolean; message: string; field?: string }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { userId, viewer } = requireUser(context, request)
-  const [pending, clubs] = await Promise.all([getPendingErasure(userId), listMyClubs(viewer)])
+  const [pending, clubs, cancelledAt] = await Promise.all([getPendingErasure(userId), listMyClubs(viewer), lastCancelledErasure(userId)])
   return json({
     pending: pending ? { id: pending.id, scheduledFor: pending.scheduledFor.toISOString() } : null,
+    cancelledAt: cancelledAt?.toISOString() ?? null,
     ownedClubs: clubs.filter((c) => c.role === 'owner').map((c) => ({ name: c.name, memberCount: c.memberCount })),
     graceDays: ERASURE_GRACE_DAYS,
   })
@@ -70,7 +71,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function EraseRoute() {
-  const { pending, ownedClubs, graceDays } = useLoaderData<typeof loader>()
+  const { pending, cancelledAt, ownedClubs, graceDays } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   return (
     <div className="mx-auto max-w-2xl">
@@ -98,6 +99,12 @@ export default function EraseRoute() {
           </>
         ) : (
           <>
+            {cancelledAt ? (
+              <p role="status" className="rounded-md bg-brand-50 p-3 text-brand-900" data-testid="erasure-cancelled">
+                You cancelled the erasure on <LocalTime at={cancelledAt} style="longDateTime" />. Your account stays as it is; we emailed you to
+                confirm.
+              </p>
+            ) : null}
             <p className="text-slate-700">
               We delete your profile, follows, memberships, comments, questions, answers and attendance, sign you out everywhere, and email you a
               receipt of what was removed and what the law makes us keep. You have {graceDays} days to change your mind.

@@ -3,9 +3,17 @@ import { json } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
+import { getReminderOffsets, setReminderOffsets } from '#db/notifications/reminders'
+import { DIGEST_HOUR, getDailyDigest, setDailyDigest } from '#db/notifications/digest'
+import { getTimeZonePreference } from '#db/time-zone-preference'
+import { REMINDER_OFFSETS, type ReminderOffset } from '#db/notifications/reminder-offsets'
 import { getCommunicationPreferences, updateCommunicationPreferences, type CommunicationChoices } from '#db/privacy/index'
 import { CHANNELS, OPTIONAL_KINDS, type Channel, type MessageKind } from '#db/privacy-choices'
 import { deliverableChannels } from '#server/notifications/channels'
+import { listPushSubscriptions } from '#db/notifications/push-subscriptions'
+import { vapidKeys } from '#server/notifications/push'
+import { BrowserNotifications } from '~/components/browser-notifications'
+import { deviceName } from '~/utils/device-name.server'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
@@ -29,15 +37,72 @@ const kindLabels: Record<MessageKind, { label: string; hint: string }> = {
   promotional: { label: 'News and offers', hint: 'New features, events and partner offers.' },
 }
 
+const reminderField = (offset: number) => `remind-${offset}`
+const reminderLabel = (offset: number) => (offset >= 120 ? `${offset / 60} hours before` : offset === 60 ? '1 hour before' : `${offset} minutes before`)
+
+/** Talk reminders: one checkbox per offered time; none ticked means no reminders. Built in the action, so the list stays on the server. */
+const reminderChoices = () =>
+  z.object({
+    intent: z.literal('reminders'),
+    ...Object.fromEntries(REMINDER_OFFSETS.map((offset) => [reminderField(offset), ticked])),
+  })
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { userId } = requireUser(context, request)
+  const { userId, viewer } = requireUser(context, request)
   // Only channels Rounds can deliver on are offered: a switch for the others would do nothing.
-  return json({ prefs: await getCommunicationPreferences(userId), channels: deliverableChannels() })
+  return json({
+    prefs: await getCommunicationPreferences(userId),
+    channels: deliverableChannels(),
+    // The times on offer come with the page: the list lives beside the queries, not in the browser bundle.
+    reminders: { offered: [...REMINDER_OFFSETS] as number[], chosen: (await getReminderOffsets(viewer)) as number[] },
+    push: await browserPush(userId),
+    digest: { daily: await getDailyDigest(viewer), hour: DIGEST_HOUR, timeZone: await getTimeZonePreference(userId) },
+  })
+}
+
+const DigestChoice = z.object({
+  intent: z.literal('digest'),
+  digest: z.enum(['each', 'daily'], { errorMap: () => ({ message: 'Choose “as they happen” or “once a day”.' }) }),
+})
+
+async function saveDigest(viewer: ReturnType<typeof requireUser>['viewer'], form: Record<string, unknown>) {
+  const parsed = DigestChoice.safeParse(form)
+  if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
+  await setDailyDigest(viewer, parsed.data.digest === 'daily')
+  return json({
+    ok: true,
+    message: parsed.data.digest === 'daily' ? 'Saved: follows and invitations come in one email a day.' : 'Saved: activity emails come as they happen.',
+  })
+}
+
+/** The browsers subscribed to push, and the key a new one subscribes with; null where push is not set up. */
+async function browserPush(userId: string) {
+  const keys = vapidKeys()
+  if (!keys) return null
+  const devices = await listPushSubscriptions(userId)
+  return {
+    publicKey: keys.publicKey,
+    devices: devices.map((d) => ({ id: d.id, device: deviceName(d.userAgent), createdAt: d.createdAt.toISOString(), endpointTag: d.endpointTag })),
+  }
+}
+
+async function saveReminders(viewer: ReturnType<typeof requireUser>['viewer'], form: Record<string, unknown>) {
+  const parsed = reminderChoices().safeParse(form)
+  if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
+  const data = parsed.data as Record<string, unknown>
+  const chosen = await setReminderOffsets(
+    viewer,
+    REMINDER_OFFSETS.filter((offset: ReminderOffset) => data[reminderField(offset)] === 'on'),
+  )
+  return json({ ok: true, message: chosen.length > 0 ? 'Reminder times saved.' : 'Saved: you will get no talk reminders.' })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const { userId } = requireUser(context, request)
-  const parsed = Choices.safeParse(Object.fromEntries(await readForm(request)))
+  const { userId, viewer } = requireUser(context, request)
+  const form = Object.fromEntries(await readForm(request))
+  if (form.intent === 'reminders') return saveReminders(viewer, form)
+  if (form.intent === 'digest') return saveDigest(viewer, form)
+  const parsed = Choices.safeParse(form)
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   // A channel not offered keeps what is stored, so the choice applies again once it can be delivered.
   const offered = new Set(deliverableChannels())
@@ -58,7 +123,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NotificationSettingsRoute() {
-  const { prefs, channels } = useLoaderData<typeof loader>()
+  const { prefs, channels, reminders, push, digest } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   return (
     <div className="mx-auto max-w-2xl">
@@ -122,6 +187,68 @@ export default function NotificationSettingsRoute() {
           </div>
           <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700">
             Save notification choices
+          </button>
+        </Form>
+      </section>
+      {prefs.email.engagement ? (
+        <section className="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-labelledby="email-digest">
+          <h2 id="email-digest" className="text-xl font-semibold">
+            Activity emails
+          </h2>
+          <p className="mt-2 text-slate-600">
+            Follows, follow requests and club invitations can come one email each, or together in one email a day, after {digest.hour}:00 your time (
+            {digest.timeZone ?? 'UTC'} —{' '}
+            <Link to="/settings/time-zone" className="font-medium text-brand-700 underline">
+              change
+            </Link>
+            ). Talk reminders, talk changes and security messages always come when they happen.
+          </p>
+          <Form method="post" className="mt-4 space-y-4" key={String(digest.daily)}>
+            <input type="hidden" name="intent" value="digest" />
+            <fieldset>
+              <legend className="text-sm font-medium">Send them</legend>
+              <div className="mt-2 flex flex-wrap gap-x-6 gap-y-2">
+                <label className="flex items-center gap-2">
+                  <input type="radio" name="digest" value="each" defaultChecked={!digest.daily} />
+                  As they happen
+                </label>
+                <label className="flex items-center gap-2">
+                  <input type="radio" name="digest" value="daily" defaultChecked={digest.daily} />
+                  Once a day, in a digest
+                </label>
+              </div>
+            </fieldset>
+            <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700">
+              Save
+            </button>
+          </Form>
+        </section>
+      ) : null}
+      {push ? <BrowserNotifications publicKey={push.publicKey} devices={push.devices} /> : null}
+      <section className="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-labelledby="talk-reminders">
+        <h2 id="talk-reminders" className="text-xl font-semibold">
+          Talk reminders
+        </h2>
+        <p className="mt-2 text-slate-600">
+          Before a talk you are going to or hosting, we remind you in Rounds and, if activity emails are on, by email. Calendar files you download
+          carry the same reminders.
+        </p>
+        <Form method="post" className="mt-4 space-y-4" key={reminders.chosen.join(',')}>
+          <input type="hidden" name="intent" value="reminders" />
+          <fieldset>
+            <legend className="text-sm font-medium">Remind me</legend>
+            <div className="mt-2 flex flex-wrap gap-x-6 gap-y-2">
+              {reminders.offered.map((offset) => (
+                <label key={offset} className="flex items-center gap-2">
+                  <input type="checkbox" name={reminderField(offset)} defaultChecked={reminders.chosen.includes(offset)} />
+                  {reminderLabel(offset)}
+                </label>
+              ))}
+            </div>
+            <p className="mt-2 text-xs text-slate-500">Untick all for no reminders.</p>
+          </fieldset>
+          <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700">
+            Save reminder times
           </button>
         </Form>
       </section>

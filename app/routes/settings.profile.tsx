@@ -14,6 +14,8 @@ import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { FormPartTooLargeError, readUploadForm } from '~/utils/form.server'
 import { optionalText, text } from '~/utils/validation'
+import { myPendingText } from '#db/moderation/index'
+import { PendingReviewNotice } from '~/components/pending-review'
 
 export const meta: MetaFunction = () => [{ title: 'Your profile — Rounds' }]
 
@@ -53,7 +55,8 @@ export const ProfileSchema = z.object({
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { userId } = requireUser(context, request)
-  return json({ profile: await getOwnProfile(userId), specialities })
+  const [profile, pendingBio] = await Promise.all([getOwnProfile(userId), myPendingText(userId, 'person', userId)])
+  return json({ profile, specialities, pendingBio })
 }
 
 
@@ -90,7 +93,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ProfileSettingsRoute() {
-  const { profile, specialities } = useLoaderData<typeof loader>()
+  const { profile, specialities, pendingBio } = useLoaderData<typeof loader>()
   const lastResult = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const navigation = useNavigation()
@@ -102,7 +105,8 @@ export default function ProfileSettingsRoute() {
       ...profile,
       speciality: profile.speciality ?? '',
       interests: profile.interests.join(', '),
-      bio: profile.bio ?? '',
+      // A bio awaiting approval is the one its author goes on editing.
+      bio: pendingBio?.state === 'hidden' ? pendingBio.text : (profile.bio ?? ''),
       city: profile.city ?? '',
       registrationNumber: profile.registrationNumber ?? '',
     },
@@ -123,6 +127,9 @@ export default function ProfileSettingsRoute() {
           Profile saved.
         </p>
       ) : null}
+      <div className="mb-4">
+        <PendingReviewNotice pending={pendingBio} what="bio" />
+      </div>
       <Form key={savedKey ?? 'initial'} method="post" encType="multipart/form-data" {...getFormProps(form)} className="space-y-5 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-2xl font-semibold">Your profile</h1>
         <div className="flex items-center gap-4">

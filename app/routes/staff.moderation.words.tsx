@@ -8,6 +8,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { inputClass } from '~/components/forms'
 import { readForm } from '~/utils/form.server'
 import { LocalTime } from '~/utils/time-zone'
+import { orErrorPage } from '~/utils/error-page'
 
 export const meta: MetaFunction = () => [{ title: 'Watched words — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -28,14 +29,14 @@ const actionLabel = {
 } as const
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  await notFoundUnless(requireWatchedWordsKeeper(context.viewer))
+  await orErrorPage(requireWatchedWordsKeeper(context.viewer))
   const words = await listWatchedWords(context.viewer)
   return json({ words: words.map((w) => ({ ...w, createdAt: w.createdAt.toISOString() })) })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   // Someone without the duty learns nothing more from the action than from the page.
-  await notFoundUnless(requireWatchedWordsKeeper(context.viewer))
+  await orErrorPage(requireWatchedWordsKeeper(context.viewer))
   const parsed = WordsAction.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return json({ ok: false as const, message: parsed.error.issues[0].message }, { status: 400 })
   const input = parsed.data
@@ -52,14 +53,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-async function notFoundUnless(check: Promise<unknown>) {
-  try {
-    await check
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
-}
 
 export default function WatchedWordsRoute() {
   const { words } = useLoaderData<typeof loader>()

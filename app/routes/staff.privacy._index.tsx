@@ -5,6 +5,7 @@ import { listRequestsForStaff } from '#db/data-rights/index'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { requireStaffViewer } from '~/utils/staff.server'
 import { LocalTime } from '~/utils/time-zone'
+import { requestKindLabels } from '~/utils/personal-data-labels'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireStaffViewer(context)
@@ -47,7 +48,7 @@ export default function StaffRequestsRoute() {
               <tr key={r.id} className="border-t border-slate-100">
                 <td className="py-2">
                   <Link to={`/staff/privacy/requests/${r.id}`} className="font-medium text-brand-700 underline">
-                    {r.kind}
+                    {requestKindLabels[r.kind] ?? r.kind}
                   </Link>
                 </td>
                 <td>{r.subject ? `${r.subject.name} (@${r.subject.handle})` : 'Erased account'}</td>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Fragment, type ReactNode } from 'react'
 import { z } from 'zod'
 import { addRequestNote, getRequestForStaff, setRequestStatus, viewSubjectData } from '#db/data-rights/index'
 import { PublicError } from '#db/errors'
@@ -10,6 +11,7 @@ import { requireStaffViewer } from '~/utils/staff.server'
 import { optionalText, text } from '~/utils/validation'
 import { readForm } from '~/utils/form.server'
 import { LocalTime } from '~/utils/time-zone'
+import { personalDataSections, requestDetailFields, requestKindLabels } from '~/utils/personal-data-labels'
 
 const StaffAction = z.discriminatedUnion(
   'intent',
@@ -83,12 +85,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function StaffRequestRoute() {
   const r = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
-  const manual = r.kind === 'correction' || r.kind === 'nominee'
+  const manual = r.kind === 'correction' || r.kind === 'nominee' || r.kind === 'grievance'
   return (
     <section className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
       <div>
         <h2 className="text-lg font-semibold">
-          {r.kind} request — {r.subject ? `${r.subject.name} (@${r.subject.handle})` : 'erased account'}
+          {requestKindLabels[r.kind] ?? r.kind} — {r.subject ? `${r.subject.name} (@${r.subject.handle})` : 'erased account'}
         </h2>
         <p className="text-sm text-slate-600">
           {r.status.replace('_', ' ')} · received <LocalTime at={r.receivedAt} style="dateTime" /> · due{' '}
@@ -96,8 +98,15 @@ export default function StaffRequestRoute() {
           {r.scheduledFor ? <> · erasure runs <LocalTime at={r.scheduledFor} style="dateTime" /></> : ''}
           {r.held ? ' · under legal hold' : ''}
         </p>
-        {Object.keys(r.details).length ? (
-          <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(r.details, null, 2)}</pre>
+        {requestDetailFields(r.details).length ? (
+          <dl className="mt-3 rounded-md bg-slate-50 p-3 text-sm" data-testid="request-details">
+            {requestDetailFields(r.details).map((d) => (
+              <div key={d.label} className="grid gap-1 py-1 sm:grid-cols-[14rem_1fr]">
+                <dt className="font-medium text-slate-500">{d.label}</dt>
+                <dd className="whitespace-pre-line break-words">{d.value}</dd>
+              </div>
+            ))}
+          </dl>
         ) : null}
       </div>
       {result ? (
@@ -131,26 +140,7 @@ export default function StaffRequestRoute() {
           </button>
         </Form>
       ) : null}
-      {result?.data ? (
-        <div data-testid="subject-data" className="rounded-md bg-slate-50 p-3 text-sm">
-          <p>
-            {result.data.account.email} · born {result.data.account.dateOfBirth} · joined <LocalTime at={result.data.account.createdAt} style="dateTime" />
-          </p>
-          {result.data.profile ? (
-            <p>
-              {result.data.profile.name} (@{result.data.profile.handle}) · {result.data.profile.speciality ?? 'no speciality'} ·{' '}
-              {result.data.profile.city ?? 'no city'} · registration {result.data.profile.registrationNumber ?? 'none'}
-            </p>
-          ) : null}
-          <ul className="mt-2 grid grid-cols-2 gap-x-4">
-            {Object.entries(result.data.counts).map(([table, n]) => (
-              <li key={table}>
-                <span className="font-mono">{table}</span>: {n}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      {result?.data ? <SubjectData data={result.data} /> : null}
 
       {manual && r.open ? (
         <Form method="post" className="space-y-2">
@@ -186,6 +176,78 @@ export default function StaffRequestRoute() {
         </button>
       </Form>
     </section>
+  )
+}
+
+type SubjectView = {
+  account: { email: string; dateOfBirth: string; createdAt: string; emailVerified: boolean }
+  profile: { handle: string; name: string; speciality: string | null; city: string | null; registrationNumber: string | null; visibility: string } | null
+  counts: Record<string, number>
+}
+
+function Fields({ rows }: { rows: [string, ReactNode][] }) {
+  return (
+    <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[12rem_1fr]">
+      {rows.map(([label, value]) => (
+        <Fragment key={label}>
+          <dt className="font-medium text-slate-500">{label}</dt>
+          <dd className="break-words">{value}</dd>
+        </Fragment>
+      ))}
+    </dl>
+  )
+}
+
+/** The person's data as an officer reads it: labelled fields, then what is stored, by kind. */
+function SubjectData({ data }: { data: SubjectView }) {
+  const { sections, empty } = personalDataSections(data.counts)
+  return (
+    <div data-testid="subject-data" className="space-y-4 rounded-md border border-slate-200 bg-slate-50 p-4 text-sm">
+      <section>
+        <h3 className="mb-2 font-semibold">Account</h3>
+        <Fields
+          rows={[
+            ['Email address', `${data.account.email}${data.account.emailVerified ? '' : ' (not confirmed)'}`],
+            ['Date of birth', data.account.dateOfBirth],
+            ['Joined', <LocalTime key="joined" at={data.account.createdAt} style="dateTime" />],
+          ]}
+        />
+      </section>
+      {data.profile ? (
+        <section>
+          <h3 className="mb-2 font-semibold">Profile</h3>
+          <Fields
+            rows={[
+              ['Name', data.profile.name],
+              ['Handle', `@${data.profile.handle}`],
+              ['Speciality', data.profile.speciality ?? '—'],
+              ['City', data.profile.city ?? '—'],
+              ['Registration number', data.profile.registrationNumber ?? '—'],
+              ['Profile is', data.profile.visibility === 'private' ? 'Private' : 'Public'],
+            ]}
+          />
+        </section>
+      ) : null}
+      <section>
+        <h3 className="mb-2 font-semibold">What we hold about them</h3>
+        <div className="grid gap-4 sm:grid-cols-2">
+          {sections.map((section) => (
+            <div key={section.title}>
+              <h4 className="font-medium">{section.title}</h4>
+              <ul className="mt-1 space-y-0.5">
+                {section.items.map((item) => (
+                  <li key={item.label} className="flex justify-between gap-2">
+                    <span>{item.label}</span>
+                    <span className="tabular-nums text-slate-600">{item.count}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </div>
+        {empty ? <p className="mt-2 text-slate-500">Nothing stored in {empty} other kinds of data.</p> : null}
+      </section>
+    </div>
   )
 }
 

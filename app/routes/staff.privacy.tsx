@@ -18,13 +18,22 @@ export default function PrivacyOfficeLayout() {
   return (
     <div className="mx-auto max-w-4xl">
       <h1 className="text-2xl font-semibold">Privacy office</h1>
-      <p className="mt-1 text-slate-600">Data-rights requests, their deadlines, and legal holds. Every view of personal data is logged and shown to the person.</p>
+      <p className="mt-1 text-slate-600">Data-rights requests and their deadlines, legal holds, incidents, the privacy policy, and who opened whose data. Every view of personal data is logged and shown to the person.</p>
       <nav aria-label="Privacy office" className="my-4 flex flex-wrap gap-1 rounded-lg bg-slate-100 p-1">
         <NavLink to="/staff/privacy" end className={tabClass}>
           Requests
         </NavLink>
         <NavLink to="/staff/privacy/holds" className={tabClass}>
           Legal holds
+        </NavLink>
+        <NavLink to="/staff/privacy/incidents" className={tabClass}>
+          Incidents
+        </NavLink>
+        <NavLink to="/staff/privacy/policy" className={tabClass}>
+          Policy
+        </NavLink>
+        <NavLink to="/staff/privacy/access-log" className={tabClass}>
+          Access log
         </NavLink>
       </nav>
       <Outlet />

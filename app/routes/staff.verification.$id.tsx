@@ -8,6 +8,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { inputClass } from '~/components/forms'
 import { readForm } from '~/utils/form.server'
 import { LocalTime } from '~/utils/time-zone'
+import { orErrorPage } from '~/utils/error-page'
 
 export const meta: MetaFunction = () => [{ title: 'Verification application — Rounds' }, { name: 'robots', content: 'noindex' }]
 
@@ -28,13 +29,8 @@ const validId = (id: string | undefined) => {
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const id = validId(params.id)
-  try {
-    const a = await openApplication(context.viewer, id)
-    return json({ ...a, appliedAt: a.appliedAt.toISOString() })
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
+  const a = await orErrorPage(openApplication(context.viewer, id))
+  return json({ ...a, appliedAt: a.appliedAt.toISOString() })
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

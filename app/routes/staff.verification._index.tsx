@@ -1,21 +1,16 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { PublicError } from '#db/errors'
 import { listPendingApplications } from '#db/verification'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { LocalTime } from '~/utils/time-zone'
+import { orErrorPage } from '~/utils/error-page'
 
 export const meta: MetaFunction = () => [{ title: 'Verification queue — Rounds' }, { name: 'robots', content: 'noindex' }]
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  try {
-    const pending = await listPendingApplications(context.viewer)
-    return json({ pending: pending.map((a) => ({ ...a, appliedAt: a.appliedAt.toISOString() })) })
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
+  const pending = await orErrorPage(listPendingApplications(context.viewer))
+  return json({ pending: pending.map((a) => ({ ...a, appliedAt: a.appliedAt.toISOString() })) })
 }
 
 export default function VerificationQueueRoute() {

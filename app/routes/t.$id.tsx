@@ -5,11 +5,15 @@ import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { recordActivity } from '#db/activity'
 import { PublicError } from '#db/errors'
+import { getTalkArchive } from '#db/live/archive'
+import { listTalkQuizResults } from '#db/quizzes/listings'
 import { listTalkRecordings, recordingShares, shareRecording, type RecordingShare } from '#db/recordings'
 import { getTalkForViewer, getTalkShareInfo, listTalkRoles, mayEditTalk, setRsvp } from '#db/talks'
 import { deleteRecordingAndFile } from '#server/livekit/recording-files'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
+import { TalkQuizResults } from '~/components/quiz-lists'
 import { ReportControl } from '~/components/report-control'
+import { TalkArchiveView } from '~/components/talk-archive'
 import { ShareBox, absoluteUrl } from '~/components/share'
 import { TalkStatusBadge, talkTypeLabel, type TalkStatus } from '~/components/talk-card'
 import { TalkRecordings, shareLabel, type RecordingFormResult } from '~/components/talk-recordings'
@@ -21,6 +25,8 @@ import type { loader as rootLoader } from '~/root'
 import { readForm } from '~/utils/form.server'
 import { formatTime, UTC } from '~/utils/time'
 import { LocalTime } from '~/utils/time-zone'
+import { myPendingText } from '#db/moderation/index'
+import { PendingReviewNotice } from '~/components/pending-review'
 
 const NOT_FOUND = 'We could not find that talk. It may be in a private club, or the link may be wrong.'
 
@@ -49,10 +55,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const [talk, shareInfo] = await Promise.all([getTalkForViewer(context.viewer, id), getTalkShareInfo(id)])
   if (!talk) throw new Response(NOT_FOUND, { status: 404 })
   await recordActivity(context.viewer, 'talk.view', talk.id, readConsentId(request))
-  const [roles, recordings, mayEdit] = await Promise.all([
+  const [roles, recordings, mayEdit, pendingTitle, quizzes, archive] = await Promise.all([
     listTalkRoles(talk.id),
     listTalkRecordings(context.viewer, talk.id),
     mayEditTalk(context.viewer, talk.id),
+    myPendingText(context.viewer?.userId, 'talk', talk.id),
+    listTalkQuizResults(context.viewer, talk.id),
+    // Null until the talk ends, and for anyone who may not enter it.
+    talk.status === 'ended' && !talk.cancelled ? getTalkArchive(context.viewer, talk.id) : Promise.resolve(null),
   ])
   const url = absoluteUrl(context.publicUrl, `/t/${talk.id}`)
   const share = shareInfo
@@ -63,7 +73,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         type: 'article' as const,
       }
     : null
-  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer), recorded: talk.recorded, recordings, mayEdit })
+  return json({ talk, roles, share, shareUrl: url, signedIn: Boolean(context.viewer), recorded: talk.recorded, recordings, mayEdit, pendingTitle, quizzes, archive })
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => (data ? shareMeta(data.share) : [{ title: 'Talk not found — Rounds' }])
@@ -179,7 +189,7 @@ function RoomLink({ talkId, status, presenter, signedIn }: { talkId: string; sta
 }
 
 export default function TalkRoute() {
-  const { talk, roles, share, shareUrl, signedIn, recorded, recordings, mayEdit } = useLoaderData<typeof loader>()
+  const { talk, roles, share, shareUrl, signedIn, recorded, recordings, mayEdit, pendingTitle, quizzes, archive } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const result = actionData && 'message' in actionData ? actionData : undefined
   const recordingResult = actionData && 'recording' in actionData ? actionData.recording : undefined
@@ -200,6 +210,7 @@ export default function TalkRoute() {
           Your talk is scheduled. The club’s members can see it now; open the room from here when it is time.
         </p>
       ) : null}
+      <PendingReviewNotice pending={pendingTitle} what="title" />
       <article className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
         <p className="flex flex-wrap items-center gap-2 text-xs font-semibold uppercase tracking-wide text-brand-700">
           <span>{talkTypeLabel[talk.type]}</span>
@@ -324,6 +335,8 @@ export default function TalkRoute() {
         </p>
       ) : null}
       <TalkRecordings recordings={recordings} result={deleted ? undefined : recordingResult} busy={busy} />
+      <TalkQuizResults quizzes={quizzes} />
+      {archive ? <TalkArchiveView archive={archive} /> : null}
       {talk.club.visibility === 'private' ? (
         <p className="text-sm text-slate-600">This talk is in a private club: only its members can open this link.</p>
       ) : null}

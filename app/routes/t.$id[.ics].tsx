@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
+import { getReminderOffsets } from '#db/notifications/reminders'
 import { getTalkForViewer } from '#db/talks'
 import { talkTypeLabel } from '~/components/talk-card'
 
@@ -9,6 +10,8 @@ import { talkTypeLabel } from '~/components/talk-card'
  * for the life of the talk and SEQUENCE rises with every change the host makes
  * (§3.8.7.4), so a calendar that imports the file again updates the event it
  * holds — or marks it cancelled (STATUS:CANCELLED) — instead of adding another.
+ * One VALARM per reminder the downloading person chose in Settings → Notifications
+ * (§3.6.6; a visitor gets the default ones), none once the talk is cancelled.
  */
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
@@ -17,6 +20,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   const pageUrl = new URL(`/t/${talk.id}`, context.publicUrl)
   const start = new Date(talk.startsAt)
   const end = new Date(start.getTime() + talk.durationMinutes * 60_000)
+  const alarms = talk.cancelled ? [] : await getReminderOffsets(context.viewer)
   const body = icsEvent({
     uid: `talk-${talk.id}@${pageUrl.hostname}`,
     start,
@@ -34,6 +38,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     sequence: talk.sequence,
     lastModified: new Date(talk.updatedAt),
     cancelled: talk.cancelled,
+    alarms,
   })
   return new Response(body, {
     headers: {
@@ -56,6 +61,8 @@ type IcsEvent = {
   sequence: number
   lastModified: Date
   cancelled: boolean
+  /** Minutes before the start to remind, one VALARM each. */
+  alarms?: readonly number[]
 }
 
 export function icsEvent(event: IcsEvent, now = new Date()) {
@@ -77,10 +84,24 @@ export function icsEvent(event: IcsEvent, now = new Date()) {
     `URL:${event.url}`,
     event.cancelled ? 'STATUS:CANCELLED' : 'STATUS:CONFIRMED',
     'TRANSP:OPAQUE',
+    ...(event.alarms ?? []).flatMap((minutes) => [
+      'BEGIN:VALARM',
+      'ACTION:DISPLAY',
+      `DESCRIPTION:${escapeText(event.summary)}`,
+      `TRIGGER;RELATED=START:${icsBefore(minutes)}`,
+      'END:VALARM',
+    ]),
     'END:VEVENT',
     'END:VCALENDAR',
   ]
   return lines.map(fold).join('\r\n') + '\r\n'
+}
+
+/** A negative duration (RFC 5545 §3.3.6): 1440 → -P1D, 60 → -PT1H, 10 → -PT10M. */
+export function icsBefore(minutes: number) {
+  if (minutes % 1440 === 0) return `-P${minutes / 1440}D`
+  if (minutes % 60 === 0) return `-PT${minutes / 60}H`
+  return `-PT${minutes}M`
 }
 
 /** 20260314T183000Z */

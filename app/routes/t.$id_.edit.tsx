@@ -7,6 +7,7 @@ import { useState } from 'react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
 import { cancelTalk, getTalkForViewer, listTalkRoles, mayEditTalk, updateTalk } from '#db/talks'
+import { mayManageCertificates } from '#db/certificates'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { Field, FieldErrors, SubmitButton, inputClass } from '~/components/forms'
 import { talkTypeLabel } from '~/components/talk-card'
@@ -47,7 +48,7 @@ async function editableTalk(viewer: Parameters<typeof getTalkForViewer>[0], id: 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { viewer } = requireUser(context, request)
   const talk = await editableTalk(viewer, params.id ?? '')
-  const roles = await listTalkRoles(talk.id)
+  const [roles, manageCertificates] = await Promise.all([listTalkRoles(talk.id), mayManageCertificates(viewer, talk.id)])
   const handles = (role: 'cohost' | 'speaker') =>
     roles
       .filter((r) => r.role === role)
@@ -67,6 +68,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       speakerHandles: handles('speaker'),
     },
     locked: lockedReason(talk),
+    manageCertificates,
   })
 }
 
@@ -102,7 +104,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function EditTalkRoute() {
-  const { talk, locked } = useLoaderData<typeof loader>()
+  const { talk, locked, manageCertificates } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
   const busy = navigation.state === 'submitting'
@@ -145,6 +147,14 @@ export default function EditTalkRoute() {
         <Link to={`/t/${talk.id}`} className="text-sm text-brand-700 underline">
           Back to the talk
         </Link>
+        {manageCertificates ? (
+          <>
+            {' · '}
+            <Link to={`/t/${talk.id}/certificates`} className="text-sm text-brand-700 underline" data-testid="certificates-link">
+              Certificates of attendance
+            </Link>
+          </>
+        ) : null}
       </p>
       {locked ? (
         <p role="alert" className="rounded-md bg-amber-50 p-3 text-amber-900" data-testid="edit-locked">

@@ -85,9 +85,16 @@ export default function AttendanceReportRoute() {
       </dl>
 
       <section aria-labelledby="attendees-heading" className="rounded-xl border border-slate-200 bg-white shadow-sm">
-        <h2 id="attendees-heading" className="border-b border-slate-100 px-4 py-3 font-semibold">
-          Who attended
-        </h2>
+        <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-3">
+          <h2 id="attendees-heading" className="font-semibold">
+            Who attended
+          </h2>
+          {report.people.length > 0 ? (
+            <a href={`/t/${talk.id}/report.csv`} download className="text-sm font-semibold text-brand-700 underline" data-testid="report-csv">
+              Download CSV
+            </a>
+          ) : null}
+        </div>
         {report.people.length === 0 ? (
           <p className="p-4 text-slate-600">{talk.status === 'scheduled' ? 'The room has not opened yet.' : 'No one attended.'}</p>
         ) : (

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json, redirect } from '@remix-run/node'
-import { Link, NavLink, useActionData, useLoaderData, useOutlet } from '@remix-run/react'
+import { Link, NavLink, useLoaderData, useOutlet } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
 import { recordActivity } from '#db/activity'
@@ -21,6 +21,9 @@ import { readConsentId } from '~/utils/consent.server'
 import { noindex } from '~/utils/robots'
 import { shareMeta, type ShareCard } from '~/utils/share-meta'
 import { readForm } from '~/utils/form.server'
+import { myPendingText } from '#db/moderation/index'
+import { PendingReviewNotice } from '~/components/pending-review'
+import { ActionMessage, useSettledActionData } from '~/utils/action-message'
 
 const HANDLE_MAX = 60
 
@@ -59,6 +62,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     signedIn: Boolean(context.viewer),
     muted: page.muted,
     verified: await verificationBadgeForHandle(page.view.profile.handle),
+    // Only on the owner's own view: their bio awaiting a moderator.
+    pendingBio: page.view.kind === 'own' ? await myPendingText(context.viewer?.userId, 'person', context.viewer?.userId ?? '') : null,
   })
 }
 
@@ -133,14 +138,8 @@ function Counts({ handle }: { handle: string }) {
   )
 }
 
-function ActionMessage() {
-  const result = useActionData<typeof action>()
-  if (!result) return null
-  return (
-    <p role={result.ok ? 'status' : 'alert'} className={`mt-4 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
-      {result.message}
-    </p>
-  )
+function ProfileActionMessage() {
+  return <ActionMessage result={useSettledActionData<typeof action>()} className="mt-4" />
 }
 
 /** The followers and following pages sit under the profile, with a compact header. */
@@ -165,11 +164,12 @@ function PeopleLayout({ children }: { children: ReactNode }) {
 }
 
 function ProfilePage() {
-  const { view, followState, requestCount, share, shareUrl, signedIn, muted, verified } = useLoaderData<typeof loader>()
+  const { view, followState, requestCount, share, shareUrl, signedIn, muted, verified, pendingBio } = useLoaderData<typeof loader>()
   const p = view.profile
   const isPrivate = view.kind === 'card' ? view.reason === 'private' : view.profile.visibility === 'private'
   return (
     <div className="mx-auto max-w-2xl space-y-4">
+      <PendingReviewNotice pending={pendingBio} what="bio" />
       <article className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
         <header className="flex flex-wrap items-center gap-4">
           <Avatar name={p.name} photoUrl={p.photoUrl} size={88} />
@@ -197,7 +197,7 @@ function ProfilePage() {
             </Link>
           ) : null}
         </div>
-        <ActionMessage />
+        <ProfileActionMessage />
         {view.kind === 'card' ? (
           <p className="mt-6 rounded-md bg-slate-100 p-4 text-slate-700" data-testid="basic-card-notice">
             {view.reason === 'private' ? (

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Form, Link, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
 import { joinClub } from '#db/clubs'
 import { PublicError } from '#db/errors'
@@ -10,6 +10,7 @@ import { Avatar } from '~/components/avatar'
 import { StepCard, type WelcomeStep } from '~/components/welcome-step'
 import { requireUser } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
+import { ActionMessage, useSettledActionData } from '~/utils/action-message'
 
 export const handle: WelcomeStep = { step: 3 }
 
@@ -63,10 +64,9 @@ function ActButton(props: { intent: 'join' | 'follow'; field: 'slug' | 'handle';
 
 export default function WelcomeSuggestionsStep() {
   const { clubs, doctors } = useLoaderData<typeof loader>()
-  const result = useActionData<typeof action>()
+  const result = useSettledActionData<typeof action>()
   const navigation = useNavigation()
-  // The action's answer arrives before the lists are read again: say what happened only once the
-  // lists agree with it, and keep the buttons off until then so nothing is sent twice.
+  // The buttons stay off until the lists are read again, so nothing is sent twice.
   const busy = navigation.state !== 'idle'
   return (
     <StepCard
@@ -75,11 +75,7 @@ export default function WelcomeSuggestionsStep() {
       skipTo="/"
       skipLabel="Done — go to my home page"
     >
-      {result && !busy ? (
-        <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'rounded-md bg-brand-50 p-3 text-brand-900' : 'rounded-md bg-red-50 p-3 text-red-800'}>
-          {result.message}
-        </p>
-      ) : null}
+      <ActionMessage result={result} />
       <section aria-labelledby="suggested-clubs">
         <h2 id="suggested-clubs" className="text-lg font-semibold">
           Clubs to join

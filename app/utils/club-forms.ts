@@ -1,6 +1,5 @@
 import { z } from 'zod'
 import { clubRoles, type ClubPermission } from '#db/access/club-permissions'
-import { PublicError } from '#db/errors'
 import { specialities } from '#db/specialities'
 import { optionalText, text } from '~/utils/validation'
 
@@ -74,18 +73,7 @@ export function optionalWholeNumber(unit: string, max: number) {
   )
 }
 
-/**
- * Runs a data-layer read for a loader: a PublicError (such as "club not found")
- * becomes the HTTP error page with its message; anything else stays a 500.
- */
-export async function orErrorPage<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work
-  } catch (error) {
-    if (error instanceof PublicError) throw new Response(error.message, { status: error.status })
-    throw error
-  }
-}
+export { orErrorPage } from './error-page'
 
 /** The sections of a club's admin, each opened by any one of its permissions, in the order the page lists them. */
 export const ADMIN_SECTIONS = [

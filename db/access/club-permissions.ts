@@ -16,6 +16,7 @@ export const clubPermissions = [
   'transfer:club',
   'moderate:talks',
   'schedule:talks',
+  'manage:certificates',
 ] as const
 export type ClubPermission = (typeof clubPermissions)[number]
 
@@ -31,6 +32,7 @@ const granted: Record<ClubRole, readonly ClubPermission[]> = {
     'read:audit',
     'moderate:talks',
     'schedule:talks',
+    'manage:certificates',
   ],
   moderator: ['view:club', 'read:members-all', 'moderate:talks'],
   member: ['view:club'],

@@ -36,7 +36,8 @@ export async function createClub(viewer: Viewer, input: ClubInput, coverPath: st
       await tx.insert(clubMembers).values({ clubId: id, userId: viewer.userId, role: 'owner' })
       await audit(tx, { clubId: id, actorId: viewer.userId, action: 'club.created', details: { visibility: input.visibility } })
       await enqueueSearchUpdate(tx, { kind: 'club', id })
-      return (await recordWatchedWordHit(tx, hit, { kind: 'club', id, authorId: viewer.userId, clubId: id, talkId: null })).held
+      const pageText = { next: input.description, shownMeanwhile: '' }
+      return (await recordWatchedWordHit(tx, hit, { kind: 'club', id, authorId: viewer.userId, clubId: id, talkId: null, pageText })).held
     })
   } catch (error) {
     if (isUniqueViolation(error, 'clubs_slug_key')) throw new PublicError('Another club already uses that address.', 409, 'slug')
@@ -71,6 +72,7 @@ export async function updateClub(viewer: Viewer, slug: string, input: ClubInput,
         authorId: access.club.ownerId,
         clubId: access.club.id,
         talkId: null,
+        pageText: { next: input.description, shownMeanwhile: access.club.description },
       })
       const replaced = cover && access.club.coverPath !== cover.coverPath ? access.club.coverPath : null
       return held ? { slug: input.slug, replacedCover: replaced, held: true as const } : { slug: input.slug, replacedCover: replaced }

@@ -4,6 +4,7 @@ import { recordAccessChange } from '../access-changes'
 import { db, type Transaction } from '../client'
 import { passOwnership } from '../clubs'
 import { enqueueJob, type JobInput } from '../jobs'
+import { keepReportedContent, takeReportedContent } from '../moderation/kept'
 import { columnKey, retentionList, userColumns, type Retained } from '../retention'
 import {
   clubAuditLog,
@@ -50,6 +51,8 @@ export type ErasureResult = {
   anonymised: Record<string, number>
   handedOver: { clubs: number; clubsClosed: number; talks: number; quizzes: number }
   kept: Retained[]
+  /** Items an open report names, kept (unlinked) until a moderator decides; the erasure completes then. */
+  keptForReports: number
   clubs: ClubHandover[]
   sessionIds: string[]
   files: { photo: string | null; exports: string[] }
@@ -63,6 +66,8 @@ export type ErasureReceiptContent = {
   handedOver: ErasureResult['handedOver']
   also: string[]
   kept: { table: string; what: string; why: string }[]
+  /** Items kept until a moderator decides on open reports about them (absent on older receipts). */
+  keptForReports?: number
 }
 
 /** Run inside the erasure transaction, for data kept outside the core tables (e.g. recordings). */
@@ -131,6 +136,8 @@ export async function eraseAccount(
         .where(and(eq(dataRequests.userId, userId), sql`${dataRequests.exportFile} is not null`))
     ).map((r) => r.file!)
 
+    // Read before anything goes: what an open report names is kept for the moderators (db/moderation/kept.ts).
+    const reported = await takeReportedContent(tx, userId)
     const removed: Record<string, number> = {}
     const unlinked: Record<string, number> = {}
     const anonymised: Record<string, number> = {}
@@ -187,6 +194,7 @@ export async function eraseAccount(
     for (const step of options.steps ?? []) {
       for (const [table, n] of Object.entries(await step(tx, userId))) add(removed, table, n)
     }
+    const keptForReports = await keepReportedContent(tx, userId, reported, requestId, now)
     if (underLegalHold) {
       await tx
         .update(users)
@@ -208,7 +216,9 @@ export async function eraseAccount(
     const searchRefs: SearchDocRef[] = [{ kind: 'profile', id: userId }, ...clubHandovers.map((c) => ({ kind: 'club' as const, id: c.clubId }))]
     await enqueueSearchUpdate(tx, [...searchRefs, ...handedTalks.map((id) => ({ kind: 'talk' as const, id }))])
 
-    const kept = retentionList.filter((r) => r.when === 'always' || underLegalHold)
+    const kept = retentionList
+      .filter((r) => r.when === 'always' || (r.when === 'legal-hold' && underLegalHold) || (r.when === 'open-report' && keptForReports > 0))
+      .map((r) => (r.when === 'open-report' ? { ...r, what: `${keptForReportsLine(keptForReports)} ${r.what}` } : r))
     const partial: Omit<ErasureResult, 'receiptId'> = {
       requestId,
       userId,
@@ -219,6 +229,7 @@ export async function eraseAccount(
       anonymised,
       handedOver,
       kept,
+      keptForReports,
       clubs: clubHandovers,
       sessionIds,
       files: { photo: profile?.photoPath ?? null, exports: exportFiles },
@@ -232,6 +243,7 @@ export async function eraseAccount(
       handedOver,
       also: options.also?.(partial) ?? [],
       kept: kept.map(({ table, what, why }) => ({ table, what, why })),
+      keptForReports,
     }
     await tx.insert(erasureReceipts).values({
       id: receiptId,
@@ -240,15 +252,26 @@ export async function eraseAccount(
       createdAt: now,
       expiresAt: new Date(now.getTime() + RECEIPT_LINK_DAYS * DAY_MS),
     })
-    await tx.update(dataRequests).set({ status: 'completed', completedAt: now }).where(eq(dataRequests.id, requestId))
     const total = Object.values(removed).reduce((a, b) => a + b, 0)
-    await addEvent(tx, requestId, null, 'completed', `Erased: ${total} rows removed; receipt ${receiptId}.`, now)
+    if (keptForReports > 0) {
+      // Complete once moderators decide the open reports (db/moderation/kept.ts releaseKeptItem).
+      await tx.update(dataRequests).set({ status: 'in_progress' }).where(eq(dataRequests.id, requestId))
+      await addEvent(tx, requestId, null, 'erased', `Erased: ${total} rows removed; receipt ${receiptId}.`, now)
+      await addEvent(tx, requestId, null, 'kept_for_open_reports', keptForReportsLine(keptForReports), now)
+    } else {
+      await tx.update(dataRequests).set({ status: 'completed', completedAt: now }).where(eq(dataRequests.id, requestId))
+      await addEvent(tx, requestId, null, 'completed', `Erased: ${total} rows removed; receipt ${receiptId}.`, now)
+    }
     if (underLegalHold) await addEvent(tx, requestId, null, 'kept_under_legal_hold', 'The account row (anonymised) and held items were kept.', now)
     const result: ErasureResult = { ...partial, receiptId }
     for (const job of options.mails?.(result) ?? []) await enqueueJob(tx, job)
     return result
   })
 }
+
+/** "2 items kept until a moderator decides on open reports about them." */
+export const keptForReportsLine = (n: number) =>
+  `${n} ${n === 1 ? 'item' : 'items'} kept until a moderator decides on open reports about ${n === 1 ? 'it' : 'them'}.`
 
 /**
  * Clubs the person owns pass to the longest-standing admin, else moderator, else

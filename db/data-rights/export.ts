@@ -8,6 +8,7 @@ import { columnKey, exportExcludedTables, exportRedactedColumns, userColumns } f
 import { clubMembers, clubs, dataRequestEvents, dataRequests, notifications, personRelations, personalDataAccessLog, profiles, talks, users } from '../schema/index'
 import type { Viewer } from '../viewer'
 import { groupByTable, listUserColumns, matchAny } from './catalogue'
+import { appAccessesTo } from '../apps/authorisations'
 import { DAY_MS, EXPORT_LINK_DAYS, OPEN, addEvent, type Executor } from './requests'
 
 // A copy of everything Rounds holds about a person, and who has looked at it.
@@ -126,6 +127,20 @@ export type ExportData = {
   accesses: DataAccess[]
   sharing: string[]
   blockedAndMuted: ExportedRelation[]
+  /** Files the person uploaded, copied into the export as they are stored (server/jobs/exports.ts). */
+  files: ExportedFile[]
+}
+
+/**
+ * An uploaded file the person owns: where it is stored (`uploads` is served at /uploads;
+ * `verification` is private, one folder per person) and under what name.
+ */
+export type ExportedFile = {
+  kind: 'profile_photo' | 'club_cover' | 'verification_document'
+  store: 'uploads' | 'verification'
+  name: string
+  /** What it is, for the README. */
+  label: string
 }
 
 /** What a streamed export says besides the rows: everything in ExportData but the rows themselves. */
@@ -217,6 +232,7 @@ export async function streamExport(userId: string, sink: ExportSink, options: { 
         accesses: await accessesTo(tx, userId),
         sharing: await describeSharing(tx, userId),
         blockedAndMuted: await blockedAndMutedBy(tx, userId),
+        files: await uploadsOf(tx, userId),
       }
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
@@ -250,6 +266,20 @@ async function requestsHistory(executor: Executor, userId: string) {
         'by', case when e.actor_id = r.user_id then 'you' when e.actor_id is null then 'Rounds' else 'a privacy officer' end) order by e.created_at)
         from ${dataRequestEvents} e where e.request_id = r.id), '[]'::jsonb) as events
     from ${dataRequests} r where r.user_id = ${userId} order by r.received_at`)
+}
+
+/** Every file the person uploaded that Rounds still stores: their photo, covers of clubs they own, a registration document awaiting a decision. */
+async function uploadsOf(executor: Executor, userId: string): Promise<ExportedFile[]> {
+  const rows = await executor.execute<{ kind: ExportedFile['kind']; name: string; label: string }>(sql`
+    select 'profile_photo' as kind, photo_path as name, 'Your profile photo' as label
+      from ${profiles} where user_id = ${userId} and photo_path is not null
+    union all
+    select 'club_cover', cover_path, 'Cover image of your club “' || name || '”'
+      from ${clubs} where owner_id = ${userId} and cover_path is not null
+    union all
+    select 'verification_document', document_path, 'The registration document you sent to be verified'
+      from doctor_verifications where user_id = ${userId} and document_path is not null`)
+  return rows.map((r) => ({ ...r, store: r.kind === 'verification_document' ? 'verification' : 'uploads' }))
 }
 
 /** The people the person blocked or muted, while their accounts are active (a deactivated one exists for no one else). */
@@ -322,22 +352,34 @@ async function describeSharing(executor: Executor, userId: string): Promise<stri
 // Who accessed my data
 // ---------------------------------------------------------------------------
 
-export type DataAccess = { at: Date; who: string; reason: string; request: string | null }
+/** A member of staff or a club moderator opening the data, or an app the person connected reading it (grouped per day: `times`). */
+export type DataAccess = { at: Date; who: string; reason: string; request: string | null; times: number }
 
 async function accessesTo(executor: Executor, userId: string): Promise<DataAccess[]> {
-  const rows = await executor.execute<{ at: Date | string; name: string | null; reason: string; kind: string | null }>(sql`
-    select l.viewed_at as at, p.name, l.reason, r.kind::text as kind
+  const rows = await executor.execute<{ at: Date | string; name: string | null; staff: boolean | null; reason: string; kind: string | null }>(sql`
+    select l.viewed_at as at, p.name, (u.role = 'staff') as staff, l.reason, r.kind::text as kind
     from ${personalDataAccessLog} l
     left join ${profiles} p on p.user_id = l.staff_id
+    left join ${users} u on u.id = l.staff_id
     left join ${dataRequests} r on r.id = l.request_id
     where l.subject_user_id = ${userId}
     order by l.viewed_at desc limit 500`)
-  return rows.map((r) => ({
+  const staff = rows.map((r) => ({
     at: new Date(r.at),
-    who: r.name ? `${r.name}, privacy officer` : 'A privacy officer (account since closed)',
+    // Staff, or a club's moderator reviewing a report in their club (db/moderation/queue.ts).
+    who: r.name ? `${r.name}, ${r.staff ? 'Rounds staff' : 'club moderator'}` : 'Someone whose account has since closed',
     reason: r.reason,
     request: r.kind ? `your ${r.kind} request` : null,
+    times: 1,
   }))
+  const byApps: DataAccess[] = (await appAccessesTo(executor, userId, 500)).map((a) => ({
+    at: a.at,
+    who: `${a.app}, an app you connected`,
+    reason: a.what ? `read ${a.what}` : 'you revoked its access',
+    request: null,
+    times: a.times,
+  }))
+  return [...staff, ...byApps].sort((a, b) => b.at.getTime() - a.at.getTime())
 }
 
 export function listAccessesToMyData(userId: string) {

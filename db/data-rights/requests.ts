@@ -24,7 +24,7 @@ export const RECEIPT_LINK_DAYS = 30
 /** More than this many exports in a day is refused: each one is a full copy on disk. */
 export const EXPORTS_PER_DAY = 3
 
-export type RequestKind = 'export' | 'correction' | 'erasure' | 'nominee'
+export type RequestKind = 'export' | 'correction' | 'erasure' | 'nominee' | 'grievance'
 export type RequestStatus = 'received' | 'in_progress' | 'completed' | 'rejected' | 'cancelled'
 export const OPEN: RequestStatus[] = ['received', 'in_progress']
 
@@ -36,7 +36,7 @@ export async function addEvent(executor: Executor, requestId: string, actorId: s
 
 async function createRequest(
   tx: Transaction,
-  input: { userId: string; kind: RequestKind; details?: Record<string, unknown>; now: Date; scheduledFor?: Date },
+  input: { userId: string; kind: RequestKind; details?: Record<string, unknown>; now: Date; scheduledFor?: Date; deadlineDays?: number },
 ) {
   const id = randomUUID()
   await tx.insert(dataRequests).values({
@@ -45,7 +45,7 @@ async function createRequest(
     kind: input.kind,
     details: input.details ?? {},
     receivedAt: input.now,
-    dueAt: new Date(input.now.getTime() + REQUEST_DEADLINE_DAYS * DAY_MS),
+    dueAt: new Date(input.now.getTime() + (input.deadlineDays ?? REQUEST_DEADLINE_DAYS) * DAY_MS),
     scheduledFor: input.scheduledFor ?? null,
   })
   await addEvent(tx, id, input.userId, 'received', null, input.now)
@@ -136,6 +136,51 @@ export async function requestCorrection(
     const id = await createRequest(tx, { userId, kind: 'correction', details: { field: input.field, requested: input.requested, note: input.note }, now })
     return { id }
   })
+}
+
+/** A grievance is answered within this many days (DPDP Rules, 2025, rule 14(3)). */
+export const GRIEVANCE_DEADLINE_DAYS = 90
+export const GRIEVANCE_MAX_CHARS = 4000
+export const grievanceTopics = ['how_my_data_is_used', 'a_request_i_made', 'consent', 'a_breach', 'something_else'] as const
+export type GrievanceTopic = (typeof grievanceTopics)[number]
+
+/**
+ * A complaint to the grievance officer about how Rounds handles the person's data: a request
+ * with a 90-day deadline, answered from the privacy officer's console like a correction.
+ */
+export async function fileGrievance(viewer: Viewer, input: { topic: GrievanceTopic; message: string }, now = new Date()): Promise<{ id: string; dueAt: Date }> {
+  requireSignedIn(viewer)
+  const userId = viewer.userId
+  const message = typeof input.message === 'string' ? input.message.trim() : ''
+  if (!message) throw new PublicError('Write what your grievance is about.', 400, 'message')
+  if (message.length > GRIEVANCE_MAX_CHARS) throw new PublicError(`Keep it under ${GRIEVANCE_MAX_CHARS} characters.`, 400, 'message')
+  if (!grievanceTopics.includes(input.topic)) throw new PublicError('Choose what it is about.', 400, 'topic')
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'data-grievance:' + userId}))`)
+    const open = await tx
+      .select({ id: dataRequests.id })
+      .from(dataRequests)
+      .where(and(eq(dataRequests.userId, userId), eq(dataRequests.kind, 'grievance'), inArray(dataRequests.status, OPEN)))
+    if (open.length >= 5) throw new PublicError('You have 5 grievances waiting. The grievance officer will answer those first.', 429)
+    const id = await createRequest(tx, { userId, kind: 'grievance', details: { topic: input.topic, message }, now, deadlineDays: GRIEVANCE_DEADLINE_DAYS })
+    return { id, dueAt: new Date(now.getTime() + GRIEVANCE_DEADLINE_DAYS * DAY_MS) }
+  })
+}
+
+/** The person's own request, or null (someone else's, or no such request). */
+export async function getMyRequest(userId: string, requestId: string, now = new Date()): Promise<MyRequest | null> {
+  return (await listMyRequests(userId, now)).find((r) => r.id === requestId) ?? null
+}
+
+/** When the person last cancelled an erasure, if that is the latest thing that happened to one. */
+export async function lastCancelledErasure(userId: string): Promise<Date | null> {
+  const [row] = await db
+    .select({ status: dataRequests.status, completedAt: dataRequests.completedAt })
+    .from(dataRequests)
+    .where(and(eq(dataRequests.userId, userId), eq(dataRequests.kind, 'erasure')))
+    .orderBy(desc(dataRequests.receivedAt))
+    .limit(1)
+  return row?.status === 'cancelled' ? row.completedAt : null
 }
 
 /** Starts the grace period; the erasure job runs when it ends unless cancelled. */

@@ -127,10 +127,10 @@ export async function attendanceReport(viewer: Viewer, talkId: string): Promise<
 }
 
 /** A stay clipped to the talk's open period; `open` while the person is still in the room. */
-type Span = { start: number; end: number; open: boolean }
+export type Span = { start: number; end: number; open: boolean }
 
 /** One person's stays with those that overlap or touch merged into one; still open if any of them is. */
-function mergeSpans(spans: Span[]): Span[] {
+export function mergeSpans(spans: Span[]): Span[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start)
   const merged: Span[] = []
   for (const span of sorted) {

@@ -3,6 +3,7 @@ import { refuse, requireModerator, type TalkStatus } from '../access/index'
 import { recordAccessChange } from '../access-changes'
 import { db } from '../client'
 import { PublicError } from '../errors'
+import { enqueueLiveNow } from '../notifications/live-now'
 import { talkAttendance, talkRemovals, talkRoles, talkStage, talks } from '../schema/index'
 import type { Viewer } from '../viewer'
 import { loadAccess } from './access'
@@ -27,6 +28,8 @@ export async function openTalk(viewer: Viewer, talkId: string): Promise<{ status
       insert into ${talkStage} (talk_id, user_id, status) values (${access.id}, ${access.hostId}, 'on_stage')
       on conflict (talk_id, user_id) do update set status = 'on_stage', raised_at = null, updated_at = now()`)
     await logJoinedStage(tx, access.id, access.hostId)
+    // Those going hear it is live from a job (db/notifications/live-now.ts): opening does not wait for them.
+    await enqueueLiveNow(tx, { talkId: access.id, openedBy: viewer!.userId })
     return { status: 'live' as const }
   })
 }

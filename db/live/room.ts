@@ -79,7 +79,7 @@ const shownQuestion = (viewer: Viewer) => sql`not ${heldFromViewerSql(viewer, 'q
 /** The latest comments of a talk whose authors pass `heard` (over `c`), oldest first, as JSON. */
 function commentTailSql(talkId: SQL, heard: SQL = sql`true`): SQL {
   return sql`(select coalesce(json_agg(x order by x."createdAt", x.id), '[]'::json) from (
-      select ${commentColumns} from (
+      select ${commentColumns}, ${heldFromViewerSql(null, 'comment', sql`c.id`)} as held from (
         select * from ${talkComments} c where c.talk_id = ${talkId} and c.deleted_at is null and ${heard}
         order by c.created_at desc limit ${COMMENT_TAIL}) c
       join ${profiles} p on p.user_id = c.user_id) x)`
@@ -115,7 +115,7 @@ function roomSql(): SQL {
         where c.talk_id = a.id and c.pinned_at is not null and c.deleted_at is null and ${shownComment(placeholderViewer)}
         order by c.pinned_at desc limit 1) x) as pinned,
       (select coalesce(json_agg(x order by x.votes desc, x."createdAt", x.id), '[]'::json) from (
-        select ${questionColumns(uid)} from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
+        select ${questionColumns(uid)}, ${heldFromViewerSql(null, 'question', sql`q.id`)} as held from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
         where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost')) and q.user_id <> all(me.silenced)
           and ${shownQuestion(placeholderViewer)}
         order by votes desc, q.created_at, q.id limit ${QUESTION_LIMIT}) x) as questions,
@@ -177,7 +177,7 @@ function enterBatchSql(): SQL {
         where h.talk_id = a.id and h.status = 'raised' and (h.raised_at, h.user_id) < (m.raised_at, m.user_id)) end as "handPosition",
       shared.comments, shared.pinned,
       (select coalesce(json_agg(x order by x.votes desc, x."createdAt", x.id), '[]'::json) from (
-        select ${questionColumns(sql`a.uid` as unknown as string)} from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
+        select ${questionColumns(sql`a.uid` as unknown as string)}, ${heldFromViewerSql(null, 'question', sql`q.id`)} as held from ${talkQuestions} q join ${profiles} p on p.user_id = q.user_id
         where q.talk_id = a.id and (q.status <> 'hidden' or a.role in ('host', 'cohost')) and q.user_id <> all(a.silenced)
           and ${shownQuestion(viewerAt(sql`a.uid`))}
         order by votes desc, q.created_at, q.id limit ${QUESTION_LIMIT}) x) as questions,

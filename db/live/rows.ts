@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { talkRoleSql, type TalkEntryFacts, type TalkRoleName, type TalkStatus } from '../access/index'
+import { talkRoleSql, verifiedBadgeSql, type BadgeFacts, type TalkEntryFacts, type TalkRoleName, type TalkStatus } from '../access/index'
 import { PublicError } from '../errors'
 import { photoUrl } from '../photos'
+import { councilName } from '../verification-councils'
 import { profiles, talkQuestionVotes, talkStage, talks } from '../schema/index'
 import type { LiveComment, LiveQuestion, PersonRef, QuestionStatus, StageSnapshot } from './types'
 
@@ -12,8 +13,24 @@ import type { LiveComment, LiveQuestion, PersonRef, QuestionStatus, StageSnapsho
 
 export const iso = (value: string | Date) => new Date(value).toISOString()
 
-export type PersonRow = { userId: string; handle: string; name: string; photoPath: string | null }
-export const personOf = (row: PersonRow): PersonRef => ({ userId: row.userId, handle: row.handle, name: row.name, photoUrl: photoUrl(row.photoPath) })
+export type PersonRow = { userId: string; handle: string; name: string; photoPath: string | null; badge?: BadgeFacts | string | null }
+
+/** The columns every person in the room is selected with (`p`: their profile). */
+const personColumns = sql`p.handle, p.name, p.photo_path as "photoPath", ${verifiedBadgeSql(sql`p.user_id`)} as badge`
+
+function badgeOf(badge: PersonRow['badge']): PersonRef['verified'] {
+  if (!badge) return null
+  const facts = typeof badge === 'string' ? (JSON.parse(badge) as BadgeFacts) : badge
+  return { council: councilName(facts.council, facts.regulatorName), since: facts.since }
+}
+
+export const personOf = (row: PersonRow): PersonRef => ({
+  userId: row.userId,
+  handle: row.handle,
+  name: row.name,
+  photoUrl: photoUrl(row.photoPath),
+  verified: badgeOf(row.badge),
+})
 
 export type StageRow = PersonRow & { status: 'raised' | 'invited' | 'on_stage'; raisedAt: string | null; updatedAt: string; role: TalkRoleName }
 
@@ -22,7 +39,7 @@ export type StageRow = PersonRow & { status: 'raised' | 'invited' | 'on_stage'; 
  * time they were raised. `where` narrows the rows (the room state leaves the queue out for the audience).
  */
 export function stageRowsSelect(talkId: SQL, where: SQL = sql`true`): SQL {
-  return sql`select s.user_id as "userId", p.handle, p.name, p.photo_path as "photoPath", s.status, s.raised_at as "raisedAt", s.updated_at as "updatedAt",
+  return sql`select s.user_id as "userId", ${personColumns}, s.status, s.raised_at as "raisedAt", s.updated_at as "updatedAt",
       -- Only people on stage show a role; a long queue of hands skips the lookups.
       case when s.status = 'on_stage' then ${talkRoleSql(sql`s.user_id`)} else 'audience' end as role,
       row_number() over (order by
@@ -44,9 +61,9 @@ export function snapshotOf(talkId: string, rows: StageRow[]): StageSnapshot {
   }
 }
 
-export type CommentRow = PersonRow & { id: string; talkId: string; body: string; createdAt: string; pinned: boolean }
+export type CommentRow = PersonRow & { id: string; talkId: string; body: string; createdAt: string; pinned: boolean; held?: boolean }
 
-export const commentColumns = sql`c.id, c.talk_id as "talkId", c.user_id as "userId", p.handle, p.name, p.photo_path as "photoPath",
+export const commentColumns = sql`c.id, c.talk_id as "talkId", c.user_id as "userId", ${personColumns},
   c.body, c.created_at as "createdAt", (c.pinned_at is not null) as pinned`
 
 export const commentOf = (row: CommentRow): LiveComment => ({
@@ -56,12 +73,23 @@ export const commentOf = (row: CommentRow): LiveComment => ({
   body: row.body,
   createdAt: iso(row.createdAt),
   pinned: row.pinned,
+  // Only its author is ever sent a held comment.
+  ...(row.held ? { held: true as const } : {}),
 })
 
-export type QuestionRow = PersonRow & { id: string; talkId: string; body: string; createdAt: string; status: QuestionStatus; votes: number; votedByMe: boolean }
+export type QuestionRow = PersonRow & {
+  id: string
+  talkId: string
+  body: string
+  createdAt: string
+  status: QuestionStatus
+  votes: number
+  votedByMe: boolean
+  held?: boolean
+}
 
 export function questionColumns(viewerId: string) {
-  return sql`q.id, q.talk_id as "talkId", q.user_id as "userId", p.handle, p.name, p.photo_path as "photoPath",
+  return sql`q.id, q.talk_id as "talkId", q.user_id as "userId", ${personColumns},
     q.body, q.created_at as "createdAt", q.status,
     (select count(*)::int from ${talkQuestionVotes} v where v.question_id = q.id) as votes,
     exists (select 1 from ${talkQuestionVotes} v where v.question_id = q.id and v.user_id = ${viewerId}) as "votedByMe"`
@@ -76,6 +104,7 @@ export const questionOf = (row: QuestionRow): LiveQuestion => ({
   status: row.status,
   votes: row.votes,
   votedByMe: row.votedByMe,
+  ...(row.held ? { held: true as const } : {}),
 })
 
 /** A write that authorises in its own statement: the entry facts, and the row written or stored by a retry. */

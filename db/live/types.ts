@@ -14,10 +14,26 @@ export type QuestionStatus = 'open' | 'answered' | 'hidden'
 export const reactionKinds = ['clap', 'heart', 'insight', 'laugh', 'thanks'] as const
 export type ReactionKind = (typeof reactionKinds)[number]
 
-export type PersonRef = { userId: string; handle: string; name: string; photoUrl: string | null }
+export type PersonRef = {
+  userId: string
+  handle: string
+  name: string
+  photoUrl: string | null
+  /** The "Verified doctor" badge: council and year of registration, never the number. */
+  verified: { council: string; since: number } | null
+}
 export type StagePerson = PersonRef & { role: TalkRoleName }
 export type HandEntry = PersonRef & { raisedAt: string }
-export type LiveComment = { id: string; talkId: string; author: PersonRef; body: string; createdAt: string; pinned: boolean }
+export type LiveComment = {
+  id: string
+  talkId: string
+  author: PersonRef
+  body: string
+  createdAt: string
+  pinned: boolean
+  /** Held back for a moderator's review: set only on its author's own copy, the one person who sees it. */
+  held?: true
+}
 export type LiveQuestion = {
   id: string
   talkId: string
@@ -27,6 +43,8 @@ export type LiveQuestion = {
   status: QuestionStatus
   votes: number
   votedByMe: boolean
+  /** Held back for a moderator's review: set only on its author's own copy. */
+  held?: true
 }
 export type StageSnapshot = { talkId: string; stage: StagePerson[]; hands: HandEntry[]; handCount: number; invited: string[] }
 /** The recording as one person sees it (docs/live-contract.md). */

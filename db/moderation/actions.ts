@@ -9,7 +9,8 @@ import { notify } from '../notifications'
 import { accountRestrictions, moderationActions, moderationReports } from '../schema/index'
 import { endSessionsIn } from '../sessions'
 import type { Viewer } from '../viewer'
-import { liftHold, removeHeldItem } from './holds'
+import { hasPendingText, isPageTextKind, liftHold, removeHeldItem } from './holds'
+import { releaseKeptItem } from './kept'
 import { moderatedItem } from './queue'
 import { APPEAL_DAYS, LIMIT_DAYS_MAX, REASON_MAX, itemKindLabel, moderatorActions, type ModeratorAction } from './reasons'
 
@@ -31,6 +32,8 @@ export type DecisionResult = {
   action: ModeratorAction
   /** Sessions a suspension ended, for the caller to close their sockets (they are closed by the access change too). */
   endedSessions: string[]
+  /** Whether its author was told (not when their account is gone). */
+  authorTold: boolean
 }
 
 /** The words the reporter is told: what happened to what they reported, never who decided. */
@@ -177,8 +180,10 @@ export async function decideItem(viewer: Viewer, kindInput: string, id: string, 
     throw new PublicError('Its author’s account no longer exists.', 409)
   }
   if (action === 'suspend' && !scope.everything) throw new PublicError('Only Rounds staff can suspend an account.', 403)
-  // Holds are honoured by the live room's reads; a page (profile, talk, club, quiz) is changed by its owner.
-  if (action === 'remove' && kind !== 'comment' && kind !== 'question') {
+  // Holds are honoured by the live room's reads; a page (profile, talk, club, quiz) is changed by its
+  // owner — what a moderator refuses there is page text a watched word held for approval.
+  const refusesPendingText = isPageTextKind(kind) && (await hasPendingText(kind, id))
+  if (action === 'remove' && kind !== 'comment' && kind !== 'question' && !refusesPendingText) {
     throw new PublicError(`A ${itemKindLabel[kind]} cannot be removed from here: warn or limit its author, who can change it.`, 409)
   }
   if (action === 'ban_from_club') {
@@ -218,12 +223,15 @@ export async function decideItem(viewer: Viewer, kindInput: string, id: string, 
     const appealable = action !== 'dismiss' && action !== 'restore'
     const actionId = await logAction(tx, { action, kind, itemId: id, authorId, actorId: viewer.userId, clubId, reason, until, appealable, now })
     await closeReports(tx, kind, id, action, now)
+    // Kept after its author's erasure only until decided: it goes now, with the decision.
+    await releaseKeptItem(tx, kind, id, now)
     // A dismissal of reports the author never saw tells them nothing; a restored item was hidden from them before.
     const wasHeld = await tx.execute(sql`select 1 from ${moderationActions} where item_kind = ${kind} and item_id = ${id} and action in ('hide', 'remove') limit 1`)
-    if (authorId && authorId !== viewer.userId && (appealable || wasHeld.length > 0)) {
+    const authorTold = authorId !== null && authorId !== viewer.userId && (appealable || wasHeld.length > 0)
+    if (authorTold) {
       await notify(tx, { recipientId: authorId, kind: 'moderation_action', ...authorNotice(action, kind, reason, until), link: '/settings/moderation', now })
     }
-    return { actionId, action, endedSessions }
+    return { actionId, action, endedSessions, authorTold }
   })
 }
 

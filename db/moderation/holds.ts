@@ -3,7 +3,8 @@ import type { ModerationItemKind } from '../access/index'
 import { db, rawSql, type Transaction } from '../client'
 import { commentColumns, commentOf, questionColumns, questionOf, type CommentRow, type QuestionRow } from '../live/rows'
 import type { LiveComment, LiveQuestion } from '../live/types'
-import { moderationHolds, profiles, talkComments, talkQuestions } from '../schema/index'
+import { clubs, moderationHolds, profiles, talkComments, talkQuestions, talks } from '../schema/index'
+import { enqueueSearchUpdate } from '../search'
 
 /*
  * Holding an item back (table moderation_holds): 'hidden' while a moderator decides, 'removed'
@@ -60,16 +61,92 @@ export async function removeHeldItem(tx: Transaction, input: HoldInput) {
   await announce(tx, input, 'removed')
 }
 
-/** Lifts the hold (only one in `onlyState`, when given): the item shows again as before. True when there was one. */
+/**
+ * Lifts the hold (only one in `onlyState`, when given): the item shows again as before, and page
+ * text that awaited approval becomes what everyone sees. True when there was one.
+ */
 export async function liftHold(tx: Transaction, input: Pick<HoldInput, 'kind' | 'id' | 'authorId' | 'talkId'>, onlyState?: HoldState): Promise<boolean> {
   const rows = await tx
     .delete(moderationHolds)
     .where(
       and(eq(moderationHolds.itemKind, input.kind), eq(moderationHolds.itemId, input.id), onlyState ? eq(moderationHolds.state, onlyState) : undefined),
     )
-    .returning({ id: moderationHolds.itemId })
+    .returning({ id: moderationHolds.itemId, pendingText: moderationHolds.pendingText })
   if (rows.length > 0) await announce(tx, input, null)
+  const pending = rows[0]?.pendingText
+  if (pending != null && isPageTextKind(input.kind)) await writePageText(tx, input.kind, input.id, pending)
   return rows.length > 0
+}
+
+// Page text: the one field of a profile, club or talk that a watched word can hold for approval.
+
+export type PageTextKind = 'person' | 'club' | 'talk'
+export const isPageTextKind = (kind: ModerationItemKind): kind is PageTextKind => kind === 'person' || kind === 'club' || kind === 'talk'
+
+/** Writes a bio, a club's description or a talk's title, and tells search. */
+export async function writePageText(tx: Transaction, kind: PageTextKind, id: string, text: string | null) {
+  switch (kind) {
+    case 'person':
+      await tx.update(profiles).set({ bio: text }).where(eq(profiles.userId, id))
+      return enqueueSearchUpdate(tx, { kind: 'profile', id })
+    case 'club':
+      await tx.update(clubs).set({ description: text ?? '' }).where(eq(clubs.id, id))
+      return enqueueSearchUpdate(tx, { kind: 'club', id })
+    case 'talk':
+      await tx.update(talks).set({ title: text ?? PLACEHOLDER_TITLE }).where(eq(talks.id, id))
+      return enqueueSearchUpdate(tx, { kind: 'talk', id })
+  }
+}
+
+/** What others see as a new talk's title while its own awaits approval. */
+export const PLACEHOLDER_TITLE = 'Title awaiting review'
+
+/**
+ * Holds page text for approval, after the writer saved it: the item's column goes back to what
+ * others saw before (`shownMeanwhile`) and the new text waits on the hold for a moderator.
+ */
+export async function holdPageText(tx: Transaction, kind: PageTextKind, id: string, text: { next: string; shownMeanwhile: string | null }) {
+  await writePageText(tx, kind, id, text.shownMeanwhile)
+  await tx
+    .update(moderationHolds)
+    .set({ pendingText: text.next })
+    .where(and(eq(moderationHolds.itemKind, kind), eq(moderationHolds.itemId, id)))
+}
+
+/**
+ * Text saved without a watched word replaces any that awaited approval: a moderator's later
+ * approval must not bring back words the author has since changed.
+ */
+export async function supersedePendingText(tx: Transaction, kind: PageTextKind, id: string) {
+  await tx
+    .delete(moderationHolds)
+    .where(
+      and(eq(moderationHolds.itemKind, kind), eq(moderationHolds.itemId, id), eq(moderationHolds.state, 'hidden'), sql`${moderationHolds.pendingText} is not null`),
+    )
+}
+
+/** Whether page text of this item awaits approval (or was refused and may be appealed). */
+export async function hasPendingText(kind: PageTextKind, id: string) {
+  const [row] = await db
+    .select({ id: moderationHolds.itemId })
+    .from(moderationHolds)
+    .where(and(eq(moderationHolds.itemKind, kind), eq(moderationHolds.itemId, id), sql`${moderationHolds.pendingText} is not null`))
+  return Boolean(row)
+}
+
+/**
+ * Page text of the viewer's own awaiting a moderator (or refused by one), for the author's pages
+ * and forms; null for anyone else, or when nothing is held.
+ */
+export async function myPendingText(viewerId: string | null | undefined, kind: PageTextKind, id: string) {
+  if (!viewerId) return null
+  const [row] = await db
+    .select({ text: moderationHolds.pendingText, state: moderationHolds.state })
+    .from(moderationHolds)
+    .where(
+      and(eq(moderationHolds.itemKind, kind), eq(moderationHolds.itemId, id), eq(moderationHolds.authorId, viewerId), sql`${moderationHolds.pendingText} is not null`),
+    )
+  return row ? { text: row.text as string, state: row.state } : null
 }
 
 /** The item's hold, if any. */

@@ -10,7 +10,20 @@ import { hasStaffDuty } from '../access/index'
 import type { Viewer } from '../viewer'
 
 export { checkedReport, listMyReports, reportItem, type MyReport, type ReportInput, type ReportResult } from './reports'
-export { holdOf, listenForHeldItems, liftHold, placeHold, removeHeldItem, shownAgain, MODERATION_HOLD_CHANNEL, type HeldItemNotice, type HoldState } from './holds'
+export {
+  holdOf,
+  listenForHeldItems,
+  liftHold,
+  myPendingText,
+  placeHold,
+  removeHeldItem,
+  shownAgain,
+  MODERATION_HOLD_CHANNEL,
+  PLACEHOLDER_TITLE,
+  type HeldItemNotice,
+  type HoldState,
+  type PageTextKind,
+} from './holds'
 export {
   clubRoleOf,
   getModerationItem,

@@ -2,8 +2,8 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Transaction } from '../client'
 import { PublicError } from '../errors'
 import { formatWhen } from '../notifications/kinds'
-import { accountRestrictions, clubInvitations, doctorVerifications, follows, talkComments, talkQuestions, users } from '../schema/index'
-import { REVERIFY_GRACE_DAYS } from '../verification'
+import { accountRestrictions, clubInvitations, follows, talkComments, talkQuestions, users } from '../schema/index'
+import { verifiedDoctorSql } from '../access/verification'
 
 /*
  * Limits on posting, checked inside the writer's transaction, before the write:
@@ -68,10 +68,7 @@ export function postingStandingSql(userId: string): SQL {
   return sql`
     select now() as "standingAt", r.posting_limited_until as "limitedUntil", coalesce(r.suspended, false) as suspended, u.time_zone as "timeZone",
       case when u.created_at > now() - make_interval(days => ${NEW_ACCOUNT_DAYS})
-        and not exists (
-          select 1 from ${doctorVerifications} v
-          where v.user_id = u.id and v.status = 'verified'
-            and (v.reverify_due_at is null or v.reverify_due_at > now() - make_interval(days => ${REVERIFY_GRACE_DAYS})))
+        and not ${verifiedDoctorSql(sql`u.id`, 'now')}
       then u.created_at + make_interval(days => ${NEW_ACCOUNT_DAYS}) end as "newUntil"
     from ${users} u left join ${accountRestrictions} r on r.user_id = u.id
     where u.id = ${userId}`

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import {
   can,
@@ -20,6 +21,7 @@ import {
   moderationAppeals,
   moderationHolds,
   moderationReports,
+  personalDataAccessLog,
   profiles,
   quizzes,
   talkComments,
@@ -27,7 +29,8 @@ import {
   talks,
 } from '../schema/index'
 import type { Viewer } from '../viewer'
-import type { ModeratorAction, ReportReason } from './reasons'
+import { keptItemOf } from './kept'
+import { itemKindLabel, type ModeratorAction, type ReportReason } from './reasons'
 
 /*
  * The moderation queue: open reports grouped by item (a second report of the same item adds to
@@ -49,6 +52,8 @@ export type ItemInContext = {
   title: string
   link: string | null
   author: { userId: string; handle: string; name: string } | null
+  /** Its author erased their account and an open report kept it: shown as "Erased account", with no link. */
+  authorErased: boolean
   club: { id: string; slug: string; name: string } | null
   talkId: string | null
   /** Deleted by its author (it may still be reported and decided). */
@@ -73,6 +78,9 @@ function itemSql(kind: ModerationItemKind, id: string) {
     (select ap.handle from ${profiles} ap where ap.user_id = ${column}) as handle,
     (select ap.name from ${profiles} ap where ap.user_id = ${column}) as name`
   const club = sql`cl.id as "clubId", cl.slug as "clubSlug", cl.name as "clubName"`
+  // Page text a watched word held: the moderator reads the words that await approval.
+  const pending = (itemKind: ModerationItemKind, itemId: ReturnType<typeof sql>) =>
+    sql`(select h.pending_text from ${moderationHolds} h where h.item_kind = ${itemKind} and h.item_id = ${itemId})`
   switch (kind) {
     case 'comment':
       return sql`select c.body as text, t.title, t.id as "talkId", ${author(sql`c.user_id`)}, ${club}, c.deleted_at is not null as deleted
@@ -81,14 +89,14 @@ function itemSql(kind: ModerationItemKind, id: string) {
       return sql`select q.body as text, t.title, t.id as "talkId", ${author(sql`q.user_id`)}, ${club}, false as deleted
         from ${talkQuestions} q join ${talks} t on t.id = q.talk_id join ${clubs} cl on cl.id = t.club_id where q.id = ${id}`
     case 'person':
-      return sql`select coalesce(p.bio, '') as text, p.name as title, null::text as "talkId", ${author(sql`p.user_id`)},
+      return sql`select coalesce(${pending('person', sql`p.user_id`)}, p.bio, '') as text, p.name as title, null::text as "talkId", ${author(sql`p.user_id`)},
           null::text as "clubId", null::text as "clubSlug", null::text as "clubName", false as deleted
         from ${profiles} p where p.user_id = ${id}`
     case 'talk':
-      return sql`select t.description as text, t.title, t.id as "talkId", ${author(sql`t.host_id`)}, ${club}, false as deleted
+      return sql`select t.description as text, coalesce(${pending('talk', sql`t.id`)}, t.title) as title, t.id as "talkId", ${author(sql`t.host_id`)}, ${club}, false as deleted
         from ${talks} t join ${clubs} cl on cl.id = t.club_id where t.id = ${id}`
     case 'club':
-      return sql`select cl.description as text, cl.name as title, null::text as "talkId", ${author(sql`cl.owner_id`)}, ${club}, false as deleted
+      return sql`select coalesce(${pending('club', sql`cl.id`)}, cl.description) as text, cl.name as title, null::text as "talkId", ${author(sql`cl.owner_id`)}, ${club}, false as deleted
         from ${clubs} cl where cl.id = ${id}`
     case 'quiz':
       return sql`select '' as text, z.title, z.talk_id as "talkId", ${author(sql`z.author_id`)}, ${club}, false as deleted
@@ -130,10 +138,28 @@ function linkOf(kind: ModerationItemKind, id: string, row: ItemRow) {
   }
 }
 
-/** An item as a moderator reads it; null when it no longer exists (its author erased their account). */
+/**
+ * An item as a moderator reads it: the item itself or, once its author erased their account, the
+ * copy an open report kept (db/moderation/kept.ts); null when neither exists.
+ */
 export async function readItem(kind: ModerationItemKind, id: string, executor: Executor = db): Promise<ItemInContext | null> {
   const [row] = await executor.execute<ItemRow>(itemSql(kind, id))
-  if (!row) return null
+  if (!row) {
+    const kept = await keptItemOf(executor, kind, id)
+    if (!kept) return null
+    return {
+      kind,
+      id,
+      text: kept.text,
+      title: kept.context ?? `A ${itemKindLabel[kind]} of an erased account`,
+      link: null,
+      author: null,
+      authorErased: true,
+      club: kept.club,
+      talkId: kept.talkId,
+      deleted: false,
+    }
+  }
   return {
     kind,
     id,
@@ -141,6 +167,7 @@ export async function readItem(kind: ModerationItemKind, id: string, executor: E
     title: titleOf(kind, row),
     link: linkOf(kind, id, row),
     author: row.authorId && row.handle && row.name ? { userId: row.authorId, handle: row.handle, name: row.name } : null,
+    authorErased: false,
     club: row.clubId && row.clubSlug && row.clubName ? { id: row.clubId, slug: row.clubSlug, name: row.clubName } : null,
     talkId: row.talkId,
     deleted: row.deleted,
@@ -294,6 +321,16 @@ export async function getModerationItem(viewer: Viewer, kindInput: string, id: s
     from ${moderationAppeals} a join ${moderationActions} m on m.id = a.action_id
     where a.status = 'open' and m.item_kind = ${kind} and m.item_id = ${id} order by a.created_at`)
   const role = clubId ? await clubRoleOf(viewer!, clubId) : null
+  // Opening a report shows its author's words and moderation history: they see it under "Who accessed my data".
+  if (authorId && authorId !== viewer!.userId) {
+    await db.insert(personalDataAccessLog).values({
+      id: randomUUID(),
+      subjectUserId: authorId,
+      staffId: viewer!.userId,
+      requestId: null,
+      reason: `Reviewed reports of your ${itemKindLabel[kind]} and your past moderation decisions`,
+    })
+  }
   return {
     kind,
     id,

@@ -6,7 +6,7 @@ import { hasStaffDuty, type StaffViewer } from '../access/staff'
 import { db, rawSql, type Database, type Transaction } from '../client'
 import { PublicError, isUniqueViolation } from '../errors'
 import { moderationActions, moderationReports, profiles, watchedWords } from '../schema/index'
-import { placeHold } from './holds'
+import { holdPageText, isPageTextKind, placeHold, supersedePendingText } from './holds'
 import type { Viewer } from '../viewer'
 
 /*
@@ -185,7 +185,18 @@ export async function screenText(texts: readonly (string | null | undefined)[], 
   return hit
 }
 
-export type ScreenedItem = { kind: ModerationItemKind; id: string; authorId: string | null; clubId: string | null; talkId: string | null }
+export type ScreenedItem = {
+  kind: ModerationItemKind
+  id: string
+  authorId: string | null
+  clubId: string | null
+  talkId: string | null
+  /**
+   * For page text (a bio, a club's description, a talk's title): the text just saved and what
+   * others saw before it. Held, the new text waits for approval and the old one stays on show.
+   */
+  pageText?: { next: string; shownMeanwhile: string | null }
+}
 
 /** The reason a held item shows its author, and the hold's and the log's reason. */
 export const WATCHED_WORD_REASON = 'watched word'
@@ -197,6 +208,10 @@ export const WATCHED_WORD_REASON = 'watched word'
  * awaiting review is not appealable: the moderator's decision on it is.
  */
 export async function recordWatchedWordHit(tx: Transaction, hit: WatchedWordHit | null, item: ScreenedItem): Promise<{ held: boolean }> {
+  if (!hit || hit.action !== 'hold') {
+    // Clean text (or text only flagged) replaces page text that awaited approval.
+    if (item.pageText && isPageTextKind(item.kind)) await supersedePendingText(tx, item.kind, item.id)
+  }
   if (!hit || hit.action === 'block') return { held: false }
   const details = `Matched the watched word “${hit.pattern}” (${hit.action}): “${hit.word}”.`
   await tx.execute(sql`
@@ -208,6 +223,7 @@ export async function recordWatchedWordHit(tx: Transaction, hit: WatchedWordHit 
   if (hit.action === 'flag') return { held: false }
   // placeHold also tells the live rooms at commit (db/moderation/holds.ts).
   const placed = await placeHold(tx, { kind: item.kind, id: item.id, authorId: item.authorId, talkId: item.talkId, reason: WATCHED_WORD_REASON })
+  if (item.pageText && isPageTextKind(item.kind)) await holdPageText(tx, item.kind, item.id, item.pageText)
   if (placed) {
     await tx.insert(moderationActions).values({
       id: randomUUID(),

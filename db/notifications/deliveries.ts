@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { and, eq, inArray, lt, sql } from 'drizzle-orm'
 import { db, type Database, type Transaction } from '../client'
 import { enqueueJob } from '../jobs'
-import { notificationDeliveries } from '../schema/index'
+import { retentionRule } from '../retention-schedule'
+import type { MessageKind } from '../privacy-choices'
+import { communicationPreferences, jobs, notificationDeliveries, notifications, pushSubscriptions } from '../schema/index'
+import { pushSubscriptionIdsOf } from './push-subscriptions'
 
 /*
  * The delivery log: one row per notice and channel, with every attempt counted. The email job
@@ -10,15 +13,15 @@ import { notificationDeliveries } from '../schema/index'
  * so a retried job never sends a message that already went.
  */
 
-/** Delivery logs are kept this long, then deleted by the hourly `notifications.prune` job. */
-export const NOTIFICATION_DELIVERY_RETENTION_DAYS = 90
+/** Delivery logs are kept this long (db/retention-schedule.ts), then deleted by the daily retention job. */
+export const NOTIFICATION_DELIVERY_RETENTION_DAYS = retentionRule('notification-deliveries').days
 
 export const NOTIFICATION_EMAIL_QUEUE = 'notification.email'
 
 /** Grouped kinds wait this long before mailing, so a burst of follows becomes one mail. */
 export const GROUPED_EMAIL_DELAY_MS = 5 * 60 * 1000
 
-export type DeliveryChannel = 'email'
+export type DeliveryChannel = 'email' | 'push'
 
 /** Records an email to send and queues its job, in the transaction that wrote the notice. */
 export async function queueEmailDelivery(tx: Transaction, input: { notificationId: string; userId: string; runAt: Date }) {
@@ -33,7 +36,75 @@ export async function queueEmailDelivery(tx: Transaction, input: { notificationI
   return id
 }
 
-export type ClaimedDelivery = { id: string; notificationId: string; userId: string; attempts: number }
+export const NOTIFICATION_PUSH_QUEUE = 'notification.push'
+
+/**
+ * Records a push to each of the person's subscribed browsers and queues one job per browser, in
+ * the transaction that wrote the notice: one browser's failure never holds up, or resends to,
+ * another. `expiresAt`: when the notice stops meaning anything (a reminder, once the talk starts);
+ * the push service is told to drop it by then. Returns how many were queued.
+ */
+export async function queuePushDeliveries(tx: Transaction, input: { notificationId: string; userId: string; runAt: Date; expiresAt?: Date | null }) {
+  let queued = 0
+  for (const subscriptionId of await pushSubscriptionIdsOf(tx, input.userId)) {
+    const id = randomUUID()
+    const inserted = await tx
+      .insert(notificationDeliveries)
+      .values({ id, notificationId: input.notificationId, userId: input.userId, channel: 'push', destination: subscriptionId, createdAt: input.runAt })
+      .onConflictDoNothing()
+      .returning({ id: notificationDeliveries.id })
+    if (inserted.length === 0) continue
+    const payload = { deliveryId: id, ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}) }
+    await enqueueJob(tx, { queue: NOTIFICATION_PUSH_QUEUE, payload, runAt: input.runAt, singletonKey: `notification-push:${id}` })
+    queued += 1
+  }
+  return queued
+}
+
+/**
+ * The same as `queuePushDeliveries`, set-based, for notices written many at a time (a talk's
+ * reminders): a delivery and a job for every browser of every recipient whose push preference
+ * for `category` allows it (on by default for engagement, as db/privacy/communication.ts says).
+ * Returns how many were queued.
+ */
+export async function queuePushDeliveriesForNotices(
+  tx: Transaction,
+  input: { notificationIds: string[]; category: MessageKind; runAt: Date; expiresAt?: Date | null },
+) {
+  if (input.notificationIds.length === 0) return 0
+  const stamp = sql`${input.runAt.toISOString()}::timestamptz`
+  const allowed =
+    input.category === 'service'
+      ? sql`true`
+      : sql`coalesce((select cp.enabled from ${communicationPreferences} cp
+          where cp.user_id = n.user_id and cp.channel = 'push' and cp.kind = ${input.category}), ${input.category === 'engagement'})`
+  const expires = input.expiresAt ? sql`, 'expiresAt', ${input.expiresAt.toISOString()}::text` : sql``
+  const [row] = await tx.execute<{ queued: number }>(sql`
+    with deliveries as (
+      insert into ${notificationDeliveries} (id, notification_id, user_id, channel, destination, created_at)
+      select gen_random_uuid()::text, n.id, n.user_id, 'push', s.id, ${stamp}
+      from ${notifications} n join ${pushSubscriptions} s on s.user_id = n.user_id
+      where n.id in ${input.notificationIds} and ${allowed}
+      on conflict do nothing
+      returning id
+    ),
+    queued as (
+      insert into ${jobs} (queue, payload, run_at, singleton_key)
+      select ${NOTIFICATION_PUSH_QUEUE}, jsonb_build_object('deliveryId', d.id ${expires}), ${stamp}, 'notification-push:' || d.id from deliveries d
+      returning id
+    )
+    select count(*)::int as queued from queued`)
+  return row?.queued ?? 0
+}
+
+export type ClaimedDelivery = {
+  id: string
+  notificationId: string
+  userId: string
+  attempts: number
+  /** Where on the channel ('' for email; a push subscription's id). */
+  destination: string
+}
 
 /**
  * Takes a delivery for one attempt: counts the attempt and marks it 'sending'. Null when it is
@@ -49,6 +120,7 @@ export async function claimDelivery(deliveryId: string): Promise<ClaimedDelivery
       notificationId: notificationDeliveries.notificationId,
       userId: notificationDeliveries.userId,
       attempts: notificationDeliveries.attempts,
+      destination: notificationDeliveries.destination,
     })
   return row ?? null
 }

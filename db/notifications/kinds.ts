@@ -26,6 +26,14 @@ export const NOTIFICATION_KINDS = [
   // reporter, the outcome of their report (never who decided).
   'moderation_action',
   'report_outcome',
+  // A personal-data incident that concerns the recipient (db/privacy/incidents.ts).
+  'privacy_incident',
+  // To those going to a talk, its host and co-hosts: before it starts, at the times each chose
+  // (db/notifications/reminders.ts), and when its room opens (db/notifications/live-now.ts).
+  'talk_reminder',
+  'talk_live',
+  // A sign-in from a device the account has not used before (db/security-notices.ts).
+  'new_device_sign_in',
 ] as const
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number]
 
@@ -40,28 +48,38 @@ export type KindRule = {
   email: boolean
   /** Whether the notice means nothing without someone the recipient may still see. */
   needsActor: boolean
+  /** Whether it also goes to the person's browsers by web push; unset: when it is emailed. */
+  push?: boolean
+  /** Whether its email can wait for the person's daily digest, if they chose one (db/notifications/digest.ts). */
+  digest?: boolean
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /** Replies and security notices are never grouped: each one matters on its own. */
 export const KIND_RULES: Record<NotificationKind, KindRule> = {
-  follow: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true },
-  follow_request: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true },
-  follow_approved: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true },
-  club_invitation: { category: 'engagement', email: true, needsActor: true },
-  club_joined_by_link: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true },
+  follow: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true, digest: true },
+  follow_request: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true, digest: true },
+  follow_approved: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true, digest: true },
+  club_invitation: { category: 'engagement', email: true, needsActor: true, digest: true },
+  club_joined_by_link: { category: 'engagement', groupWindowMs: DAY_MS, email: true, needsActor: true, digest: true },
   data_export_ready: { category: 'service', email: false, needsActor: false },
-  // In the app only for now: the person is on the erasure page when either happens.
-  erasure_scheduled: { category: 'service', email: false, needsActor: false },
-  erasure_cancelled: { category: 'service', email: false, needsActor: false },
-  policy: { category: 'service', email: false, needsActor: false },
+  // Mailed too: whoever asked may not be the owner (a stolen password), and the owner must hear of it.
+  erasure_scheduled: { category: 'service', email: true, needsActor: false },
+  erasure_cancelled: { category: 'service', email: true, needsActor: false },
+  // A significant policy change is mailed to everyone (db/privacy/policies.ts); a minor one sends nothing.
+  policy: { category: 'service', email: true, needsActor: false },
   club_handover: { category: 'service', email: false, needsActor: false },
   verification_decided: { category: 'service', email: false, needsActor: false },
   talk_changed: { category: 'engagement', email: true, needsActor: false },
   talk_cancelled: { category: 'engagement', email: true, needsActor: false },
   moderation_action: { category: 'service', email: true, needsActor: false },
   report_outcome: { category: 'service', email: false, needsActor: false },
+  // The talk's host is the actor: a host blocked, deactivated or erased since takes the notice away.
+  talk_reminder: { category: 'engagement', email: true, needsActor: true },
+  talk_live: { category: 'engagement', email: true, needsActor: true },
+  privacy_incident: { category: 'service', email: true, needsActor: false },
+  new_device_sign_in: { category: 'service', email: true, needsActor: false },
 }
 
 export function isNotificationKind(kind: string): kind is NotificationKind {
@@ -186,7 +204,46 @@ export function describeNotice(facts: NoticeFacts, timeZone: string | null = nul
         link: talkLink(facts.data.talkId),
       }
     }
+    case 'privacy_incident':
+      return {
+        title: typeof facts.data.title === 'string' && facts.data.title ? facts.data.title : 'A data incident concerns you',
+        body: typeof facts.data.whatHappened === 'string' ? facts.data.whatHappened : facts.body,
+        link: facts.link ?? '/privacy#incidents',
+      }
+    case 'talk_reminder': {
+      const when = formatWhen(facts.data.startsAt, timeZone)
+      return {
+        title: `${quoted(facts.data.title)} starts in ${timeLeft(facts.data.minutesLeft)}`,
+        body: [when ? `It starts ${when}.` : '', facts.club ? `In ${facts.club.name}, hosted by ${who}.` : ''].filter(Boolean).join(' '),
+        link: talkLink(facts.data.talkId),
+      }
+    }
+    case 'talk_live':
+      return {
+        title: `${quoted(facts.data.title)} is live now`,
+        body: `${who} opened the room${facts.club ? ` in ${facts.club.name}` : ''}. Join from the talk’s page.`,
+        link: talkLink(facts.data.talkId),
+      }
+    case 'new_device_sign_in': {
+      const when = formatWhen(facts.data.at, timeZone)
+      const device = typeof facts.data.device === 'string' && facts.data.device ? facts.data.device : 'A new device'
+      const place = typeof facts.data.place === 'string' && facts.data.place ? ` near ${facts.data.place}` : ''
+      return {
+        title: `New sign-in: ${device}`,
+        body: `${device} signed in to your account${when ? ` on ${when}` : ''}${place}. If this was you, there is nothing to do. If not, sign out everywhere and choose a new password.`,
+        link: facts.link,
+      }
+    }
     default:
       return { title: facts.title, body: facts.body, link: facts.link }
   }
+}
+
+/** "24 hours", "1 hour", "10 minutes", "a minute": how long until a talk starts, as a reminder says it. */
+export function timeLeft(minutes: unknown) {
+  const m = typeof minutes === 'number' && Number.isFinite(minutes) ? Math.max(0, Math.round(minutes)) : 0
+  if (m >= 120) return `${Math.round(m / 60)} hours`
+  if (m >= 60) return '1 hour'
+  if (m > 1) return `${m} minutes`
+  return 'a minute'
 }

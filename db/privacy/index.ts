@@ -8,7 +8,10 @@
  * cookies.ts        cookie consent, and whether activity may be recorded
  * ads.ts            ad preferences and inferred interests
  * communication.ts  what may be sent on which channel; unsubscribe links
- * policies.ts       policy versions, acknowledgements, notices
+ * policies.ts       policy versions, publishing them, acknowledgements, notices
+ * incidents.ts      personal-data incidents, who they concern, the report to the Board
+ * access-log.ts     every time staff opened someone's data, for the privacy office
+ * fan-out.ts        one notice to many people in one statement
  * nominee.ts        the nominee
  * deactivation.ts   deactivation and reactivation
  *
@@ -53,13 +56,38 @@ export {
   acknowledgedVersions,
   createPolicyVersion,
   currentPolicy,
+  diffPolicyText,
   getPolicyVersion,
-  listAccountsAfter,
   listPolicyVersions,
   listUnreadNotices,
+  nextPolicyVersion,
+  normalisePolicyText,
+  policyToAcknowledgeSql,
+  previewPolicyChange,
+  publishPolicy,
   type Notice,
+  type PolicyDiffLine,
   type PolicyInput,
+  type PolicyPreview,
   type PolicyVersion,
+  type PublishInput,
 } from './policies'
+export {
+  INCIDENT_DATA_KINDS,
+  BOARD_REPORT_HOURS,
+  countIncidentAudience,
+  getIncidentForStaff,
+  listIncidentsForStaff,
+  listMyIncidents,
+  recordBoardReport,
+  recordIncident,
+  type AudienceQuery,
+  type IncidentAudience,
+  type IncidentDataKind,
+  type IncidentInput,
+  type MyIncident,
+  type StaffIncident,
+} from './incidents'
+export { listStaffAccessLog, type AccessLogFilter, type AccessLogRow } from './access-log'
 export { getNominee, removeNominee, saveNominee, type Nominee, type NomineeInput } from './nominee'
 export { deactivateAccount, isDeactivated, passwordHashOf, reactivateAccount } from './deactivation'

@@ -45,6 +45,8 @@ export type QuizRow = TalkEntryFacts & {
   deadline: string | null
   speedScoring: boolean
   streakBonus: number
+  /** Being written one question at a time; not launched or listed in its talk until published. */
+  editing: boolean
   currentQuestionId: string | null
   launchedAt: string | null
   closedAt: string | null
@@ -55,7 +57,7 @@ export type QuizRow = TalkEntryFacts & {
 export const quizSelect = (viewer: NonNullable<Viewer>, where: SQL) => sql`
   select z.id, z.club_id as "clubId", ${clubs}.slug as "clubSlug", ${clubs}.name as "clubName", z.talk_id as "talkId",
     z.author_id as "authorId", z.title, z.kind, z.status, z.anonymous, z.deadline, z.speed_scoring as "speedScoring",
-    z.streak_bonus as "streakBonus", z.current_question_id as "currentQuestionId", z.launched_at as "launchedAt", z.closed_at as "closedAt",
+    z.streak_bonus as "streakBonus", z.editing, z.current_question_id as "currentQuestionId", z.launched_at as "launchedAt", z.closed_at as "closedAt",
     ${talkEntryColumns(viewer, sql`z.talk_id`)},
     (select m.role from ${clubMembers} m where m.club_id = z.club_id and m.user_id = ${viewer.userId}) as "clubRole",
     (select t.host_id from ${talks} t where t.id = z.talk_id) as "talkHostId"
@@ -74,7 +76,7 @@ export async function loadQuiz(viewer: Viewer, quizId: string, q: Q = db): Promi
 }
 
 /** Creators: the author, the club's schedulers, the talk's host. Co-hosts run a live quiz but do not read its export. */
-function isCreator(viewer: NonNullable<Viewer>, row: Pick<QuizRow, 'authorId' | 'clubRole' | 'talkHostId'>) {
+export function isCreator(viewer: NonNullable<Viewer>, row: Pick<QuizRow, 'authorId' | 'clubRole' | 'talkHostId'>) {
   return row.authorId === viewer.userId || can(row.clubRole, 'schedule:talks') || row.talkHostId === viewer.userId
 }
 

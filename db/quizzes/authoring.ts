@@ -14,7 +14,7 @@ import { checkDraft, type QuizKind, type QuizStatus } from './draft'
 type AuthoringAccess = { club: { id: string; slug: string; name: string }; talk: { id: string; title: string } | null }
 
 /** Who may author here: 'schedule:talks' in the club, or hosting the (upcoming or live) talk the quiz is for. */
-async function requireAuthoring(viewer: NonNullable<Viewer>, clubSlug: string, talkId: string | null): Promise<AuthoringAccess> {
+export async function requireAuthoring(viewer: NonNullable<Viewer>, clubSlug: string, talkId: string | null): Promise<AuthoringAccess> {
   if (typeof clubSlug !== 'string' || clubSlug.length > 60) throw new PublicError('We could not find that club.', 404)
   const [club] = await db.execute<{ id: string; slug: string; name: string; role: ClubRole | null; visible: boolean; banned: boolean }>(sql`
     select ${clubs}.id, ${clubs}.slug, ${clubs}.name,
@@ -119,7 +119,7 @@ export async function listTalkQuizzes(viewer: Viewer, talkId: string): Promise<Q
   const talk = hasDrafts ? await loadTalkEntry(viewer, talkId) : undefined
   const host = mayEnterTalk(talk) && isModerator(talk.role)
   return rows
-    .filter((r) => mayEnterTalk(r) && (r.status !== 'draft' || host))
+    .filter((r) => mayEnterTalk(r) && !r.editing && (r.status !== 'draft' || host))
     .map((r) => ({ id: r.id, title: r.title, kind: r.kind, status: r.status, questionCount: counts.get(r.id) ?? 0, deadline: iso(r.deadline), talkId: r.talkId }))
 }
 

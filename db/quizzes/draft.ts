@@ -39,7 +39,7 @@ export const questionKindsFor: Record<QuizKind, readonly QuestionKind[]> = {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const HIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/
 
-const words = (what: string, max: number, min = 1) =>
+export const words = (what: string, max: number, min = 1) =>
   z
     .string({ required_error: `Write the ${what}.`, invalid_type_error: `Write the ${what}.` })
     .max(max * 4, `The ${what} can be at most ${max} characters.`)
@@ -53,7 +53,7 @@ const OptionDraft = z.object({
   correct: z.boolean().optional().default(false),
 })
 
-const QuestionDraft = z.object({
+export const QuestionDraft = z.object({
   kind: z.enum(['single', 'multiple', 'true_false', 'rating', 'text'], { errorMap: () => ({ message: 'Choose what kind of question this is.' }) }),
   prompt: words('question', quizLimits.prompt),
   explanation: z
@@ -89,33 +89,44 @@ const QuestionDraft = z.object({
   options: z.array(OptionDraft).max(quizLimits.options, `A question has at most ${quizLimits.options} options.`).optional().default([]),
 })
 
+const detailsShape = {
+  kind: z.enum(['quiz', 'poll', 'survey'], { errorMap: () => ({ message: 'Choose a quiz, a poll or a survey.' }) }),
+  title: words('title', quizLimits.title, 3),
+  talkId: z.string().uuid('We could not find that talk.').nullish(),
+  anonymous: z.boolean().optional().default(false),
+  deadline: z.coerce.date({ invalid_type_error: 'Enter the deadline as a date and time.' }).nullish(),
+  speedScoring: z.boolean().optional().default(true),
+  streakBonus: z.coerce
+    .number()
+    .int('Enter a whole number of bonus points.')
+    .min(0, 'The streak bonus cannot be negative.')
+    .max(quizLimits.maxStreakBonus, `The streak bonus is at most ${quizLimits.maxStreakBonus} points.`)
+    .optional()
+    .default(0),
+}
+
+function checkDetails(quiz: { kind: QuizKind; anonymous: boolean; deadline?: Date | null }, ctx: z.RefinementCtx) {
+  if (quiz.anonymous && quiz.kind === 'quiz') {
+    ctx.addIssue({ code: 'custom', path: ['anonymous'], message: 'A quiz has a leaderboard, so it cannot be anonymous. Make it a poll or survey.' })
+  }
+  if (quiz.deadline && quiz.deadline.getTime() < Date.now()) {
+    ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'The deadline is in the past. Choose a later one.' })
+  }
+}
+
+/** A quiz's title and settings without its questions: the first step of writing it one question at a time. */
+export const QuizDetailsSchema = z.object(detailsShape).superRefine(checkDetails)
+
 export const QuizDraftSchema = z
   .object({
-    kind: z.enum(['quiz', 'poll', 'survey'], { errorMap: () => ({ message: 'Choose a quiz, a poll or a survey.' }) }),
-    title: words('title', quizLimits.title, 3),
-    talkId: z.string().uuid('We could not find that talk.').nullish(),
-    anonymous: z.boolean().optional().default(false),
-    deadline: z.coerce.date({ invalid_type_error: 'Enter the deadline as a date and time.' }).nullish(),
-    speedScoring: z.boolean().optional().default(true),
-    streakBonus: z.coerce
-      .number()
-      .int('Enter a whole number of bonus points.')
-      .min(0, 'The streak bonus cannot be negative.')
-      .max(quizLimits.maxStreakBonus, `The streak bonus is at most ${quizLimits.maxStreakBonus} points.`)
-      .optional()
-      .default(0),
+    ...detailsShape,
     questions: z
       .array(QuestionDraft, { required_error: 'Add at least one question.' })
       .min(1, 'Add at least one question.')
       .max(quizLimits.questions, `A quiz has at most ${quizLimits.questions} questions.`),
   })
   .superRefine((quiz, ctx) => {
-    if (quiz.anonymous && quiz.kind === 'quiz') {
-      ctx.addIssue({ code: 'custom', path: ['anonymous'], message: 'A quiz has a leaderboard, so it cannot be anonymous. Make it a poll or survey.' })
-    }
-    if (quiz.deadline && quiz.deadline.getTime() < Date.now()) {
-      ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'The deadline is in the past. Choose a later one.' })
-    }
+    checkDetails(quiz, ctx)
     quiz.questions.forEach((q, i) => {
       const at = (field: string) => ['questions', i, field]
       const n = i + 1

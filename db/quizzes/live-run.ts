@@ -75,6 +75,7 @@ export async function launchQuiz(viewer: Viewer, quizId: string): Promise<LiveQu
   const quiz = await loadQuiz(viewer, quizId)
   await requireTalkHost(viewer!, quiz)
   if (quiz.status === 'closed') throw new PublicError('This quiz has already been run. Create a new one to run it again.', 409)
+  if (quiz.editing) throw new PublicError('This quiz is still being written. Publish it before running it.', 409)
   const [updated] = await db.execute<{ id: string }>(sql`
     update ${quizzes} set status = 'open', launched_at = coalesce(launched_at, now()) where id = ${quiz.id} and status <> 'closed' returning id`)
   if (!updated) throw new PublicError('This quiz has already been run.', 409)

@@ -8,7 +8,7 @@ import { users } from './users'
  * live in db/data-rights.ts; what erasure keeps, and why, in db/retention.ts.
  */
 
-export const dataRequestKind = pgEnum('data_request_kind', ['export', 'correction', 'erasure', 'nominee'])
+export const dataRequestKind = pgEnum('data_request_kind', ['export', 'correction', 'erasure', 'nominee', 'grievance'])
 export const dataRequestStatus = pgEnum('data_request_status', ['received', 'in_progress', 'completed', 'rejected', 'cancelled'])
 
 export const dataRequests = pgTable(

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { boolean, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 import { clubs } from './clubs'
+import { dataRequests } from './data-rights'
 import { users } from './users'
 
 /*
@@ -71,6 +72,12 @@ export const moderationHolds = pgTable(
     state: itemHoldState('state').notNull(),
     reason: text('reason').notNull(),
     since: timestamp('since', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Page text held by a watched word (a bio, a club's description, a talk's title): the text
+     * that awaits approval. The item's own column keeps what everyone else sees meanwhile; lifting
+     * the hold writes this text there.
+     */
+    pendingText: text('pending_text'),
   },
   (t) => [primaryKey({ columns: [t.itemKind, t.itemId] })],
 )
@@ -166,4 +173,29 @@ export const watchedWords = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('watched_words_pattern_key').on(sql`lower(${t.pattern})`)],
+)
+
+/**
+ * What an erased account wrote that an open report names, kept for the moderators deciding it
+ * (docs/decisions/027-moderation.md): a copy of its words and where it was said, linked to no
+ * one, shown only in the moderation queue. The item itself was erased with the account; this row
+ * is deleted in the transaction of the decision that closes the item's last open report.
+ */
+export const moderationKeptItems = pgTable(
+  'moderation_kept_items',
+  {
+    itemKind: moderationItemKind('item_kind').notNull(),
+    itemId: text('item_id').notNull(),
+    /** The erasure that kept it; completed when its last kept item goes. */
+    erasureRequestId: text('erasure_request_id').references(() => dataRequests.id, { onDelete: 'set null' }),
+    clubId: text('club_id').references(() => clubs.id, { onDelete: 'set null' }),
+    talkId: text('talk_id'),
+    /** What it said (a comment's or question's body, a bio, a description). */
+    text: text('text').notNull(),
+    /** Where it was said: a talk's title, a club's or quiz's name. */
+    context: text('context'),
+    writtenAt: timestamp('written_at', { withTimezone: true }),
+    keptSince: timestamp('kept_since', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.itemKind, t.itemId] }), index('moderation_kept_items_request_idx').on(t.erasureRequestId)],
 )

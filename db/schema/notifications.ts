@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 import { users } from './users'
 
 /*
@@ -67,6 +67,8 @@ export const notificationDeliveries = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     channel: text('channel').notNull(),
+    /** Where on the channel, when a person has several (a push subscription's id); '' for email. */
+    destination: text('destination').notNull().default(''),
     /** 'queued', 'sending', 'sent', 'skipped' (not allowed or nothing left to tell) or 'failed'. */
     status: text('status').notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
@@ -78,8 +80,21 @@ export const notificationDeliveries = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex('notification_deliveries_channel_key').on(t.notificationId, t.channel),
+    uniqueIndex('notification_deliveries_channel_key').on(t.notificationId, t.channel, t.destination),
     index('notification_deliveries_user_idx').on(t.userId),
     index('notification_deliveries_created_idx').on(t.createdAt),
   ],
 )
+
+/**
+ * Whether a person takes activity emails that can wait (follows, invitations) once a day in one
+ * digest instead of one mail each, and when the last digest went. No row: one mail each.
+ */
+export const emailDigestChoices = pgTable('email_digest_choices', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  daily: boolean('daily').notNull().default(false),
+  lastSentAt: timestamp('last_sent_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})

@@ -64,7 +64,8 @@ export const activityEvents = pgTable(
     subject: text('subject').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('activity_events_user_idx').on(t.userId, t.createdAt)],
+  // created_at alone: the daily retention job deletes by age (db/retention-schedule.ts).
+  (t) => [index('activity_events_user_idx').on(t.userId, t.createdAt), index('activity_events_created_idx').on(t.createdAt)],
 )
 
 export const adInterestSource = pgEnum('ad_interest_source', ['club', 'interest'])

@@ -35,6 +35,8 @@ export const quizzes = pgTable(
     speedScoring: boolean('speed_scoring').notNull().default(true),
     /** Quizzes: extra points per consecutive correct answer after the first; 0 turns streaks off. */
     streakBonus: integer('streak_bonus').notNull().default(0),
+    /** Being written one question at a time (/q/:id/edit): its creators' own, never launched, until published. */
+    editing: boolean('editing').notNull().default(false),
     /** Live run: the question on screen now (null before the first and after the last). */
     currentQuestionId: text('current_question_id'),
     launchedAt: timestamp('launched_at', { withTimezone: true }),
@@ -55,6 +57,10 @@ export const quizQuestions = pgTable(
     kind: questionKind('kind').notNull().default('single'),
     prompt: text('prompt').notNull(),
     imageUrl: text('image_url'),
+    /** An uploaded image (a file name in the private quiz image folder), served only to those who may see the quiz. */
+    imagePath: text('image_path'),
+    /** What the uploaded image shows, for people who cannot see it; required with an image. */
+    imageAlt: text('image_alt'),
     explanation: text('explanation').notNull().default(''),
     timeLimitSeconds: integer('time_limit_seconds').notNull().default(30),
     points: integer('points').notNull().default(1000),

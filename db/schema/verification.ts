@@ -3,7 +3,7 @@ import { index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueInd
 import { users } from './users'
 
 /** Duties a member of staff may hold besides the privacy console (users.role = 'staff'). */
-export const staffDuty = pgEnum('staff_duty', ['verifier', 'moderator'])
+export const staffDuty = pgEnum('staff_duty', ['verifier', 'moderator', 'ads_reviewer'])
 
 /** Which staff may do what: a duty counts only while the account's role is 'staff' (db/access/staff.ts). */
 export const staffDuties = pgTable(

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
@@ -15,12 +15,15 @@ import {
   streamExport,
   type ExportAccount,
   type ExportData,
+  type ExportedFile,
   type ExportSummary,
 } from '../../db/data-rights/index'
+import { retentionScheduleText } from '../../db/retention-schedule'
 import { isDatabaseOpen, openDatabase } from '../../db/connection'
 import type { ExportWorkerInput, ExportWorkerResult } from './export-worker'
 import { config } from '../config'
 import { signedPath } from '../signed-links'
+import { readDocument } from '../verification-documents'
 
 export function exportsDir() {
   return path.resolve(config().DATA_DIR, 'exports')
@@ -73,8 +76,13 @@ export function exportJson(data: ExportData) {
 
 const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
 
+/** An uploaded file as it went into the ZIP: its entry name, or why it could not be copied. */
+export type FileInExport = ExportedFile & { entry: string | null; bytes: number }
+
+export const EXPORT_FILES_DIR = 'files'
+
 /** The readable summary that sits beside the JSON. */
-export function exportReadme(data: ExportSummary) {
+export function exportReadme(data: ExportSummary, files: FileInExport[] = []) {
   const lines = [
     'YOUR DATA FROM ROUNDS',
     '=====================',
@@ -104,11 +112,22 @@ export function exportReadme(data: ExportSummary) {
       ? data.accesses.map((a) => `- ${day.format(a.at)} UTC: ${a.who}. Reason: ${a.reason}${a.request ? ` (for ${a.request})` : ''}`)
       : ['- Nobody at Rounds opened your personal data.']),
     '',
+    'FILES YOU UPLOADED',
+    '------------------',
+    ...(files.length
+      ? files.map((f) => (f.entry ? `- ${f.entry}: ${f.label} (${f.bytes} bytes).` : `- ${f.label}: the file is missing from our server, so it could not be copied.`))
+      : ['- None: you have no photo or other file stored on Rounds.']),
+    '',
     'LEFT OUT, AND WHY',
     '-----------------',
     ...Object.entries(data.excludedTables).map(([table, why]) => `- ${table}: ${why}`),
     ...Object.entries(data.excludedColumns).map(([column, why]) => `- Rows matched only by ${column}: ${why}`),
     ...Object.entries(data.redactedColumns).map(([column, why]) => `- The column ${column}: ${why}`),
+    '',
+    'HOW LONG ROUNDS KEEPS DATA',
+    '--------------------------',
+    // The schedule of db/retention-schedule.ts, the same one /privacy shows; its own title line left out.
+    ...retentionScheduleText(config().publicUrl).split('\n').slice(2),
     '',
     'To correct something, open Settings → Your data on Rounds.',
     '',
@@ -194,9 +213,9 @@ function zipFile(file: string, mtime: Date) {
       size = 0
       zip.add(entry)
     },
-    async write(text: string) {
+    async write(text: string | Buffer) {
       check()
-      const bytes = Buffer.from(text)
+      const bytes = typeof text === 'string' ? Buffer.from(text) : text
       size += bytes.length
       if (size > MAX_ENTRY_BYTES) throw new Error('The copy is larger than 4 GiB, more than one ZIP file can hold.')
       entry!.push(bytes)
@@ -249,14 +268,43 @@ export async function writeExportZip(userId: string, file: string, options: { no
     )
     await zip.write(jsonTail(summary))
     zip.end()
+    const files: FileInExport[] = []
+    for (const file of summary.files) {
+      options.signal?.throwIfAborted()
+      const bytes = await readUpload(userId, file)
+      if (!bytes) {
+        files.push({ ...file, entry: null, bytes: 0 })
+        continue
+      }
+      const entry = `${EXPORT_FILES_DIR}/${file.kind.replace(/_/g, '-')}-${file.name}`
+      zip.begin(entry)
+      await zip.write(bytes)
+      zip.end()
+      files.push({ ...file, entry, bytes: bytes.length })
+    }
     zip.begin(EXPORT_README)
-    await zip.write(exportReadme(summary))
+    await zip.write(exportReadme(summary, files))
     zip.end()
     await zip.close()
     return summary
   } catch (error) {
     zip.abort()
     await rm(file, { force: true })
+    throw error
+  }
+}
+
+/**
+ * The bytes of an uploaded file, or null when it is gone. Uploads are DATA_DIR/uploads/<name>
+ * (server/uploads.ts, not imported here: it loads the image library into the export worker).
+ */
+async function readUpload(userId: string, file: ExportedFile): Promise<Buffer | null> {
+  try {
+    if (file.store === 'verification') return await readDocument(userId, file.name)
+    if (!/^[\w-]+\.[a-z0-9]+$/i.test(file.name)) return null
+    return await readFile(path.join(path.resolve(config().DATA_DIR, 'uploads'), file.name))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
   }
 }

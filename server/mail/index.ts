@@ -71,3 +71,18 @@ export async function deliverMail(mail: OutgoingMail) {
   transport ??= smtpTransport(SMTP_URL)
   await (await transport).sendMail({ ...mail, from: MAIL_FROM })
 }
+
+/**
+ * Sends a rendered mail with its Message-ID and, when it has one, the one-click unsubscribe of
+ * RFC 8058 (mail clients show an "Unsubscribe" button that POSTs to the URL).
+ */
+export async function deliverRenderedMail(input: { to: string; mail: { subject: string; text: string; html: string }; messageId: string; unsubscribeUrl: string | null }) {
+  await deliverMail({
+    to: input.to,
+    subject: input.mail.subject,
+    text: input.mail.text,
+    html: input.mail.html,
+    messageId: input.messageId,
+    headers: input.unsubscribeUrl ? { 'List-Unsubscribe': `<${input.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {},
+  })
+}

@@ -1,7 +1,8 @@
 import { claimDelivery, markDeliveryFailed, markDeliverySent, markDeliverySkipped, noticeForDelivery } from '../../db/notifications'
+import { holdDeliveryForDigest, holdsForDigest } from '../../db/notifications/digest'
 import { mayMessage } from '../../db/privacy/index'
 import { config } from '../config'
-import { deliverMail } from '../mail/index'
+import { deliverRenderedMail } from '../mail/index'
 import { renderNotificationMail } from '../mail/templates/notifications'
 import { signUnsubscribeToken, unsubscribeUrl } from '../mail/unsubscribe'
 import type { JobHandler } from '../jobs/runner'
@@ -27,21 +28,18 @@ export const sendNotificationEmail: JobHandler = async (payload, { job, now }) =
     await markDeliverySkipped(delivery.id, 'Turned off in Settings → Notifications.')
     return
   }
+  // Chosen "once a day": it goes in the next daily digest (server/notifications/digest.ts).
+  if (await holdsForDigest(notice.userId, notice.kind)) {
+    await holdDeliveryForDigest(delivery.id)
+    return
+  }
   const { publicUrl } = config()
   const optional = notice.category === 'engagement' || notice.category === 'promotional' ? notice.category : null
   const unsubscribe = optional ? unsubscribeUrl(signUnsubscribeToken({ userId: notice.userId, kind: optional, channel: 'email' }, now)) : null
   const mail = renderNotificationMail(notice.kind, { facts: notice.facts, timeZone: notice.timeZone, publicUrl, unsubscribeUrl: unsubscribe })
   const messageId = `<notice-${delivery.id}@${new URL(publicUrl).hostname}>`
   try {
-    await deliverMail({
-      to: notice.email,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      messageId,
-      // RFC 8058: mail clients show an "Unsubscribe" button that POSTs to this URL.
-      headers: unsubscribe ? { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {},
-    })
+    await deliverRenderedMail({ to: notice.email, mail, messageId, unsubscribeUrl: unsubscribe })
   } catch (error) {
     await markDeliveryFailed(delivery.id, error instanceof Error ? error.message : String(error), job.attempts >= job.maxAttempts)
     throw error

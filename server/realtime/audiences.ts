@@ -21,6 +21,8 @@ export const rooms = {
   person: (userId: string) => `user:${userId}`,
   session: (sessionId: string) => `session:${sessionId}`,
   club: (clubId: string) => `club:${clubId}`,
+  /** The talk's presenter views: in the talk's room to hear it, without attending (docs/quizzes.md). */
+  presenter: (talkId: string) => `talk:${talkId}:presenter`,
   /** The sockets of a talk that have answered one live question (a poll's voters see its counts). */
   answered: (talkId: string, questionId: string) => `talk:${talkId}:answered:${questionId}`,
 }
@@ -57,7 +59,7 @@ export async function setModerator(socket: RoomSocket, talkId: string, moderator
 }
 
 export async function takeOutOfTalk(socket: RoomSocket, talkId: string, userId: string) {
-  for (const room of [rooms.talk(talkId), rooms.moderators(talkId), rooms.personInTalk(talkId, userId)]) await socket.leave(room)
+  for (const room of [rooms.talk(talkId), rooms.moderators(talkId), rooms.personInTalk(talkId, userId), rooms.presenter(talkId)]) await socket.leave(room)
 }
 
 /** The audiences of one talk on a namespace, on every node. */
@@ -134,7 +136,7 @@ export function talkAudiences(nsp: LiveNamespace, talkId: string) {
      * notice is let in.
      */
     remove: (userId: string, message: string) => {
-      nsp.in(rooms.person(userId)).socketsLeave([talk, moderators, personInTalk(userId)])
+      nsp.in(rooms.person(userId)).socketsLeave([talk, moderators, personInTalk(userId), rooms.presenter(talkId)])
       nsp.to(rooms.person(userId)).emit('talk:removed', { talkId, message })
     },
   }

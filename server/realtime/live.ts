@@ -46,6 +46,7 @@ import {
   withdrawRecordingConsent,
 } from '../../db/recordings'
 import { PublicError } from '../../db/errors'
+import { requirePresenter } from '../../db/quizzes'
 import { listenForHeldItems, reportItem, shownAgain, type HeldItemNotice } from '../../db/moderation/index'
 import { liveEvents, type QuestionUpdate, type StageUpdate } from '../../app/live/protocol'
 import type { LiveMedia } from '../livekit/media'
@@ -244,6 +245,14 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
       await takeOutOfTalk(socket, talk, userId)
     }
 
+    /** Whether this socket shows the talk's presenter view (talk:present) without attending it. */
+    const presents = (talk: string) => socket.rooms.has(rooms.presenter(talk)) && !stays[talk]
+
+    async function stopPresenting(talk: string, message: string) {
+      await takeOutOfRooms(talk)
+      socket.emit('talk:removed', { talkId: talk, message })
+    }
+
     /**
      * Opens a stay, or returns the state for the one this socket already has. The socket is put
      * in the talk's rooms before the room is read: whatever commits after the read is broadcast
@@ -305,6 +314,16 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     // and receives what it missed; its stays were closed on disconnect, so it enters again.
     if (socket.recovered) {
       for (const talk of talksOf(socket.rooms)) {
+        if (presents(talk)) {
+          // A presenter view comes back only while its person still hosts the talk, and opens no stay.
+          track(
+            requirePresenter(viewer, talk).catch(async (error: unknown) => {
+              if (!isPublicError(error)) throw error
+              await stopPresenting(talk, error.message)
+            }),
+          )
+          continue
+        }
         const entering = enter(talk)
         recovering.set(talk, entering)
         track(
@@ -334,6 +353,11 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
         await media.removeParticipant(talk, userId)
       },
       async setModerator(talk, moderator) {
+        // A presenter view is for hosts and co-hosts: it closes when its person stops being one.
+        if (presents(talk)) {
+          if (!moderator) await stopPresenting(talk, 'Only the talk’s hosts can show the presenter view.')
+          return
+        }
         regraded.add(talk)
         if (seesAsModerator(socket, talk) === moderator) return
         await setModerator(socket, talk, moderator)
@@ -346,6 +370,25 @@ export function attachLiveRoom(nsp: LiveNamespace, options: { limits: LiveRateLi
     on('talk:join', { limit: 'other', joined: false }, async ({ talkId }) => {
       const state = await enter(talkId)
       return done({ state })
+    })
+
+    // The presenter view: the talk's broadcasts without attending it (no stay, not in the audience
+    // count). It is put in the talk's room, not its moderators', so tallies reach it as they reach
+    // the audience: only how many have answered until the reveal (docs/quizzes.md).
+    on('talk:present', { limit: 'other', joined: false }, async ({ talkId }) => {
+      const attending = inTalk(socket, talkId)
+      await requirePresenter(viewer, talkId)
+      await socket.join([rooms.talk(talkId), rooms.presenter(talkId)])
+      // A demotion or removal that committed meanwhile re-checked the talk's sockets before this
+      // one was in its rooms: look once more now that it is.
+      try {
+        const { status } = await requirePresenter(viewer, talkId)
+        return done({ status })
+      } catch (error) {
+        await socket.leave(rooms.presenter(talkId))
+        if (!attending) await socket.leave(rooms.talk(talkId))
+        throw error
+      }
     })
 
     on('talk:sync', { limit: 'other' }, async ({ talkId }) => {

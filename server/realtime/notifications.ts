@@ -1,5 +1,6 @@
 import type { Server } from 'socket.io'
-import { countUnreadNotifications, listenForNotificationCounts } from '../../db/notifications'
+import { countUnreadNotificationsFor, listenForNotificationCounts } from '../../db/notifications'
+import { listenForTalksGoingLive, sendLiveNow } from '../../db/notifications/live-now'
 import { rooms } from './audiences'
 import type { RoundsSocket } from './types'
 
@@ -7,10 +8,16 @@ import type { RoundsSocket } from './types'
  * The bell's count, live: a change to someone's notices is announced by the database on commit
  * (migration 0021), every node hears it, and each tells its own sockets of that person (`local`,
  * so the Redis adapter does not repeat it from every node). Changes that arrive together are
- * counted once.
+ * counted once, everyone's in one statement.
+ *
+ * When a talk opens anywhere, this node writes the "live now" notices of the people connected to
+ * it straight away, before the job reaches them in its pass through the whole audience
+ * (db/notifications/live-now.ts): those looking at Rounds see it within the second.
  */
 
 const GATHER_MS = 50
+/** People counted in one statement: a talk going live changes thousands of bells at once. */
+const COUNT_BATCH = 1000
 
 export type NotificationCountWatcher = { stop: () => Promise<void> }
 
@@ -20,23 +27,27 @@ export async function watchNotificationCounts(io: Server): Promise<NotificationC
   let timer: NodeJS.Timeout | undefined
   let stopped = false
 
-  async function tell(userId: string) {
-    const sockets = (await site.local.in(rooms.person(userId)).fetchSockets()) as unknown as RoundsSocket[]
-    const [first] = sockets
-    if (!first) return
-    const unread = await countUnreadNotifications({ userId, role: first.data.role })
-    site.local.to(rooms.person(userId)).emit('notifications:unread', { unread })
+  /** Counts for everyone waiting who has a socket on this node, in statements of up to COUNT_BATCH people. */
+  async function tell(userIds: Set<string>) {
+    const here = new Set<string>()
+    for (const socket of site.sockets.values()) {
+      const userId = (socket as unknown as RoundsSocket).data.userId
+      if (userIds.has(userId)) here.add(userId)
+    }
+    const people = [...here]
+    for (let i = 0; i < people.length; i += COUNT_BATCH) {
+      const counts = await countUnreadNotificationsFor(people.slice(i, i + COUNT_BATCH))
+      for (const [userId, unread] of counts) site.local.to(rooms.person(userId)).emit('notifications:unread', { unread })
+    }
   }
 
   function flush() {
     timer = undefined
-    const userIds = [...waiting]
+    const userIds = new Set(waiting)
     waiting.clear()
-    for (const userId of userIds) {
-      tell(userId).catch((error: unknown) => {
-        if (!stopped) console.error('[notifications]', error)
-      })
-    }
+    tell(userIds).catch((error: unknown) => {
+      if (!stopped) console.error('[notifications]', error)
+    })
   }
 
   function changed(userId: string) {
@@ -50,11 +61,31 @@ export async function watchNotificationCounts(io: Server): Promise<NotificationC
     for (const socket of site.sockets.values()) changed((socket as unknown as RoundsSocket).data.userId)
   }
 
+  const connectedFirst = new Set<Promise<unknown>>()
+  function talkWentLive(announcement: { talkId: string; openedBy: string }) {
+    if (stopped) return
+    const here = new Set<string>()
+    for (const socket of site.sockets.values()) {
+      const userId = (socket as unknown as RoundsSocket).data.userId
+      if (userId) here.add(userId)
+    }
+    if (here.size === 0) return
+    const telling = sendLiveNow(announcement, new Date(), undefined, [...here]).catch((error: unknown) => {
+      // The job still tells everyone; these people only hear a little later.
+      if (!stopped) console.error('[notifications] Telling the people connected here that a talk is live failed:', error)
+    })
+    connectedFirst.add(telling)
+    void telling.finally(() => connectedFirst.delete(telling))
+  }
+
   const listener = await listenForNotificationCounts(changed, reconnected)
+  const goingLive = await listenForTalksGoingLive(talkWentLive)
   return {
     stop: async () => {
       stopped = true
       clearTimeout(timer)
+      await Promise.allSettled([...connectedFirst])
+      await goingLive.stop()
       await listener.stop()
     },
   }

@@ -1,4 +1,5 @@
 import { hasSearchTerms, refreshSearchTerms } from '../../db/search'
+import { verificationBadgesForHandles } from '../../db/verification'
 import type { Viewer } from '../../db/viewer'
 import { config } from '../config'
 import { createMeiliEngine, type MeiliEngine } from './meili-engine'
@@ -63,12 +64,23 @@ export async function runSearch(viewer: Viewer, request: SearchRequest): Promise
     return { engine: engine.name, groups: {}, degraded: false, blank: isBlank(request) }
   }
   try {
-    return { ...(await engine.search(viewer, request)), degraded: false, blank: false }
+    return { ...(await withBadges(await engine.search(viewer, request))), degraded: false, blank: false }
   } catch (error) {
     if (engine.name === 'postgres') throw error
     console.error('[rounds] Meilisearch failed; answering from Postgres.', error)
     state.fallback ??= createPostgresEngine()
-    return { ...(await state.fallback.search(viewer, request)), degraded: true, blank: false }
+    return { ...(await withBadges(await state.fallback.search(viewer, request))), degraded: true, blank: false }
+  }
+}
+
+/** Each doctor found with their "Verified doctor" badge, read now (an index may be a moment behind). */
+async function withBadges(response: SearchResponse): Promise<SearchResponse> {
+  const doctors = response.groups.doctors
+  if (!doctors?.hits.length) return response
+  const badges = await verificationBadgesForHandles(doctors.hits.map((h) => h.handle))
+  return {
+    ...response,
+    groups: { ...response.groups, doctors: { ...doctors, hits: doctors.hits.map((h) => ({ ...h, verified: badges.get(h.handle) ?? null })) } },
   }
 }
 

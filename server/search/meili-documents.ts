@@ -18,6 +18,7 @@ export function toDoctorDocument(p: ProfileSource): DoctorDocument | null {
     photoUrl: p.photoUrl,
     speciality: p.speciality,
     visibility: p.visibility,
+    verifiedUntil: p.verifiedUntil ? Math.floor(p.verifiedUntil.getTime() / 1000) : 0,
   }
   if (p.visibility !== 'public') return card
   return { ...card, city: p.city, interests: p.interests }

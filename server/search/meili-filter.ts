@@ -43,6 +43,7 @@ export function filterFor(group: SearchGroup, filters: SearchFilters, scope: Vie
       if (!scope.signedIn) return false
       parts.push(`visibility = "public"`, `city = ${quote(filters.city)}`)
     }
+    if (filters.verified) parts.push(`verifiedUntil > ${unix(now)}`)
   } else if (group === 'clubs') {
     parts.push(visibleIn('visibility', 'id', scope))
     if (filters.speciality !== undefined) parts.push(`specialities = ${quote(filters.speciality)}`)

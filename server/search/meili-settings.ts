@@ -32,7 +32,7 @@ export function indexSettings(group: SearchGroup): Settings {
         ...common,
         // A private profile's document has no city or interests: they cannot match it.
         searchableAttributes: ['name', 'speciality', 'city', 'interests'],
-        filterableAttributes: ['speciality', 'city', 'visibility'],
+        filterableAttributes: ['speciality', 'city', 'visibility', 'verifiedUntil'],
         sortableAttributes: ['name'],
       }
     case 'clubs':

@@ -48,7 +48,7 @@ async function runGroups(viewer: Viewer, request: SearchRequest, corrections: Re
   const wants = (g: SearchRequest['groups'][number]) => request.groups.includes(g)
 
   const [doctors, clubs, talks] = await Promise.all([
-    wants('doctors') ? searchDoctors(viewer, match, { speciality: f.speciality, city: f.city }, page) : null,
+    wants('doctors') ? searchDoctors(viewer, match, { speciality: f.speciality, city: f.city, verified: f.verified }, page, request.now) : null,
     wants('clubs') ? searchClubs(viewer, match, { speciality: f.speciality }, page) : null,
     wants('talks')
       ? searchTalks(

@@ -101,6 +101,10 @@ export const SearchParamsSchema = z.object({
     z.enum(specialities, { errorMap: () => ({ message: 'Choose a speciality from the list.' }) }).optional(),
   ),
   city: z.preprocess(blankToUndefined, z.string().trim().max(80, 'A city name can be at most 80 characters.').optional()),
+  verified: z.preprocess(
+    blankToUndefined,
+    z.enum(['1', 'on', 'true'], { errorMap: () => ({ message: 'Tick "Verified doctors only" or leave it out.' }) }).optional(),
+  ),
   type: z.preprocess(blankToUndefined, z.enum(TALK_TYPES, { errorMap: () => ({ message: 'Choose a talk type from the list.' }) }).optional()),
   when: z.preprocess(blankToUndefined, z.enum(['upcoming', 'past'], { errorMap: () => ({ message: 'Choose upcoming or past talks.' }) }).optional()),
   from: day('start'),
@@ -122,7 +126,7 @@ export type SearchParams = z.infer<typeof SearchParamsSchema>
 /** Which groups a set of filters can apply to: a filter a group does not have leaves that group out. */
 export function groupsForFilters(filters: SearchFilters): SearchGroup[] {
   const talkOnly = filters.talkType !== undefined || filters.when !== undefined || filters.from !== undefined || filters.to !== undefined
-  const doctorOnly = filters.city !== undefined
+  const doctorOnly = filters.city !== undefined || filters.verified !== undefined
   if (talkOnly && doctorOnly) return []
   if (talkOnly) return ['talks']
   if (doctorOnly) return ['doctors']
@@ -167,6 +171,7 @@ export function parseSearchInput(
   const filters: SearchFilters = {
     speciality: params.speciality,
     city: params.city ? normaliseQuery(params.city) || undefined : undefined,
+    verified: params.verified ? true : undefined,
     talkType: params.type,
     when: params.when,
     from,
@@ -194,5 +199,5 @@ export function parseSearchInput(
 /** True when there is nothing to search for: no words and no filters. */
 export function isBlank(request: SearchRequest) {
   const f = request.filters
-  return request.tokens.length === 0 && !f.speciality && !f.city && !f.talkType && !f.when && !f.from && !f.to
+  return request.tokens.length === 0 && !f.speciality && !f.city && !f.verified && !f.talkType && !f.when && !f.from && !f.to
 }

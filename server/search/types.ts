@@ -16,6 +16,8 @@ export type SearchFilters = {
   speciality?: string
   /** Matches public profiles only: a private profile's city is hidden. */
   city?: string
+  /** Doctors showing the "Verified doctor" badge only. */
+  verified?: true
   talkType?: TalkType
   /** By the talk's scheduled end: upcoming ends after `now`, past ended before it. */
   when?: 'upcoming' | 'past'
@@ -53,6 +55,8 @@ export type DoctorHit = {
   city: string | null
   interests: string[]
   highlight: Partial<Record<'name' | 'speciality' | 'city' | 'interests', Segment[]>>
+  /** The "Verified doctor" badge (added by runSearch, whichever engine answered). */
+  verified?: { council: string; since: number } | null
 }
 
 export type ClubHit = {
@@ -103,6 +107,8 @@ export type DoctorDocument = {
   photoUrl: string | null
   speciality: string | null
   visibility: 'public' | 'private'
+  /** Unix seconds until which the "Verified doctor" badge shows; 0 when it does not. */
+  verifiedUntil: number
   /** Present only on public profiles: a private profile's document never holds them. */
   city?: string | null
   interests?: string[]

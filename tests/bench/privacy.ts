@@ -12,6 +12,15 @@
  *    job (collect in one snapshot, zip, write to DATA_DIR/exports); the erasure job (one
  *    transaction over every table, then sockets and files). Target: each under 5 s.
  *
+ * 4. The retention job (db/retention-apply.ts, what the daily `retention.apply` job runs) over
+ *    --retention-rows activity rows past their 180 days, on the real server (built, started as
+ *    `npm start` does): first the p99 of a signed-in doctor's view of a public profile over HTTP
+ *    with nothing else running, then the same page while the job deletes the rows in batches.
+ *    Targets: the job under 30 s, and the page's p99 during it under 2× the baseline p99.
+ *
+ *   npm run bench:privacy -- --retention-rows 1000000
+ *   npm run bench:privacy -- --only retention
+ *
  * Exit code 0 when the benchmark ran (targets PASS or FAIL), 1 when it could not run.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -21,10 +30,32 @@ import { parseArgs } from 'node:util'
 
 const TARGET_MS = 5000
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '50000' } }, allowPositionals: false })
+const RETENTION_TARGET_MS = 30_000
+const RETENTION_P99_RATIO = 2
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '50000' },
+    'retention-rows': { type: 'string', default: '1000000' },
+    'baseline-seconds': { type: 'string', default: '15' },
+    /** `retention` runs only part 4. */
+    only: { type: 'string' },
+  },
+  allowPositionals: false,
+})
 const ROWS = Number(values.rows)
 if (!Number.isInteger(ROWS) || ROWS < 100) {
   console.error('--rows must be a whole number ≥ 100.')
+  process.exit(1)
+}
+const RETENTION_ROWS = Number(values['retention-rows'])
+if (!Number.isInteger(RETENTION_ROWS) || RETENTION_ROWS < 1000) {
+  console.error('--retention-rows must be a whole number ≥ 1000.')
+  process.exit(1)
+}
+const BASELINE_SECONDS = Number(values['baseline-seconds'])
+if (!Number.isFinite(BASELINE_SECONDS) || BASELINE_SECONDS < 2) {
+  console.error('--baseline-seconds must be a number ≥ 2.')
   process.exit(1)
 }
 
@@ -39,6 +70,10 @@ const { requestErasure, requestExport } = await import('../../db/data-rights/ind
 const { runDueJobs } = await import('../../server/jobs/index')
 const { exportPath } = await import('../../server/jobs/exports')
 const { createDatabase, dropDatabase, migrateDatabase, startTestPostgres } = await import('../support/postgres')
+const { applyRetentionSchedule } = await import('../../db/retention-apply')
+const { startAppServer } = await import('../support/app-server')
+const { fmt, loadLine, stats } = await import('./common')
+const { createDoctor } = await import('../support/factories')
 
 const DAY = 24 * 60 * 60 * 1000
 
@@ -80,6 +115,10 @@ async function seed(sql: ReturnType<typeof rawSql>) {
 }
 
 async function main() {
+  if (values.only === 'retention') {
+    rmSync(dataDir, { recursive: true, force: true })
+    return retentionBench()
+  }
   const pg = await startTestPostgres()
   const name = `rounds_bench_privacy_${process.pid}`
   const url = await createDatabase(pg.serverUrl, name)
@@ -131,6 +170,104 @@ async function main() {
     await dropDatabase(pg.serverUrl, name).catch(() => {})
     await pg.stop()
     rmSync(dataDir, { recursive: true, force: true })
+  }
+  await retentionBench()
+}
+
+// ---------------------------------------------------------------- the retention job on a live server
+
+/** The page measured: a public profile, read by another signed-in doctor (both made by the bench). */
+let PAGE_PATH = ''
+/** Requests in flight at once while measuring the page: a steady stream, not saturation. */
+const PAGE_CLIENTS = 2
+
+async function signInOver(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: baseUrl },
+    body: new URLSearchParams({ email, password, redirectTo: '/' }),
+  })
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('rounds_session=') && c.length > 'rounds_session='.length)
+  if (!cookie) throw new Error(`Sign-in as ${email} failed: HTTP ${res.status}.`)
+  return cookie
+}
+
+/** Loads the page from PAGE_CLIENTS loops until `until` resolves (or `ms` pass); returns each load's time. */
+async function loadPage(baseUrl: string, cookie: string, until: Promise<unknown>) {
+  const samples: number[] = []
+  let done = false
+  void until.finally(() => (done = true))
+  const client = async () => {
+    while (!done) {
+      const start = process.hrtime.bigint()
+      const res = await fetch(`${baseUrl}${PAGE_PATH}`, { headers: { Cookie: cookie, 'Accept-Encoding': 'gzip, br' } })
+      const body = await res.text()
+      if (res.status !== 200 || !body.includes('Dr Bench Subject')) throw new Error(`GET ${PAGE_PATH} answered ${res.status}.`)
+      samples.push(ms(start))
+    }
+  }
+  await Promise.all(Array.from({ length: PAGE_CLIENTS }, client))
+  return samples
+}
+
+async function retentionBench() {
+  console.log('')
+  console.log(`Retention: starting the real server (builds the app first if it changed)…`)
+  const app = await startAppServer({ env: { SEED_DEMO_DATA: 'false' } })
+  try {
+    await openDatabase({ url: app.databaseUrl, runMigrations: false, maxConnections: 3 })
+    const sql = rawSql()
+    const subject = await createDoctor({ name: 'Dr Bench Subject', profile: { visibility: 'public', bio: 'Cardiology, Pune.' } })
+    const reader = await createDoctor({ name: 'Dr Bench Reader' })
+    PAGE_PATH = `/u/${subject.handle}`
+    await sql`insert into users (id, email, password_hash, date_of_birth, email_verified_at)
+      select 'bench-u' || g, 'bench' || g || '@bench.rounds.local', '!bench', '1980-01-01', now() from generate_series(1, 200) g`
+    const people = [subject.id, reader.id, ...Array.from({ length: 200 }, (_, i) => `bench-u${i + 1}`)]
+    const seedStart = process.hrtime.bigint()
+    // Old views spread over the demo people, 181 days to about a year old; plus a day of recent ones that stay.
+    await sql`insert into activity_events (id, user_id, kind, subject, created_at)
+      select gen_random_uuid()::text, (${people}::text[])[1 + g % ${people.length}], 'talk', 'talk-' || (g % 500),
+        now() - interval '181 days' - (g % 15000000) * interval '1 second'
+      from generate_series(1, ${RETENTION_ROWS}) g`
+    await sql`insert into activity_events (id, user_id, kind, subject, created_at)
+      select gen_random_uuid()::text, (${people}::text[])[1 + g % ${people.length}], 'profile', 'p-' || g, now() - (g % 86400) * interval '1 second'
+      from generate_series(1, 10000) g`
+    await sql`vacuum analyze activity_events`
+    console.log(`Seeded ${RETENTION_ROWS.toLocaleString('en')} activity rows past the limit (and 10,000 recent) in ${(ms(seedStart) / 1000).toFixed(1)} s.`)
+
+    const cookie = await signInOver(app.baseUrl, reader.email, reader.password)
+    // Warm-up, then the baseline with nothing else running.
+    await loadPage(app.baseUrl, cookie, new Promise((r) => setTimeout(r, 3000)))
+    const baseline = stats(await loadPage(app.baseUrl, cookie, new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000))))
+
+    const jobStart = process.hrtime.bigint()
+    const job = applyRetentionSchedule(new Date())
+    const [during, runs] = await Promise.all([loadPage(app.baseUrl, cookie, job), job])
+    const jobMs = ms(jobStart)
+    const duringStats = stats(during)
+    const activity = runs.find((r) => r.rule === 'activity-events')!
+    const [left] = await sql<{ old: number; recent: number }[]>`
+      select count(*) filter (where created_at < now() - interval '180 days')::int as old,
+        count(*) filter (where created_at >= now() - interval '180 days')::int as recent from activity_events`
+    if (left.old !== 0 || left.recent < 10000) throw new Error(`The retention job left ${left.old} old rows and ${left.recent} recent ones.`)
+
+    const ratio = duringStats.p99 / baseline.p99
+    console.log('')
+    console.log(loadLine())
+    console.log(`page      GET ${PAGE_PATH} (signed in), ${PAGE_CLIENTS} clients`)
+    console.log(`  baseline          n ${String(baseline.n).padStart(5)}   p50 ${fmt(baseline.p50)} ms   p99 ${fmt(baseline.p99)} ms   max ${fmt(baseline.max)} ms`)
+    console.log(`  during the job    n ${String(duringStats.n).padStart(5)}   p50 ${fmt(duringStats.p50)} ms   p99 ${fmt(duringStats.p99)} ms   max ${fmt(duringStats.max)} ms`)
+    console.log(
+      `retention ${activity.rows.toLocaleString('en')} activity rows deleted in ${activity.batches} batches; whole schedule ${jobMs.toFixed(0)} ms   target < ${RETENTION_TARGET_MS} ms: ${jobMs < RETENTION_TARGET_MS ? 'PASS' : 'FAIL'}`,
+    )
+    console.log(`page p99 during / baseline = ${fmt(ratio, 2)}×   target < ${RETENTION_P99_RATIO}×: ${ratio < RETENTION_P99_RATIO ? 'PASS' : 'FAIL'}`)
+  } finally {
+    await closeDatabase()
+    await app.stop()
   }
 }
 

@@ -4,6 +4,7 @@ import { rawSql } from '../../db/client'
 import { eraseAccount, listUserColumns, placeLegalHold, requestErasure, unruledColumns, type UserColumn } from '../../db/data-rights/index'
 import { listFollowers } from '../../db/follows'
 import { listDevMail } from '../../db/mailbox'
+import { decideItem } from '../../db/moderation/index'
 import { columnKey, userColumns } from '../../db/retention'
 import { processSearchOutbox } from '../../db/search'
 import { validateSessionId } from '../../server/auth'
@@ -40,8 +41,11 @@ async function eraseAfterGrace(world: World, sessions: SignedIn[]) {
   // Another export request and staff view, so the request and access tables hold rows too.
   await rawSql()`insert into data_request_events (id, request_id, actor_id, action) values (gen_random_uuid()::text, ${id}, ${world.subject.id}, 'note')`
   const later = new Date(asked.getTime() + 7 * DAY + 60_000)
+  // During the grace period only notices go out (the "erasure scheduled" mail and push); the erasure waits.
   const early = await runDueJobs({ now: () => new Date(asked.getTime() + DAY) })
-  expect(early.ran, 'nothing runs during the grace period').toBe(0)
+  expect(early.failed).toBe(0)
+  const [waiting] = await rawSql()<{ attempts: number }[]>`select attempts from jobs where singleton_key = ${'erasure:' + id}`
+  expect(waiting, 'the erasure does not run during the grace period').toMatchObject({ attempts: 0 })
   for (const s of sessions) expect(await validateSessionId(s.sessionId)).not.toBeNull()
   const run = await runDueJobs({ now: () => later })
   expect(run).toMatchObject({ failed: 0 })
@@ -65,6 +69,10 @@ describe('the catalogue of columns that point at people', () => {
     expect(columns.map((c) => columnKey(c.table, c.column)).filter((key) => !seeders[key])).toEqual([])
   })
 
+  it('finds no person in the copies kept for open reports, which are linked to no one', () => {
+    expect(columns.filter((c) => c.table === 'moderation_kept_items')).toEqual([])
+  })
+
   it('lists no rule for a column that no longer exists', () => {
     const keys = new Set(columns.map((c) => columnKey(c.table, c.column)))
     expect(Object.keys(userColumns).filter((key) => !keys.has(key))).toEqual([])
@@ -82,7 +90,8 @@ describe('the catalogue of columns that point at people', () => {
       await expect(eraseAccount(id, { now: new Date(asked.getTime() + 8 * DAY) })).rejects.toThrow(/scratch_notes\.author_id .*no rule/)
       // Through the job: it fails, will retry, and the request's history says why.
       const run = await runDueJobs({ now: () => new Date(asked.getTime() + 8 * DAY), log: () => {} })
-      expect(run).toMatchObject({ ran: 1, failed: 1 })
+      // The erasure fails; the other job that ran is the "erasure scheduled" email, which goes.
+      expect(run).toMatchObject({ ran: 2, failed: 1 })
       const events = await rawSql()`select action, note from data_request_events where request_id = ${id} order by created_at`
       expect(events.map((e) => e.action)).toEqual(['received', 'failed'])
       expect(events[1].note).toMatch(/scratch_notes\.author_id/)
@@ -151,8 +160,14 @@ describe('erasing an account', () => {
     expect(await rawSql()`select id from clubs where id = ${world.lonelyClub.id}`).toHaveLength(0)
 
     // The request record stays without the person; the receipt lists counts and the retention list.
+    // An open report named their profile: its text is kept, linked to no one, until a moderator
+    // decides, and the erasure waits for that (db/moderation/kept.ts).
     const [request] = await rawSql()`select user_id, status, details from data_requests where id = ${requestId}`
-    expect(request).toEqual({ user_id: null, status: 'completed', details: {} })
+    expect(request).toEqual({ user_id: null, status: 'in_progress', details: {} })
+    const kept = await rawSql()<{ item_kind: string; item_id: string }[]>`select item_kind, item_id from moderation_kept_items where erasure_request_id = ${requestId}`
+    expect(kept.map((k) => k.item_kind)).toEqual(['person'])
+    const [openReport] = await rawSql()`select status, author_id from moderation_reports where item_kind = 'person' and item_id = ${kept[0].item_id}`
+    expect(openReport).toEqual({ status: 'open', author_id: null })
     // The subject's other open request (a correction) can no longer be done: closed, and kept without them.
     const others = await rawSql()`select r.status from data_requests r where r.id <> ${requestId} and r.kind = 'correction' and r.user_id is null and r.received_at > now() - interval '1 hour'`
     expect(others.map((r) => r.status)).toContain('cancelled')
@@ -161,11 +176,21 @@ describe('erasing an account', () => {
     expect(receipt.content.removed).toMatchObject({ users: 1, profiles: 1, sessions: 2, talk_comments: 1, follows: 2, clubs: 1 })
     expect(receipt.content.kept.map((k) => k.table)).toContain('data_requests')
     expect(receipt.content.kept.map((k) => k.table)).not.toContain('talk_comments')
+    expect(receipt.content.kept.map((k) => k.table)).toContain('moderation_kept_items')
+
+    // A moderator's decision on the report deletes the kept text and completes the erasure.
+    await rawSql()`insert into staff_duties (user_id, duty) values (${world.staff.id}, 'moderator') on conflict do nothing`
+    await decideItem(viewerOf(world.staff, 'staff'), 'person', kept[0].item_id, { action: 'dismiss', reason: 'The account is gone.' })
+    expect(await rawSql()`select 1 from moderation_kept_items where erasure_request_id = ${requestId}`).toHaveLength(0)
+    const [completed] = await rawSql()`select status from data_requests where id = ${requestId}`
+    expect(completed.status).toBe('completed')
+    expect(await findEverywhere(subject.id, { skipTables: ['dev_mailbox'] })).toEqual({})
 
     // The receipt went to the old address; the new owner was told.
     const [mail] = await listDevMail({ to: subject.email })
     expect(mail.subject).toBe('Your Rounds account has been erased')
     expect(mail.text).toMatch(/\/receipts\/[\w-]+\?expires=\d+&sig=/)
+    expect(mail.text).toContain('- moderation_kept_items: 1 item kept until a moderator decides on open reports about it.')
     const [notice] = await rawSql()`select title from notifications where user_id = ${admin.id} and kind = 'club_handover'`
     expect(notice.title).toBe(`You now own ${world.ownedClub.name}`)
     const adminMail = await listDevMail({ to: admin.email })

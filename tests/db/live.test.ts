@@ -453,7 +453,7 @@ describe('comments', () => {
       talkId,
       body: 'ST elevation in V1–V4',
       pinned: false,
-      author: { userId: member.id, handle: member.handle, name: member.name, photoUrl: null },
+      author: { userId: member.id, handle: member.handle, name: member.name, photoUrl: null, verified: null },
     })
     expect(new Date(first.createdAt).toISOString()).toBe(first.createdAt)
     const retry = await postComment(as(member), talkId, { body: 'ST elevation in V1–V4', clientId: 'c-1' })
@@ -673,5 +673,39 @@ describe('attendanceReport', () => {
     expect(report.people[0].stays[0].leftAt).toBeNull()
     expect(report.people[0].totalSeconds).toBeGreaterThanOrEqual(90)
     expect(report.people[0].totalSeconds).toBeLessThan(100)
+  })
+})
+
+describe('the verified-doctor badge in the room', () => {
+  async function verify(doctor: TestDoctor, reverifyDueAt: Date) {
+    await rawSql()`insert into doctor_verifications (id, user_id, status, council, registration_year, number_cipher, number_masked, verified_at, reverify_due_at)
+      values (${randomUUID()}, ${doctor.id}, 'verified', 'nmc', 2011, 'x', '•••• 0000', now(), ${reverifyDueAt.toISOString()})`
+  }
+
+  it('shows on the stage, on comments and on questions of a verified doctor, and not of one past the grace', async () => {
+    const doctor = await createDoctor({ name: 'Dr Badge' })
+    const lapsed = await createDoctor({ name: 'Dr Lapsed' })
+    await addClubMember(club, doctor)
+    await addClubMember(club, lapsed)
+    await verify(doctor, new Date(Date.now() + 365 * 24 * 3600 * 1000))
+    await verify(lapsed, new Date(Date.now() - 100 * 24 * 3600 * 1000))
+    const talkId = await newTalk()
+    await enterAll(talkId, host, doctor, lapsed)
+    const badge = { council: 'National Medical Commission', since: 2011 }
+    expect((await postComment(as(doctor), talkId, { body: 'Verified view' })).author.verified).toEqual(badge)
+    expect((await postComment(as(lapsed), talkId, { body: 'Lapsed view' })).author.verified).toBeNull()
+    expect((await askQuestion(as(doctor), talkId, { body: 'A question from a verified doctor?' })).author.verified).toEqual(badge)
+    await raiseHand(as(doctor), talkId)
+    await inviteToStage(as(host), talkId, doctor.id)
+    await respondToStageInvite(as(doctor), talkId, true)
+    const state = await getRoomState(as(lapsed), talkId)
+    expect(state.stage.find((p) => p.userId === doctor.id)?.verified).toEqual(badge)
+    expect(state.stage.find((p) => p.userId === host.id)?.verified).toBeNull()
+    const byBody = new Map(state.comments.map((c) => [c.body, c.author.verified]))
+    expect(byBody.get('Verified view')).toEqual(badge)
+    expect(byBody.get('Lapsed view')).toBeNull()
+    expect(state.questions[0].author.verified).toEqual(badge)
+    // Never the registration number, in any shape.
+    expect(JSON.stringify(state)).not.toMatch(/0000|number/i)
   })
 })

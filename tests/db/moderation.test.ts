@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
-import { collectExport } from '../../db/data-rights/index'
+import { collectExport, listAccessesToMyData } from '../../db/data-rights/index'
 import { askQuestion, getRoomState, postComment } from '../../db/live'
 import {
   appealAction,
@@ -318,6 +318,17 @@ describe('decisions', () => {
     const page = await getModerationItem(viewerOf(x.owner), 'comment', x.comment.id)
     expect(page.actions.map((a) => a.action)).toEqual(['remove', 'warn'])
     expect(page.authorHistory.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('opening a report is listed under the author’s “Who accessed my data”, naming the moderator', async () => {
+    const x = await reported()
+    await getModerationItem(viewerOf(x.owner), 'comment', x.comment.id)
+    const accesses = await listAccessesToMyData(x.author.id)
+    expect(accesses).toEqual([
+      expect.objectContaining({ who: `${x.owner.name}, club moderator`, reason: 'Reviewed reports of your comment and your past moderation decisions' }),
+    ])
+    // The author's own export carries it too; nobody else's view of their own item is logged.
+    expect(await listAccessesToMyData(x.owner.id)).toEqual([])
   })
 })
 

@@ -8,6 +8,7 @@ import { listDevMail } from '../../db/mailbox'
 import { getPageChrome } from '../../db/page-chrome'
 import {
   countUnreadNotifications,
+  countUnreadNotificationsFor,
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
@@ -235,6 +236,18 @@ describe('reading and marking notices', () => {
     await expect(listNotifications(as(target), { before: 'not-a-cursor' })).rejects.toMatchObject({ status: 400 })
   })
 
+  it('counts many people’s unread notices in one statement, by the same rule as one person’s', async () => {
+    const [a, b, c, follower] = await Promise.all([createDoctor(), createDoctor(), createDoctor(), createDoctor({ name: 'Dr Counted' })])
+    await followUser(as(follower), a.handle)
+    await followUser(as(follower), b.handle)
+    // A block hides the follower from b's notice, so b's count drops as countUnreadNotifications says.
+    await rawSql()`insert into person_relations (user_id, other_id, kind) values (${b.id}, ${follower.id}, 'block')`
+    const counts = await countUnreadNotificationsFor([a.id, b.id, c.id])
+    for (const doctor of [a, b, c]) expect(counts.get(doctor.id)).toBe(await countUnreadNotifications(as(doctor)))
+    expect([counts.get(a.id), counts.get(b.id), counts.get(c.id)]).toEqual([1, 0, 0])
+    expect(await countUnreadNotificationsFor([])).toEqual(new Map())
+  })
+
   it('marks one read; someone else’s id or an unknown one is not found and changes nothing', async () => {
     const tom = await createDoctor()
     const asha = await createDoctor()
@@ -310,7 +323,7 @@ describe('email, as each person allows', () => {
     for (let i = 0; i < 3; i++) await inviteToClub(as(owner), (await createTestClub(owner)).slug, doctor.handle)
     await runDueJobs()
     const ids = (await rawSql()<{ id: string }[]>`select id from notification_deliveries where user_id = ${doctor.id} order by id`).map((r) => r.id)
-    await rawSql()`update notification_deliveries set created_at = now() - interval '91 days' where id in ${rawSql()(ids.slice(0, 2))}`
+    await rawSql()`update notification_deliveries set created_at = now() - interval '366 days' where id in ${rawSql()(ids.slice(0, 2))}`
     // One left mid-send by a worker that died.
     await rawSql()`update notification_deliveries set status = 'sending' where id = ${ids[1]}`
     expect(await pruneNotificationDeliveries(new Date())).toBeGreaterThanOrEqual(2)

@@ -16,7 +16,8 @@ import {
   removeWatchedWord,
   type WatchedWordAction,
 } from '../../db/moderation/watched-words'
-import { getOwnProfile, updateProfile } from '../../db/profiles'
+import { decideItem, myPendingText, PLACEHOLDER_TITLE } from '../../db/moderation/index'
+import { getOwnProfile, getProfileForViewer, updateProfile } from '../../db/profiles'
 import { scheduleTalk } from '../../db/talks'
 import { createDoctor, createTalk, createTestClub, viewerOf, type TestClub, type TestDoctor } from '../support/factories'
 
@@ -212,6 +213,18 @@ async function totals(): Promise<Counts> {
   return row
 }
 
+/** The profile form's fields for a doctor, with this bio. */
+const profileWithBio = (doctor: TestDoctor, bio: string) => ({
+  handle: doctor.handle,
+  name: doctor.name,
+  speciality: null,
+  city: null,
+  interests: [],
+  bio,
+  registrationNumber: null,
+  visibility: 'public' as const,
+})
+
 async function watch(pattern: string, action: WatchedWordAction) {
   await addWatchedWord(asStaff(keeper), { pattern, action })
 }
@@ -292,25 +305,50 @@ describe('watched words in what people write', () => {
     expect(await totals()).toEqual(before)
   })
 
-  it('applies to bios: a blocked word changes nothing, a held one holds the profile for review', async () => {
+  it('applies to bios: a blocked word changes nothing; a held bio waits for approval while others see the one before', async () => {
     const doctor = await createDoctor({ profile: { bio: 'Cardiologist' } })
-    const update = (bio: string) => ({
-      handle: doctor.handle,
-      name: doctor.name,
-      speciality: null,
-      city: null,
-      interests: [],
-      bio,
-      registrationNumber: null,
-      visibility: 'public' as const,
-    })
+    const update = (bio: string) => profileWithBio(doctor, bio)
     await watch('scam*', 'block')
     await watch('miracle', 'hold')
     await expect(updateProfile(doctor.id, update('No scams here'))).rejects.toMatchObject({ status: 422, field: 'bio' })
     expect((await getOwnProfile(doctor.id)).bio).toBe('Cardiologist')
     expect(await updateProfile(doctor.id, update('Miracle cures, ask me'))).toEqual({ replacedPhoto: null, held: true })
-    expect((await getOwnProfile(doctor.id)).bio).toBe('Miracle cures, ask me')
     expect((await moderationOf('person', doctor.id)).holds).toEqual([{ state: 'hidden', reason: 'watched word', authorId: doctor.id }])
+    // Others read the bio as it was; its author alone is shown the one awaiting approval.
+    const reader = await createDoctor()
+    const seen = await getProfileForViewer(as(reader), doctor.handle)
+    expect(seen).toMatchObject({ kind: 'full', profile: { bio: 'Cardiologist' } })
+    expect(JSON.stringify(seen)).not.toContain('Miracle')
+    expect((await getOwnProfile(doctor.id)).bio).toBe('Cardiologist')
+    expect(await myPendingText(doctor.id, 'person', doctor.id)).toEqual({ text: 'Miracle cures, ask me', state: 'hidden' })
+    expect(await myPendingText(reader.id, 'person', doctor.id)).toBeNull()
+    // The moderator reads the held words in the queue, and approving them puts them on show.
+    await decideItem(asStaff(keeper), 'person', doctor.id, { action: 'restore', reason: 'A figure of speech.' })
+    expect((await getProfileForViewer(as(reader), doctor.handle))?.profile).toMatchObject({ bio: 'Miracle cures, ask me' })
+    expect(await myPendingText(doctor.id, 'person', doctor.id)).toBeNull()
+  })
+
+  it('a moderator can refuse a held bio, which an upheld appeal brings back; clean text saved meanwhile replaces it', async () => {
+    const doctor = await createDoctor({ profile: { bio: 'Cardiologist' } })
+    const update = (bio: string) => profileWithBio(doctor, bio)
+    await watch('miracle', 'hold')
+    await updateProfile(doctor.id, update('Miracle cures, ask me'))
+    await decideItem(asStaff(keeper), 'person', doctor.id, { action: 'remove', reason: 'It promises cures.' })
+    expect(await myPendingText(doctor.id, 'person', doctor.id)).toEqual({ text: 'Miracle cures, ask me', state: 'removed' })
+    expect((await getOwnProfile(doctor.id)).bio).toBe('Cardiologist')
+    // A page without held text still cannot be "removed" by a moderator: its owner changes it.
+    const other = await createDoctor({ profile: { bio: 'Plain' } })
+    await rawSql()`insert into moderation_reports (id, reporter_id, item_kind, item_id, author_id, reason) values (${randomUUID()}, ${keeper.id}, 'person', ${other.id}, ${other.id}, 'spam')`
+    await expect(decideItem(asStaff(keeper), 'person', other.id, { action: 'remove', reason: 'Spam' })).rejects.toMatchObject({ status: 409 })
+
+    // Held again, then saved without the word: the clean bio shows and nothing awaits approval.
+    const third = await createDoctor({ profile: { bio: 'Neurologist' } })
+    const update3 = (bio: string) => profileWithBio(third, bio)
+    await updateProfile(third.id, update3('Miracle cures'))
+    expect(await myPendingText(third.id, 'person', third.id)).toMatchObject({ state: 'hidden' })
+    await updateProfile(third.id, update3('Stroke and epilepsy'))
+    expect(await myPendingText(third.id, 'person', third.id)).toBeNull()
+    expect((await getOwnProfile(third.id)).bio).toBe('Stroke and epilepsy')
   })
 
   it('applies to club descriptions: blocked on creation, flagged on an edit', async () => {
@@ -343,5 +381,21 @@ describe('watched words in what people write', () => {
       holds: [{ state: 'hidden', reason: 'watched word', authorId: host.id }],
       actions: [{ action: 'hide', actorId: null }],
     })
+    // Until approved, the new talk goes by a neutral title; its host sees the one awaiting review.
+    const [row] = await rawSql()<{ title: string }[]>`select title from talks where id = ${id}`
+    expect(row.title).toBe(PLACEHOLDER_TITLE)
+    expect(await myPendingText(host.id, 'talk', id)).toEqual({ text: 'Guaranteed weight loss', state: 'hidden' })
+    await decideItem(asStaff(keeper), 'talk', id, { action: 'dismiss', reason: 'A trial’s name.' })
+    const [after] = await rawSql()<{ title: string }[]>`select title from talks where id = ${id}`
+    expect(after.title).toBe('Guaranteed weight loss')
+  })
+
+  it('a held club description leaves the one before on show until approved', async () => {
+    await watch('miracle', 'hold')
+    const edited = await updateClub(as(host), club.slug, { name: club.name, slug: club.slug, description: 'Miracle cures weekly', specialities: [], visibility: 'public' })
+    expect(edited).toMatchObject({ held: true })
+    const [row] = await rawSql()<{ description: string }[]>`select description from clubs where id = ${club.id}`
+    expect(row.description).not.toContain('Miracle')
+    expect(await myPendingText(host.id, 'club', club.id)).toEqual({ text: 'Miracle cures weekly', state: 'hidden' })
   })
 })

@@ -4,7 +4,8 @@ import path from 'node:path'
 import type { Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { newDoctor, screenshot, setUpBrowser, signIn, signUpAndVerify, siteNav, visibleText } from './support'
+import { seriousViolations } from './accessibility'
+import { asha as demoDoctor, CLUB, newDoctor, screenshot, setUpBrowser, signIn, signUpAndVerify, siteNav, visibleText } from './support'
 
 const { newUserContext, expectBrowserErrors } = setUpBrowser()
 
@@ -103,6 +104,17 @@ describe('a doctor with a private profile', () => {
     await siteNav(page).getByRole('link', { name: 'Sign in' }).waitFor()
     expect(await siteNav(page).getByRole('link', { name: 'My profile' }).count()).toBe(0)
 
+    // A wrong password: the refusal takes keyboard focus, so a screen reader or keyboard user lands on it.
+    await page.goto('/login')
+    await page.getByLabel('Email').fill(asha.email)
+    await page.getByLabel('Password').fill('not her password at all')
+    // Chromium logs the refused sign-in's 400 as an error.
+    expectBrowserErrors(/status of 400 \(Bad Request\)/)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect
+      .poll(() => page.evaluate(() => ({ role: document.activeElement?.getAttribute('role'), text: document.activeElement?.textContent })))
+      .toEqual({ role: 'alert', text: 'That email and password do not match an account.' })
+
     await signIn(page, asha)
     const { page: laptop } = await newUserContext()
     await signIn(laptop, asha)
@@ -150,4 +162,32 @@ test('sign-up works without JavaScript and shows the error beside the field', as
   // What the doctor typed is kept, except the password.
   expect(await page.getByLabel('Full name').inputValue()).toBe(child.name)
   expect(new URL(page.url()).pathname).toBe('/signup')
+})
+
+test('search suggestions are options a keyboard and a pointer can choose, with nothing interactive inside them', async () => {
+  const { page } = await newUserContext()
+  await signIn(page, demoDoctor)
+  const box = page.getByRole('search').getByRole('combobox')
+  await box.fill('Cardiology')
+  // By its address: other tests make clubs with the same words in their names.
+  const club = page.locator(`[role="option"][id$="-suggestions-c-${CLUB}"]`)
+  await club.waitFor()
+  // The open list is checked too: the page-load check runs before any suggestion is shown.
+  expect(await seriousViolations(page)).toEqual([])
+  expect(await page.getByRole('listbox', { name: 'Suggestions' }).locator('a, button').count()).toBe(0)
+  // The arrow keys move through the options and Enter opens the chosen one.
+  const options = page.getByRole('option')
+  const ids = await options.evaluateAll((found) => found.map((option) => option.id))
+  const index = ids.findIndex((id) => id.endsWith(`-suggestions-c-${CLUB}`))
+  expect(index).toBeGreaterThanOrEqual(0)
+  for (let i = 0; i <= index; i++) await box.press('ArrowDown')
+  expect(await club.getAttribute('aria-selected')).toBe('true')
+  await box.press('Enter')
+  await page.waitForURL((url) => url.pathname === `/c/${CLUB}`)
+  // A click chooses one as well.
+  await box.fill('')
+  await box.fill('Cardiology Grand')
+  await club.click()
+  await page.waitForURL((url) => url.pathname === `/c/${CLUB}`)
+  expect(await page.getByRole('option').count()).toBe(0)
 })

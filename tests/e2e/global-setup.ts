@@ -6,6 +6,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string
     chromiumPath: string
+    /** The server's database, for tests that set up what no page can (such as past attendance). */
+    databaseUrl: string
   }
 }
 
@@ -30,6 +32,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('baseUrl', server.baseUrl)
   project.provide('chromiumPath', chromiumPath)
+  project.provide('databaseUrl', server.databaseUrl)
   return async () => {
     await server.stop()
   }

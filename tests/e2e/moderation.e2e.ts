@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { asha, CLUB, dayAhead, newDoctor, setUpBrowser, signIn, signUpAndVerify, talkIdOf } from './support'
+import { asha, CLUB, newDoctor, openLiveTalk, setUpBrowser, signIn, signUpAndVerify } from './support'
 
 const { newUserContext } = setUpBrowser()
 
@@ -8,16 +8,7 @@ describe('reporting a comment that identifies a patient', () => {
     // The host, who owns the club and so moderates it, opens a live room.
     const { page: host } = await newUserContext()
     await signIn(host, asha)
-    await host.goto(`/c/${CLUB}/talks/new`)
-    await host.getByLabel('Title').fill(`Case review, moderated ${Date.now().toString(36)}`)
-    await host.getByLabel('Date').fill(dayAhead(1))
-    await host.getByLabel('Time').fill('09:00')
-    await host.getByRole('button', { name: 'Schedule talk' }).click()
-    await host.waitForURL((url) => url.searchParams.get('scheduled') === '1')
-    const talkId = talkIdOf(host)
-    await host.goto(`/t/${talkId}/live`)
-    await host.getByRole('button', { name: 'Open the room' }).click()
-    await expect.poll(() => host.getByTestId('room-status').innerText()).toMatch(/live/i)
+    const talkId = await openLiveTalk(host, `Case review, moderated ${Date.now().toString(36)}`)
 
     // Two members join: one writes what names a patient, the other reports it.
     const enter = async (name: string) => {

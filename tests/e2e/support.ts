@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest'
+import { watchAccessibility } from './accessibility'
 
 /** Chromium at CHROMIUM_PATH or /usr/bin/chromium; global-setup.ts has checked it is there. */
 export function launchChromium() {
@@ -39,14 +40,20 @@ export function setUpBrowser() {
   const contexts: BrowserContext[] = []
   const errors: string[] = []
   const expected: RegExp[] = []
+  // axe-core's serious and critical findings on each kind of page the file opens (tests/e2e/accessibility.ts).
+  const checkedPages = new Set<string>()
+  const a11y: string[] = []
+  const a11yPending = new Set<Promise<unknown>>()
 
   beforeAll(async () => {
     browser = await launchChromium()
   })
-  afterEach(() => {
+  afterEach(async () => {
     const found = errors.splice(0).filter((e) => !expected.some((pattern) => pattern.test(e)))
     expected.length = 0
     expect(found, 'the browser reported errors').toEqual([])
+    await Promise.allSettled([...a11yPending])
+    expect(a11y.splice(0), 'axe-core found serious or critical accessibility violations').toEqual([])
   })
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close()))
@@ -71,6 +78,10 @@ export function setUpBrowser() {
       if (message.type() === 'error') errors.push(`console.error on ${message.page()?.url() ?? '?'}: ${message.text()}`)
     })
     context.on('weberror', (webError) => errors.push(`uncaught on ${webError.page()?.url() ?? '?'}: ${webError.error().message}`))
+    // axe runs as a script in the page, so a context without JavaScript (the no-JS flows) is not checked.
+    if (options.javaScriptEnabled !== false) {
+      context.on('page', (opened) => watchAccessibility(opened, new URL(baseUrl).origin, checkedPages, a11y, a11yPending))
+    }
     contexts.push(context)
     const page = await context.newPage()
     return { context, page }
@@ -155,4 +166,29 @@ export function talkIdOf(page: Page) {
   const id = /\/t\/([0-9a-f-]{36})/.exec(new URL(page.url()).pathname)?.[1]
   if (!id) throw new Error(`Not on a talk page: ${page.url()}`)
   return id
+}
+
+/** As Asha (signed in on `host`): schedules a talk in her club for tomorrow and opens its live room. */
+export async function openLiveTalk(host: Page, title: string) {
+  await host.goto(`/c/${CLUB}/talks/new`)
+  await host.getByLabel('Title').fill(title)
+  await host.getByLabel('Date').fill(dayAhead(1))
+  await host.getByLabel('Time').fill('09:00')
+  await host.getByRole('button', { name: 'Schedule talk' }).click()
+  await host.waitForURL((url) => url.searchParams.get('scheduled') === '1')
+  const talkId = talkIdOf(host)
+  await host.goto(`/t/${talkId}/live`)
+  await host.getByRole('button', { name: 'Open the room' }).click()
+  await expect.poll(() => host.getByTestId('room-status').innerText()).toMatch(/live/i)
+  return talkId
+}
+
+/** A new doctor signs up, joins the demo club and enters the talk's live room once it shows as live. */
+export async function joinLiveTalk(page: Page, doctor: Doctor, talkId: string) {
+  await signUpAndVerify(page, doctor)
+  await page.goto(`/c/${CLUB}`)
+  await page.getByRole('button', { name: 'Join club' }).click()
+  await page.getByText('Welcome — you are now a member of this club.').waitFor()
+  await page.goto(`/t/${talkId}/live`)
+  await expect.poll(() => page.getByTestId('room-status').innerText()).toMatch(/live/i)
 }

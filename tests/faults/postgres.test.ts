@@ -101,7 +101,9 @@ describe('the server on its embedded Postgres', () => {
     const pid = postmasterPid(pgDir)!
     process.kill(pid, 'SIGKILL')
     await waitFor('/healthz says the database is down', async () => (await target.health()).database === 'down', 2000, 50)
-    await waitFor('/healthz says the database is up again', async () => (await target.health()).database === 'up', 5000, 100)
+    await waitFor('/healthz says the database is up again', async () => (await target.health()).database === 'up', 5000, 100).catch((error: Error) => {
+      throw new Error(`${error.message}\n${target.output.join('')}`)
+    })
     const page = await fetch(`${target.baseUrl}/login`)
     expect(page.status).toBe(200)
     expect(postmasterPid(pgDir)).not.toBe(pid)
@@ -117,7 +119,7 @@ describe('the server on its embedded Postgres', () => {
     await sleep(5)
     const code = await target.stop()
     const statuses = await Promise.all(pages)
-    expect(statuses.filter((s) => typeof s === 'number' && s >= 500), `no request in flight failed: ${statuses.join(', ')}`).toEqual([])
+    expect(statuses.filter((s) => typeof s === 'number' && s >= 500), `no request in flight failed: ${statuses.join(', ')}\n${target.output.join('')}`).toEqual([])
     expect(code).toBe(0)
     expect(target.output.join('')).toContain('Stopped cleanly.')
     expect(processAlive(pid), 'its Postgres stopped with it').toBe(false)
@@ -140,11 +142,14 @@ describe('the server on its embedded Postgres', () => {
       throw new Error(`${(error as Error).message}\n${output.join('')}`)
     }
     const pid = postmasterPid(pgDir)!
+    const npmExited = new Promise((resolve) => npm.once('exit', resolve))
     npm.kill('SIGTERM')
     await waitFor('the server stops listening', async () => !(await fetch(`http://localhost:${port}/healthz`).catch(() => null)), 20_000, 200)
     await waitFor('its Postgres stops', () => !processAlive(pid), 20_000, 100).catch((error: Error) => {
       throw new Error(`${error.message}\n${output.join('')}`)
     })
+    // Its last words may reach the pipe after its Postgres is gone.
+    await Promise.race([npmExited, sleep(10_000)])
     expect(output.join('')).toContain('Stopped cleanly.')
   }, 200_000)
 })

@@ -91,7 +91,14 @@ describe('download my data', () => {
     expect(JSON.stringify(data)).not.toContain(auth.sessionId)
     // Other people's moderated comments are not in the subject's copy.
     expect(data.tables.talk_comments.rows.map((r) => r.body)).not.toContain('off topic')
-    expect(data.who_accessed_my_data).toEqual([expect.objectContaining({ reason: 'Checking the export request' })])
+    // The staff member's view, and the seeded app's read (apps' reads are listed with staff views).
+    expect(data.who_accessed_my_data).toHaveLength(2)
+    expect(data.who_accessed_my_data).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ reason: 'Checking the export request' }),
+        expect.objectContaining({ who: expect.stringMatching(/, an app you connected$/), reason: 'read your clubs' }),
+      ]),
+    )
     expect(data.shared_with).toContain('No data was sold or shared with advertisers.')
     expect(data.shared_with.some((line) => line.includes('Other talk') && line.includes('Other Owner Club'))).toBe(true)
     const readme = strFromU8(files['README.txt'])
@@ -250,7 +257,7 @@ describe('privacy officer console', () => {
     expect(viewed.status).toBe(200)
     expect((viewed.data as { data: { account: { dateOfBirth: string } } }).data.account.dateOfBirth).toBe('1985-06-15')
     expect((await myRequests(personAuth)).accesses).toEqual([
-      expect.objectContaining({ who: 'Dr Officer, privacy officer', reason: 'Checking the date of birth against the register' }),
+      expect.objectContaining({ who: 'Dr Officer, Rounds staff', reason: 'Checking the date of birth against the register' }),
     ])
 
     expect(await callAction(staffRequest, { ...at, form: { intent: 'status', status: 'completed' } })).toMatchObject({ status: 400 })

@@ -46,6 +46,7 @@ beforeAll(async () => {
     token: link.token,
     't.id': talk.id,
     'q.id': quiz.id,
+    'q.$id.images.name': `${randomUUID()}.webp`,
     'receipts.id': randomUUID(),
     'email-undo.id': randomUUID(),
     'exports.id': request.id,
@@ -53,6 +54,14 @@ beforeAll(async () => {
     'staff.verification.id': randomUUID(),
     'moderation.items.kind': 'comment',
     'moderation.items.$kind.id': randomUUID(),
+    'ads.campaignId': randomUUID(),
+    'advertise.campaigns.id': randomUUID(),
+    'certificates.id': 'ABCD-EFGH-JKMN-PQRS-TVWX',
+    'developers.appId': randomUUID(),
+    'learning.talkId': talk.id,
+    'oauth.consent.uid': 'no-such-interaction',
+    'security.not-me.id': randomUUID(),
+    'staff.privacy.incidents.id': randomUUID(),
     unsubscribeToken: signUnsubscribeToken({ userId: asha.id, kind: 'promotional', channel: 'email' }),
   }
   identities.push(

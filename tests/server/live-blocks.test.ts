@@ -7,9 +7,9 @@ import { db, rawSql } from '../../db/client'
 import { peopleNotToReceiveFrom, type LiveComment, type LiveQuestion, type RoomState } from '../../db/live'
 import { silencedPeopleSql } from '../../db/live/silenced'
 import { personRelations } from '../../db/schema/index'
-import { createDoctor, createTalk, createTestClub, type TestDoctor } from '../support/factories'
-import { startRealtimeServer, type LiveClient, type RealtimeServer } from '../support/live-server'
-import { signIn } from '../support/routes'
+import { createDoctor } from '../support/factories'
+import { liveRoomSteps, type Person } from '../support/live-room'
+import { startRealtimeServer, type RealtimeServer } from '../support/live-server'
 
 let server: RealtimeServer
 
@@ -21,28 +21,7 @@ afterAll(async () => {
   await server.close()
 })
 
-type Person = LiveClient & { doctor: TestDoctor }
-
-async function connectAs(doctor: TestDoctor): Promise<Person> {
-  const auth = await signIn(doctor.id)
-  return Object.assign(await server.connect(auth.cookie), { doctor })
-}
-
-async function joinAs(doctor: TestDoctor, talkId: string): Promise<Person> {
-  const person = await connectAs(doctor)
-  expect(await person.send('talk:join', { talkId })).toMatchObject({ ok: true })
-  return person
-}
-
-/** A live talk in a public club, its host in the room. */
-async function liveTalk() {
-  const hostDoctor = await createDoctor({ name: 'Dr Host' })
-  const club = await createTestClub(hostDoctor)
-  const talk = await createTalk({ clubId: club.id, hostId: hostDoctor.id, startsAt: new Date() })
-  const host = await joinAs(hostDoctor, talk.id)
-  expect(await host.send('talk:open', { talkId: talk.id })).toEqual({ ok: true, status: 'live' })
-  return { talkId: talk.id, host }
-}
+const { connectAs, joinAs, liveTalk } = liveRoomSteps(() => server)
 
 /** What the people pages write when someone blocks or mutes someone else. */
 async function relate(person: { id: string }, other: { id: string }, kind: 'block' | 'mute') {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
 import type { LiveComment, LiveQuestion, RoomState } from '../../db/live'
 import { decideItem } from '../../db/moderation/index'
-import { createDoctor, createTalk, createTestClub, viewerOf, type TestDoctor } from '../support/factories'
-import { startRealtimeServer, type LiveClient, type RealtimeServer } from '../support/live-server'
-import { signIn } from '../support/routes'
+import { createDoctor, viewerOf } from '../support/factories'
+import { liveRoomSteps, type Person } from '../support/live-room'
+import { startRealtimeServer, type RealtimeServer } from '../support/live-server'
 
 let server: RealtimeServer
 
@@ -16,34 +16,7 @@ afterAll(async () => {
   await server.close()
 })
 
-type Person = LiveClient & { doctor: TestDoctor }
-
-async function connectAs(doctor: TestDoctor): Promise<Person> {
-  const auth = await signIn(doctor.id)
-  return Object.assign(await server.connect(auth.cookie), { doctor })
-}
-
-async function joinAs(doctor: TestDoctor, talkId: string): Promise<Person> {
-  const person = await connectAs(doctor)
-  expect(await person.send('talk:join', { talkId })).toMatchObject({ ok: true })
-  return person
-}
-
-/** A new socket's join: the batch that reads one comment tail for everyone joining. */
-async function joinedState(doctor: TestDoctor, talkId: string) {
-  const person = await connectAs(doctor)
-  return (await person.ok<{ state: RoomState }>('talk:join', { talkId })).state
-}
-
-/** A live talk in a public club, its host in the room. */
-async function liveTalk() {
-  const hostDoctor = await createDoctor({ name: 'Dr Host' })
-  const club = await createTestClub(hostDoctor)
-  const talk = await createTalk({ clubId: club.id, hostId: hostDoctor.id, startsAt: new Date() })
-  const host = await joinAs(hostDoctor, talk.id)
-  expect(await host.send('talk:open', { talkId: talk.id })).toEqual({ ok: true, status: 'live' })
-  return { talkId: talk.id, host, hostDoctor, club }
-}
+const { joinAs, joinedState, liveTalk } = liveRoomSteps(() => server)
 
 async function room(person: Person, talkId: string) {
   return (await person.ok<{ state: RoomState }>('talk:sync', { talkId })).state

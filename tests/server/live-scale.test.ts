@@ -179,6 +179,32 @@ describe('the live room on two nodes sharing Redis', () => {
     memberOnA.socket.close()
   })
 
+  it('a block made through node B stops comments both ways between people on different nodes, and undoing it restores them', async () => {
+    const [a, b] = nodes
+    const blocked = await post(b, '/u/asha-rao', { intent: 'block' }, memberCookie)
+    expect(blocked.status).toBe(302)
+    expect(blocked.headers.get('location')).toContain('/settings/blocked?done=blocked')
+    // What each says after the block: neither hears the other; a marker proves delivery has caught up.
+    const fromHost = await host.ok<{ comment: LiveComment }>('comment:send', { talkId, body: 'Heard on the other node?' })
+    const fromMember = await member.ok<{ comment: LiveComment }>('comment:send', { talkId, body: 'Said from node B' })
+    const otherOnA = await connect(a, await signUpMember(a))
+    await otherOnA.ok('talk:join', { talkId })
+    const marker = await otherOnA.ok<{ comment: LiveComment }>('comment:send', { talkId, body: 'marker' })
+    await Promise.all([
+      host.next('comment:new', (p: { comment: LiveComment }) => p.comment.id === marker.comment.id),
+      member.next('comment:new', (p: { comment: LiveComment }) => p.comment.id === marker.comment.id),
+    ])
+    const heard = (client: LiveClient) => client.all<{ comment: LiveComment }>('comment:new').map((p) => p.comment.id)
+    expect(heard(member)).not.toContain(fromHost.comment.id)
+    expect(heard(host)).not.toContain(fromMember.comment.id)
+
+    const undone = await post(b, '/settings/blocked', { intent: 'unblock', handle: 'asha-rao' }, memberCookie)
+    expect(undone.status).toBeLessThan(400)
+    const again = await host.ok<{ comment: LiveComment }>('comment:send', { talkId, body: 'And now?' })
+    expect(await member.next('comment:new', (p: { comment: LiveComment }) => p.comment.id === again.comment.id)).toMatchObject({ talkId })
+    otherOnA.socket.close()
+  })
+
   it('removing someone on node A takes them out on node B', async () => {
     await host.ok('talk:remove', { talkId, userId: memberId })
     expect(await member.next('talk:removed')).toMatchObject({ talkId })

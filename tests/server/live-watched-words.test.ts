@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
 import type { LiveComment, LiveQuestion } from '../../db/live'
 import { addWatchedWord } from '../../db/moderation/watched-words'
-import { createDoctor, createTalk, createTestClub, viewerOf, type TestDoctor } from '../support/factories'
-import { startRealtimeServer, type LiveClient, type RealtimeServer } from '../support/live-server'
-import { signIn } from '../support/routes'
+import { createDoctor, viewerOf } from '../support/factories'
+import { liveRoomSteps } from '../support/live-room'
+import { startRealtimeServer, type RealtimeServer } from '../support/live-server'
 
 let server: RealtimeServer
 
@@ -21,21 +21,8 @@ afterAll(async () => {
   await server.close()
 })
 
-async function joinAs(doctor: TestDoctor, talkId: string): Promise<LiveClient> {
-  const auth = await signIn(doctor.id)
-  const person = await server.connect(auth.cookie)
-  expect(await person.send('talk:join', { talkId })).toMatchObject({ ok: true })
-  return person
-}
+const { joinAs, liveTalk } = liveRoomSteps(() => server)
 
-async function liveTalk() {
-  const hostDoctor = await createDoctor({ name: 'Dr Host' })
-  const club = await createTestClub(hostDoctor)
-  const talk = await createTalk({ clubId: club.id, hostId: hostDoctor.id, startsAt: new Date() })
-  const host = await joinAs(hostDoctor, talk.id)
-  expect(await host.send('talk:open', { talkId: talk.id })).toEqual({ ok: true, status: 'live' })
-  return { talkId: talk.id, host }
-}
 
 describe('watched words and posting limits in the live room', () => {
   it('tells only the author that a held comment or question awaits review, and broadcasts nothing', async () => {

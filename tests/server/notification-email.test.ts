@@ -1,22 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { rawSql } from '../../db/client'
 import { inviteToClub } from '../../db/clubs'
 import { createDoctor, createTestClub, viewerOf } from '../support/factories'
-import { smtpSink } from '../support/smtp-sink'
+import { smtpSinkForFile } from '../support/smtp-sink'
 
-const sink = smtpSink()
-
-beforeAll(async () => {
-  vi.stubEnv('SMTP_URL', await sink.start())
-  vi.stubEnv('MAIL_FROM', 'Rounds <no-reply@rounds.test>')
-  // The configuration is read once per process: load the job runner afresh with the SMTP settings.
-  vi.resetModules()
-})
-
-afterAll(async () => {
-  vi.unstubAllEnvs()
-  await sink.stop()
-})
+const sink = smtpSinkForFile()
 
 const runJobs = async (at: Date) => (await import('../../server/jobs/index')).runDueJobs({ now: () => at, log: () => {} })
 

@@ -101,21 +101,21 @@ describe('/notifications, through its loader and action', () => {
 })
 
 describe('Settings → Notifications offers only the channels Rounds can deliver', () => {
-  it('shows email only, and keeps what is stored for the others', async () => {
+  it('shows email and push (no phone number: no SMS or WhatsApp), and keeps what is stored for the others', async () => {
     const doctor = await createDoctor()
     const auth = await signIn(doctor.id)
     await rawSql()`insert into communication_preferences (user_id, channel, kind, enabled) values
       (${doctor.id}, 'sms', 'engagement', true), (${doctor.id}, 'push', 'engagement', false)`
-    expect((await callLoader(settingsRoute, { url: '/settings/notifications', auth })).data).toMatchObject({ channels: ['email'] })
-    // The form as the page sends it: email boxes only.
-    const res = await callAction(settingsRoute, { url: '/settings/notifications', form: { 'email-promotional': 'on' }, auth })
+    expect((await callLoader(settingsRoute, { url: '/settings/notifications', auth })).data).toMatchObject({ channels: ['email', 'push'] })
+    // The form as the page sends it: email and push boxes only.
+    const res = await callAction(settingsRoute, { url: '/settings/notifications', form: { 'email-promotional': 'on', 'push-promotional': 'on' }, auth })
     expect(res.status).toBe(200)
     const rows = await rawSql()`select channel, kind, enabled from communication_preferences where user_id = ${doctor.id} order by channel::text, kind::text`
     expect(rows).toEqual([
       { channel: 'email', kind: 'engagement', enabled: false },
       { channel: 'email', kind: 'promotional', enabled: true },
       { channel: 'push', kind: 'engagement', enabled: false },
-      { channel: 'push', kind: 'promotional', enabled: false },
+      { channel: 'push', kind: 'promotional', enabled: true },
       { channel: 'sms', kind: 'engagement', enabled: true },
       { channel: 'sms', kind: 'promotional', enabled: false },
       { channel: 'whatsapp', kind: 'engagement', enabled: false },

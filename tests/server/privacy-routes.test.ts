@@ -12,10 +12,10 @@ import * as profileRoute from '../../app/routes/u.$handle'
 import { db, rawSql } from '../../db/client'
 import { followClub } from '../../db/clubs'
 import { followUser } from '../../db/follows'
-import { getNominee, getPrivacySettings, saveCookieConsent, saveNominee } from '../../db/privacy/index'
+import { createPolicyVersion, getNominee, getPrivacySettings, saveCookieConsent, saveNominee } from '../../db/privacy/index'
 import { seedPolicyVersions } from '../../db/seed'
 import { listDevMail } from '../../db/mailbox'
-import { publishPolicyVersion } from '../../server/privacy'
+import { runDueJobs } from '../../server/jobs/index'
 import { createDoctor, createTestClub, viewerOf, type TestDoctor } from '../support/factories'
 import { callAction, callLoader, fieldErrors, signIn, type SignedIn } from '../support/routes'
 
@@ -150,17 +150,18 @@ describe('Settings → Notifications', () => {
     }
     expect(await snapshot(doctor.id)).toEqual(before)
 
-    // Unticked boxes are absent from a form post: everything optional on offered channels turns off.
-    // WhatsApp has no provider, so it is not offered: a post naming it changes nothing stored.
+    // Unticked boxes are absent from a form post: everything optional on offered channels (email,
+    // and push, which a local server can send) turns off. WhatsApp has no provider here, so it is
+    // not offered: a post naming it changes nothing stored.
     const res = await callAction(notificationsRoute, { url: '/settings/notifications', form: { 'whatsapp-promotional': 'on', 'email-service': 'on' }, auth })
     expect(res.status).toBe(200)
     const after = await callLoader(notificationsRoute, { url: '/settings/notifications', auth })
     expect(after.data).toMatchObject({
-      channels: ['email'],
+      channels: ['email', 'push'],
       prefs: {
         email: { service: true, engagement: false, promotional: false },
         whatsapp: { service: true, engagement: false, promotional: false },
-        push: { service: true, engagement: true, promotional: false },
+        push: { service: true, engagement: false, promotional: false },
       },
     })
   })
@@ -269,7 +270,7 @@ describe('/privacy and policy notices', () => {
     expect(page.data).toMatchObject({ policy: { version: '1' }, signedIn: false })
     expect((page.data as { versions: unknown[] }).versions).toHaveLength(1)
 
-    const result = await publishPolicyVersion({
+    const result = await createPolicyVersion({
       version: '3',
       effectiveAt: new Date(Date.now() + 14 * 24 * 60 * 60 * 1000),
       significant: true,
@@ -277,6 +278,7 @@ describe('/privacy and policy notices', () => {
       summary: 'Recordings are kept for 90 days.',
     })
     expect(result.emailed).toBe(result.notified)
+    expect(await runDueJobs()).toMatchObject({ failed: 0 })
     const [mail] = await listDevMail({ to: reader.email })
     expect(mail.subject).toMatch(/^Our privacy policy changes on /)
     expect(mail.text).toContain('Recordings are kept for 90 days.')

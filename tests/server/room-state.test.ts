@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { LiveComment, RoomState } from '../../db/live'
 import { roomReducer } from '../../app/live/room-state'
 
-const person = { userId: 'u1', handle: 'asha-rao', name: 'Dr Asha Rao', photoUrl: null }
+const person = { userId: 'u1', handle: 'asha-rao', name: 'Dr Asha Rao', photoUrl: null, verified: null }
 
 function comment(id: string, second: number): LiveComment {
   return { id, talkId: 't1', author: person, body: `comment ${id}`, createdAt: new Date(Date.UTC(2026, 10, 23, 19, 0, second)).toISOString(), pinned: false }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '../../db/client'
 import { updateProfile } from '../../db/profiles'
 import { enqueueAllSearchDocuments } from '../../db/search'
-import { talks } from '../../db/schema/index'
+import { doctorVerifications, talks } from '../../db/schema/index'
 import type { Viewer } from '../../db/viewer'
 import { drainSearchOutbox } from '../../server/search/outbox'
 import { parseSearchInput } from '../../server/search/query'
@@ -47,7 +47,7 @@ async function buildFixture(): Promise<Fixture> {
   const tag = Math.random().toString(36).slice(2, 7)
   const doctor = (name: string, profile: ProfileFields, verified = true) =>
     createDoctor({ name, verified, profile: { handle: `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${tag}`, ...profile } })
-  const [asha, , carmen, dario] = await Promise.all([
+  const [asha, , carmen, dario, , farah] = await Promise.all([
     doctor('Asha Cardwell', { speciality: 'Cardiology', city: 'Mumbai', interests: ['Heart failure', 'Echocardiography'], visibility: 'public' }),
     doctor('Bruno Okafor', { speciality: 'Neurology', city: 'Berlin', interests: ['Stroke'], visibility: 'public' }),
     doctor('Carmen Quist', {
@@ -63,6 +63,25 @@ async function buildFixture(): Promise<Fixture> {
     doctor('Gita Kidsworth', { speciality: 'Paediatrics', city: 'Chennai', visibility: 'public' }),
   ])
   await setDiscoverable(dario.id, false)
+  // The "Verified doctor" badge: Asha verified, Carmen (private) due to renew but within the grace,
+  // Farah past the grace (the badge no longer shows, though the daily job has not lapsed her yet),
+  // and Dario verified but not in search at all.
+  const verification = (userId: string, reverifyDueAt: Date) =>
+    db.insert(doctorVerifications).values({
+      id: randomUUID(),
+      userId,
+      status: 'verified',
+      council: 'nmc',
+      registrationYear: 2012,
+      numberCipher: 'x',
+      numberMasked: '•••• 0000',
+      verifiedAt: new Date(reverifyDueAt.getTime() - 5 * 365 * DAY),
+      reverifyDueAt,
+    })
+  await verification(asha.id, new Date(Date.now() + 400 * DAY))
+  await verification(carmen.id, new Date(Date.now() - 10 * DAY))
+  await verification(farah.id, new Date(Date.now() - 100 * DAY))
+  await verification(dario.id, new Date(Date.now() + 400 * DAY))
   // 25 doctors for paging, named in order.
   for (let i = 1; i <= 25; i++) {
     await doctor(`Pagewell ${String(i).padStart(2, '0')}`, { speciality: 'Radiology', city: 'Oslo', visibility: i % 5 === 0 ? 'private' : 'public' })
@@ -177,6 +196,14 @@ export function runSearchContract(factory: EngineFactory) {
         const r = await search(stranger, { q: 'card', city: 'mumbai' })
         expect(Object.keys(r.groups)).toEqual(['doctors'])
         expect(names(r)).toEqual(['Asha Cardwell'])
+      })
+
+      it('"verified doctors only" finds doctors whose badge shows now, and leaves out the rest', async () => {
+        const r = await search(stranger, { verified: '1' })
+        expect(Object.keys(r.groups)).toEqual(['doctors'])
+        expect(names(r).sort()).toEqual(['Asha Cardwell', 'Carmen Quist'])
+        expect(r.groups.doctors?.total).toBe(2)
+        expect(names(await search(stranger, { q: 'card', verified: '1' }))).toEqual(['Asha Cardwell'])
       })
 
       it('talk type, upcoming and past, and dates narrow to talks', async () => {

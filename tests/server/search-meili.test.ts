@@ -24,6 +24,7 @@ const profile = (over: Partial<ProfileSource> = {}): ProfileSource => ({
   interests: ['zygomycosis'],
   visibility: 'public',
   searchable: true,
+  verifiedUntil: null,
   ...over,
 })
 
@@ -63,6 +64,7 @@ describe('document mapping', () => {
       photoUrl: '/uploads/c.webp',
       speciality: 'Dermatology',
       visibility: 'public',
+      verifiedUntil: 0,
       city: 'Zanzibarville',
       interests: ['zygomycosis'],
     })
@@ -70,8 +72,14 @@ describe('document mapping', () => {
 
   it('a private profile is the basic card: no city or interests fields at all', () => {
     const doc = toDoctorDocument(profile({ visibility: 'private' }))!
-    expect(Object.keys(doc).sort()).toEqual(['handle', 'id', 'name', 'photoUrl', 'speciality', 'visibility'])
+    expect(Object.keys(doc).sort()).toEqual(['handle', 'id', 'name', 'photoUrl', 'speciality', 'verifiedUntil', 'visibility'])
     expect(JSON.stringify(doc)).not.toMatch(/Zanzibarville|zygomycosis/)
+  })
+
+  it('a verified doctor carries when the badge stops showing, never the registration', () => {
+    const until = new Date('2031-03-31T00:00:00Z')
+    expect(toDoctorDocument(profile({ verifiedUntil: until }))!.verifiedUntil).toBe(until.getTime() / 1000)
+    expect(toDoctorDocument(profile({ verifiedUntil: null }))!.verifiedUntil).toBe(0)
   })
 
   it('an opted-out, unverified or deactivated doctor (not searchable) produces a delete', () => {
@@ -123,7 +131,7 @@ describe('index settings', () => {
   it('doctors: searchable by card then full fields, filterable by what the filters use, sortable by name', () => {
     const s = indexSettings('doctors')
     expect(s.searchableAttributes).toEqual(['name', 'speciality', 'city', 'interests'])
-    expect(s.filterableAttributes).toEqual(['speciality', 'city', 'visibility'])
+    expect(s.filterableAttributes).toEqual(['speciality', 'city', 'visibility', 'verifiedUntil'])
     expect(s.sortableAttributes).toEqual(['name'])
   })
 
@@ -184,6 +192,12 @@ describe('the per-viewer filter', () => {
     expect(f).toBe(
       'clubVisibility = "public" AND specialities = "Cardiology\\" OR clubVisibility = \\"private" AND type = "surgery" AND endsAt > 1769947200',
     )
+  })
+
+  it('"verified doctors only" keeps doctors whose badge still shows now, and only doctors', () => {
+    expect(filterFor('doctors', { verified: true }, stranger, now)).toBe('verifiedUntil > 1769947200')
+    expect(parseSearchInput(new URLSearchParams('q=asha&verified=1'))).toMatchObject({ ok: true, request: { groups: ['doctors'], filters: { verified: true } } })
+    expect(parseSearchInput(new URLSearchParams('verified=yes'))).toMatchObject({ ok: false, field: 'verified' })
   })
 
   it('dates become Unix-second ranges on the start', () => {

@@ -31,6 +31,14 @@ type Seeder = (w: World) => Promise<unknown>
 
 const sql = () => rawSql()
 
+/** An app registered by this developer; its id. */
+async function seedApp(developerId: string) {
+  const id = randomUUID()
+  await sql()`insert into apps (id, client_id, developer_id, name, description, homepage_url, privacy_url, redirect_uris, secret_salt)
+    values (${id}, ${`rounds_${id}`}, ${developerId}, 'Seeded CPD app', 'Logs talks.', 'https://cpd.example.org', 'https://cpd.example.org/privacy', '{https://cpd.example.org/cb}', 'salt')`
+  return id
+}
+
 export const seeders: Record<string, Seeder> = {
   'users.id': async () => {},
   'profiles.user_id': async () => {},
@@ -97,6 +105,14 @@ export const seeders: Record<string, Seeder> = {
   },
   'talk_attendance.user_id': ({ subject, otherTalk }) =>
     sql()`insert into talk_attendance (id, talk_id, user_id, socket_id, left_at) values (${randomUUID()}, ${otherTalk}, ${subject.id}, ${randomUUID()}, now())`,
+  'attendance_certificates.user_id': ({ subject, otherTalk, otherClub }) =>
+    sql()`insert into attendance_certificates (id, talk_id, club_id, user_id, holder_name, talk_title, club_name, held_at, minutes)
+      values (${'SUBJ' + randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}, ${otherTalk}, ${otherClub.id}, ${subject.id}, ${subject.name}, 'A talk', 'A club', now(), 45)`,
+  'attendance_certificates.revoked_by': ({ subject, friend, otherTalk, otherClub }) =>
+    sql()`insert into attendance_certificates (id, talk_id, club_id, user_id, holder_name, talk_title, club_name, held_at, minutes, revoked_at, revoked_by, revoke_reason)
+      values (${'FRND' + randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()}, ${otherTalk}, ${otherClub.id}, ${friend.id}, 'Friend Name', 'A talk', 'A club', now(), 30, now(), ${subject.id}, 'Left early')`,
+  'talk_certificate_settings.updated_by': ({ subject, otherTalk }) =>
+    sql()`insert into talk_certificate_settings (talk_id, enabled, updated_by) values (${otherTalk}, true, ${subject.id}) on conflict (talk_id) do update set updated_by = excluded.updated_by`,
   'recording_consents.user_id': async ({ subject, otherTalk }) => {
     await sql()`insert into recording_consents (talk_id, user_id, kind, policy_version) values (${otherTalk}, ${subject.id}, 'given', '2026-11-23')`
     await sql()`insert into recording_consents (talk_id, user_id, kind, policy_version) values (${otherTalk}, ${subject.id}, 'withdrawn', '2026-11-23')`
@@ -126,6 +142,8 @@ export const seeders: Record<string, Seeder> = {
     sql()`insert into ad_interests (user_id, key, label, source) values (${subject.id}, 'cardiology', 'Cardiology', 'interest')`,
   'communication_preferences.user_id': ({ subject }) =>
     sql()`insert into communication_preferences (user_id, channel, kind, enabled) values (${subject.id}, 'email', 'promotional', false)`,
+  'reminder_choices.user_id': ({ subject }) => sql()`insert into reminder_choices (user_id, offsets_minutes) values (${subject.id}, '{60}')`,
+  'email_digest_choices.user_id': ({ subject }) => sql()`insert into email_digest_choices (user_id, daily) values (${subject.id}, true)`,
   'unsubscribe_token_uses.user_id': ({ subject }) =>
     sql()`insert into unsubscribe_token_uses (token_id, user_id, channel, kind) values (${randomUUID()}, ${subject.id}, 'email', 'engagement')`,
   'policy_acknowledgements.user_id': async ({ subject }) => {
@@ -140,6 +158,25 @@ export const seeders: Record<string, Seeder> = {
     await sql()`insert into notifications (id, user_id, kind, subject) values (${notice}, ${subject.id}, 'follow', ${randomUUID()})`
     await sql()`insert into notification_deliveries (id, notification_id, user_id, channel, status, attempts) values (${randomUUID()}, ${notice}, ${subject.id}, 'email', 'sent', 1)`
   },
+  'push_subscriptions.user_id': ({ subject }) =>
+    sql()`insert into push_subscriptions (id, user_id, endpoint, p256dh, auth, user_agent)
+      values (${randomUUID()}, ${subject.id}, ${`https://push.example.org/${randomUUID()}`}, 'BPublicKey', 'AuthSecret', 'Firefox/128.0')`,
+  'sign_in_devices.user_id': ({ subject }) =>
+    sql()`insert into sign_in_devices (id, user_id, device_key, device_name) values (${randomUUID()}, ${subject.id}, ${randomUUID()}, 'Chrome on Android')`,
+  // Third-party apps: the friend's app, which the subject tests, authorised and was read by.
+  'apps.developer_id': ({ subject }) => seedApp(subject.id),
+  'apps.reviewed_by': async ({ subject, friend }) => {
+    const id = await seedApp(friend.id)
+    await sql()`update apps set status = 'public', reviewed_by = ${subject.id}, reviewed_at = now() where id = ${id}`
+  },
+  'app_testers.user_id': async ({ subject, friend }) => sql()`insert into app_testers (app_id, user_id) values (${await seedApp(friend.id)}, ${subject.id})`,
+  'app_authorisations.user_id': async ({ subject, friend }) =>
+    sql()`insert into app_authorisations (app_id, user_id, scopes) values (${await seedApp(friend.id)}, ${subject.id}, '{openid,talks:read}')`,
+  'app_data_reads.user_id': async ({ subject, friend }) =>
+    sql()`insert into app_data_reads (id, app_id, user_id, what) values (${randomUUID()}, ${await seedApp(friend.id)}, ${subject.id}, 'your clubs')`,
+  'oauth_records.user_id': ({ subject }) =>
+    sql()`insert into oauth_records (kind, id, payload, user_id, client_id, grant_id, expires_at)
+      values ('AccessToken', ${randomUUID()}, ${JSON.stringify({ accountId: subject.id })}::jsonb, ${subject.id}, 'rounds_seeded', ${randomUUID()}, now() + interval '1 hour')`,
   'nominees.user_id': ({ subject }) =>
     sql()`insert into nominees (user_id, name, email, relationship) values (${subject.id}, 'Sam Nominee', 'sam@family.test', 'spouse')`,
   'data_requests.user_id': ({ subject }) =>
@@ -161,6 +198,13 @@ export const seeders: Record<string, Seeder> = {
     sql()`insert into personal_data_access_log (id, subject_user_id, staff_id, reason) values (${randomUUID()}, ${subject.id}, ${staff.id}, 'Checking the export request')`,
   'personal_data_access_log.staff_id': ({ subject, friend }) =>
     sql()`insert into personal_data_access_log (id, subject_user_id, staff_id, reason) values (${randomUUID()}, ${friend.id}, ${subject.id}, 'Checking a correction')`,
+  // The subject was told of an incident; as an officer recorded another and reported it to the Board.
+  'privacy_incident_recipients.user_id': async ({ subject, staff }) => {
+    const id = await seedIncident(staff.id)
+    await sql()`insert into privacy_incident_recipients (incident_id, user_id) values (${id}, ${subject.id})`
+  },
+  'privacy_incidents.recorded_by': ({ subject }) => seedIncident(subject.id),
+  'privacy_incidents.board_reported_by': async () => {},
   // The subject is a verified doctor, and as a verifier decided the friend's application.
   'doctor_verifications.user_id': ({ subject, staff }) =>
     sql()`insert into doctor_verifications (id, user_id, status, council, registration_year, number_cipher, number_masked, method, decided_at, decided_by, verified_at)
@@ -194,6 +238,46 @@ export const seeders: Record<string, Seeder> = {
     sql()`insert into account_restrictions (user_id, posting_limited_until) values (${subject.id}, now() + interval '3 days') on conflict do nothing`,
   'watched_words.created_by': ({ subject }) =>
     sql()`insert into watched_words (id, pattern, action, created_by) values (${randomUUID()}, ${'erasable-' + randomUUID().slice(0, 8)}, 'flag', ${subject.id})`,
+  // Advertising: the subject acts for an advertiser, entered a campaign, was shown and clicked an
+  // ad, hid an advertiser; as staff approved another advertiser and reviewed a campaign.
+  'advertisers.created_by': ({ subject, staff }) => seedAdvertiser(subject.id, staff.id),
+  'advertisers.decided_by': ({ subject, friend }) => seedAdvertiser(friend.id, subject.id),
+  'advertiser_members.user_id': async ({ subject, staff }) => {
+    const advertiserId = await seedAdvertiser(staff.id, staff.id)
+    await sql()`insert into advertiser_members (advertiser_id, user_id) values (${advertiserId}, ${subject.id})`
+  },
+  'ad_campaigns.created_by': async ({ subject, staff }) => seedCampaign(await seedAdvertiser(staff.id, staff.id), subject.id, staff.id),
+  'ad_campaigns.reviewed_by': async ({ subject, friend }) => seedCampaign(await seedAdvertiser(friend.id, friend.id), friend.id, subject.id),
+  'ad_events.user_id': async ({ subject, staff }) => {
+    const campaignId = await seedCampaign(await seedAdvertiser(staff.id, staff.id), staff.id, staff.id)
+    await sql()`insert into ad_events (campaign_id, user_id, day_token, kind, placement, sponsor_name, speciality, region, day)
+      values (${campaignId}, ${subject.id}, 'token-a', 'impression', 'home', 'Acme Cardio', 'Cardiology', 'Asia', current_date),
+             (${campaignId}, ${subject.id}, 'token-a', 'click', 'home', 'Acme Cardio', 'Cardiology', 'Asia', current_date)`
+  },
+  'ad_hidden_advertisers.user_id': async ({ subject, staff }) =>
+    sql()`insert into ad_hidden_advertisers (user_id, advertiser_id) values (${subject.id}, ${await seedAdvertiser(staff.id, staff.id)})`,
+}
+
+async function seedIncident(officerId: string) {
+  const id = randomUUID()
+  await sql()`insert into privacy_incidents (id, title, what_happened, found_at, data_kinds, what_we_did, what_you_can_do, audience, affected_count, recorded_by, board_due_at, board_reported_at, board_reported_by)
+    values (${id}, 'Mail sent to the wrong list', 'A reminder went to the wrong club.', now(), ${['email']}, 'We recalled the mail.', 'Nothing: no action is needed.',
+      ${JSON.stringify({ kind: 'emails', listed: 1 })}::jsonb, 1, ${officerId}, now() + interval '72 hours', now(), ${officerId})`
+  return id
+}
+
+async function seedAdvertiser(createdBy: string, decidedBy: string) {
+  const id = randomUUID()
+  await sql()`insert into advertisers (id, name, website, status, created_by, decided_by, decided_at)
+    values (${id}, 'Acme Cardio', 'https://acme.example', 'approved', ${createdBy}, ${decidedBy}, now())`
+  return id
+}
+
+async function seedCampaign(advertiserId: string, createdBy: string, reviewedBy: string) {
+  const id = randomUUID()
+  await sql()`insert into ad_campaigns (id, advertiser_id, name, headline, body, image_path, image_alt, landing_url, sponsor_name, starts_at, ends_at, daily_cap, status, created_by, reviewed_by, reviewed_at)
+    values (${id}, ${advertiserId}, 'Launch', 'A better stent', 'Read the trial.', 'ad.webp', 'A stent', 'https://acme.example', 'Acme Cardio', now(), now() + interval '7 days', 100, 'approved', ${createdBy}, ${reviewedBy}, now())`
+  return id
 }
 
 /** Builds the world: clubs, talks, memberships; then runs every seeder. */

@@ -155,6 +155,7 @@ export function startNode(options: { name: string; env: Record<string, string>; 
     output,
     exited,
     health: async () => {
+      if (exited()) throw new Error(`${options.name} exited (${child.exitCode ?? child.signalCode}):\n${output.join('')}`)
       const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) })
       return (await res.json()) as Health
     },

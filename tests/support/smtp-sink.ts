@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { afterAll, beforeAll, vi } from 'vitest'
 import net, { type AddressInfo } from 'node:net'
 
 export type ReceivedMail = { from: string; to: string[]; data: string }
@@ -74,4 +75,22 @@ export function smtpSink() {
       await once(server, 'close')
     },
   }
+}
+
+/**
+ * A sink for the whole test file: SMTP_URL points at it, and the modules that read the
+ * configuration (read once per process) are loaded afresh, so import them inside the tests.
+ */
+export function smtpSinkForFile() {
+  const sink = smtpSink()
+  beforeAll(async () => {
+    vi.stubEnv('SMTP_URL', await sink.start())
+    vi.stubEnv('MAIL_FROM', 'Rounds <no-reply@rounds.test>')
+    vi.resetModules()
+  })
+  afterAll(async () => {
+    vi.unstubAllEnvs()
+    await sink.stop()
+  })
+  return sink
 }

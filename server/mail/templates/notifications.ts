@@ -1,5 +1,8 @@
-import { describeNotice, formatWhen, type NoticeFacts, type NotificationKind } from '../../../db/notifications/kinds'
+import { describeNotice, type NoticeFacts, type NotificationKind } from '../../../db/notifications/kinds'
 import { renderMail, type MailContent, type RenderedMail } from './layout'
+import { erasureCancelledMail, erasureScheduledMail } from './erasure-notices'
+import { incidentMail, policyChangeMail } from './privacy-notices'
+import { newDeviceSignInMail } from './security-notices'
 
 /*
  * One template per kind of notice. The words come from the same facts the notification centre
@@ -34,6 +37,8 @@ const told =
   })
 
 const templates: Partial<Record<NotificationKind, Template>> = {
+  policy: (input, w) => policyChangeMail(input.facts, w),
+  privacy_incident: (input, w) => incidentMail(input.facts, w),
   follow: told('See who is following you on Rounds.', 'See their profile', 'They will see your talks and activity in their feed, as your privacy settings allow.'),
   follow_request: told('Approve or decline in your follow requests.', 'Review follow requests'),
   follow_approved: told('Your follow request was approved.', 'Open their profile'),
@@ -44,6 +49,14 @@ const templates: Partial<Record<NotificationKind, Template>> = {
     'You see this because you manage the club’s invitations. Invite links can be revoked or rotated from the club’s admin page.',
   ),
   talk_changed: told('A talk you are going to has changed.', 'Open the talk'),
+  talk_reminder: (_input, w) => ({
+    subject: w.title,
+    preheader: 'A reminder of a talk you are going to.',
+    heading: w.title,
+    paragraphs: [w.body, 'Change when you are reminded in Settings → Notifications.'],
+    action: w.url ? { label: 'Open the talk', url: w.url } : undefined,
+  }),
+  talk_live: told('A talk you are going to has started.', 'Join the talk'),
   talk_cancelled: (_input, w) => ({
     subject: w.title,
     preheader: 'A talk you were going to is cancelled.',
@@ -51,20 +64,9 @@ const templates: Partial<Record<NotificationKind, Template>> = {
     paragraphs: [w.body, 'If you added it to your calendar, open the talk and add it again to mark it cancelled there.'],
     action: w.url ? { label: 'Open the talk', url: w.url } : undefined,
   }),
-  erasure_scheduled: (input, w) => ({
-    subject: 'Your Rounds account is due to be erased',
-    preheader: `Scheduled for ${formatWhen(input.facts.data.scheduledFor, input.timeZone)}.`,
-    heading: w.title,
-    paragraphs: [w.body],
-    action: w.url ? { label: 'Cancel the erasure', url: w.url } : undefined,
-  }),
-  erasure_cancelled: (_input, w) => ({
-    subject: 'Your Rounds account will not be erased',
-    preheader: 'The erasure is cancelled.',
-    heading: w.title,
-    paragraphs: [w.body, 'If you did not cancel it, sign in and check your devices in Settings → Devices and sessions.'],
-    action: w.url ? { label: 'Open Your data', url: w.url } : undefined,
-  }),
+  erasure_scheduled: (input, w) => erasureScheduledMail(input.facts, input.timeZone, w),
+  erasure_cancelled: (input, w) => erasureCancelledMail(input.facts, w),
+  new_device_sign_in: (_input, w) => newDeviceSignInMail(w),
 }
 
 const fallback: Template = (_input, w) => ({
@@ -85,5 +87,29 @@ export function renderNotificationMail(kind: NotificationKind, input: Notificati
       ? [engagementFooter, 'Change what we send in Settings → Notifications, or stop these emails with one click:']
       : [serviceFooter],
     footerLink: input.unsubscribeUrl ? { label: 'Unsubscribe from activity emails', url: input.unsubscribeUrl } : undefined,
+  })
+}
+
+/**
+ * The daily digest: the day's activity notices that could wait, one line each, and one button to
+ * the notification centre, where each one links on.
+ */
+export function renderDigestMail(input: { items: { facts: NoticeFacts }[]; timeZone: string | null; publicUrl: string; unsubscribeUrl: string }): RenderedMail {
+  const lines = input.items.map(({ facts }) => {
+    const text = describeNotice(facts, input.timeZone)
+    return text.body ? `${text.title}. ${text.body}` : `${text.title}.`
+  })
+  const count = lines.length
+  return renderMail({
+    subject: count === 1 ? 'Your day on Rounds: 1 update' : `Your day on Rounds: ${count} updates`,
+    preheader: lines[0] ?? 'What happened on Rounds since your last digest.',
+    heading: 'Since your last digest',
+    paragraphs: lines,
+    action: { label: 'Open your notifications', url: new URL('/notifications', input.publicUrl).toString() },
+    footer: [
+      'You get one digest a day because you chose it in Settings → Notifications. Talk reminders, security and service messages still come when they happen.',
+      'Stop activity emails with one click:',
+    ],
+    footerLink: { label: 'Unsubscribe from activity emails', url: input.unsubscribeUrl },
   })
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "moderation_holds" ADD COLUMN "pending_text" text;

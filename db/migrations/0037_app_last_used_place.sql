@@ -1,0 +1,1 @@
+ALTER TABLE "app_authorisations" ADD COLUMN "last_used_place" text;
