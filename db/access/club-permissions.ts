@@ -44,6 +44,11 @@ export function can(role: ClubRole | null | undefined, permission: ClubPermissio
   return role ? granted[role].includes(permission) : false
 }
 
+/** The roles holding a permission, for queries that must decide in SQL what `can` decides here. */
+export function rolesWith(permission: ClubPermission): ClubRole[] {
+  return clubRoles.filter((role) => granted[role].includes(permission))
+}
+
 export function permissionsOf(role: ClubRole | null | undefined): ClubPermission[] {
   return role ? [...granted[role]] : []
 }

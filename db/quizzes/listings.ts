@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
+import { rolesWith } from '../access/club-permissions'
 import { blockedBetweenSql, heldFromViewerSql, talkEntryAllowedSql } from '../access/index'
 import { db } from '../client'
 import { isId } from '../ids'
@@ -146,12 +147,17 @@ async function listDraftQuizzes(viewer: NonNullable<Viewer>, clubId: string): Pr
     from (${quizSelect(viewer, sql`z.club_id = ${clubId} and z.editing`)}) x
     left join ${talks} tk on tk.id = x."talkId"
     join ${quizzes} started on started.id = x.id
-    where x."talkId" is null or tk.status <> 'ended'
+    where (x."talkId" is null or tk.status <> 'ended')
+      and (x."authorId" = ${viewer.userId} or x."talkHostId" = ${viewer.userId}
+        or x."clubRole" in (${sql.join(
+          rolesWith('schedule:talks').map((role) => sql`${role}`),
+          sql`, `,
+        )}))
     order by started.created_at desc, x.id
-    limit ${QUIZ_LIST_LIMIT * 5}`)
+    limit ${QUIZ_LIST_LIMIT}`)
+  // The same rule as the editor's (isCreator), decided in SQL so the limit counts only these.
   return rows
     .filter((row) => isCreator(viewer, row))
-    .slice(0, QUIZ_LIST_LIMIT)
     .map((row) => ({
       id: row.id,
       title: row.title,

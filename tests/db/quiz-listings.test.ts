@@ -55,6 +55,22 @@ describe("a club's challenges and past quizzes", () => {
     expect(ids((await listClubQuizzes(viewerOf(owner), club.id)).drafts)).toEqual([first.id])
   })
 
+  it("finds a talk host's own draft however many newer drafts the club's admins have", async () => {
+    const owner = await createDoctor()
+    const club = await createTestClub(owner)
+    const host = await createDoctor()
+    await addClubMember(club, host)
+    const talk = await createTalk({ clubId: club.id, hostId: host.id, startsAt: inDays(3) })
+    const mine = await startQuizDraft(viewerOf(host), club.slug, { kind: 'poll', title: 'Questions for the panel', talkId: talk.id })
+    for (let i = 0; i < 101; i++) await startQuizDraft(viewerOf(owner), club.slug, { kind: 'quiz', title: `Owner draft ${i}` })
+
+    expect(ids((await listClubQuizzes(viewerOf(host), club.id)).drafts)).toEqual([mine.id])
+    // The owner may edit every one of them and is shown the newest 20.
+    const owners = (await listClubQuizzes(viewerOf(owner), club.id)).drafts
+    expect(owners).toHaveLength(20)
+    expect(titles(owners)[0]).toBe('Owner draft 100')
+  })
+
   it('lists open challenges by deadline and closed ones with their end, and marks what the member answered', async () => {
     const owner = await createDoctor()
     const club = await createTestClub(owner)
