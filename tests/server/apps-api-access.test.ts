@@ -157,6 +157,25 @@ describe('Connected apps', () => {
   })
 })
 
+describe('new-device sign-in notices', () => {
+  it('name about where the new device signed in from, and no place for an address the database does not know', async () => {
+    const doctor = await createDoctor({ name: 'Dr New Device' })
+    const deviceNotices = () =>
+      rawSql()<{ data: Record<string, string> }[]>`select data from notifications where user_id = ${doctor.id} and kind = 'new_device_sign_in' order by created_at`
+    const signInWith = (userAgent: string, from: string) => signInOverHttp(app.baseUrl, doctor.email, doctor.password, { 'user-agent': userAgent, 'x-forwarded-for': from })
+
+    await signInWith('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5; rv:128.0) Gecko/20100101 Firefox/128.0', '198.18.0.20')
+    expect(await deviceNotices()).toEqual([])
+    await signInWith('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36', '203.0.113.40')
+    await signInWith('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0', '192.0.2.77')
+    const told = await deviceNotices()
+    expect(told.map((n) => [n.data.device, n.data.place ?? null])).toEqual([
+      ['Chrome on Android', 'Pune, India'],
+      ['Microsoft Edge on Windows', null],
+    ])
+  })
+})
+
 describe('Revoke all apps in settings', () => {
   it('is a form post with the member’s session: every app’s next call gets 401, refresh tokens stop, and the log shows reads and revocations', async () => {
     const logbook = await publicApp('Revoked Logbook', 4104)

@@ -10,12 +10,12 @@ export type HttpPage = {
 }
 
 /** Signs in through the login form and returns the `rounds_session=…` pair to send back. */
-export async function signInOverHttp(baseUrl: string, email: string, password: string): Promise<string> {
+export async function signInOverHttp(baseUrl: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string> {
   const res = await fetch(`${baseUrl}/login`, {
     method: 'POST',
     body: new URLSearchParams({ email, password, redirectTo: '/' }),
     // The origin check refuses a form post that does not say where it came from.
-    headers: { origin: baseUrl },
+    headers: { ...headers, origin: baseUrl },
     redirect: 'manual',
   })
   const cookie = res.headers
