@@ -1,27 +1,9 @@
 import type { TalkArchive } from '#db/live/archive'
-import type { LiveComment } from '#db/live/types'
-import { Avatar } from '~/components/avatar'
+import { CommentLine } from '~/components/comment-line'
 import { VerifiedMark } from '~/components/verified-badge'
 import { LocalTime } from '~/utils/time-zone'
 
 /* An ended talk's record on its page, read-only: the pinned comment, answered questions and the comments. */
-
-function CommentLine({ comment }: { comment: LiveComment }) {
-  return (
-    <li data-testid="archive-comment" className="flex gap-2">
-      <Avatar name={comment.author.name} photoUrl={comment.author.photoUrl} size={28} />
-      <div className="min-w-0 flex-1">
-        <p className="text-xs text-slate-500">
-          <span className="font-semibold text-slate-800">{comment.author.name}</span>
-          <VerifiedMark badge={comment.author.verified} />
-          {' · '}
-          <LocalTime at={comment.createdAt} style="clock" />
-        </p>
-        <p className="whitespace-pre-wrap break-words text-sm text-slate-900">{comment.body}</p>
-      </div>
-    </li>
-  )
-}
 
 export function TalkArchiveView({ archive }: { archive: TalkArchive }) {
   const { pinned, comments, moreComments, answeredQuestions } = archive
@@ -64,7 +46,7 @@ export function TalkArchiveView({ archive }: { archive: TalkArchive }) {
           <h3 className="font-semibold">Comments</h3>
           <ul className="mt-2 max-h-[32rem] space-y-3 overflow-y-auto pr-1" data-testid="archive-comments">
             {comments.map((c) => (
-              <CommentLine key={c.id} comment={c} />
+              <CommentLine key={c.id} testId="archive-comment" comment={c} time={<LocalTime at={c.createdAt} style="clock" />} />
             ))}
           </ul>
           {moreComments ? <p className="mt-2 text-xs text-slate-500">Only the first {comments.length} comments are shown.</p> : null}

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react'
-import { Avatar } from '~/components/avatar'
 import { COMMENT_MAX, isModerator, type LiveComment } from './protocol'
 import { ReportItem } from './report-item'
 import { PersonControls, type RoomProps } from './stage'
 import { ActionError, HeldNote, ClockTime, button, newClientId, useAckAction } from './ui'
+import { CommentLine } from '~/components/comment-line'
 import { VerifiedMark } from '~/components/verified-badge'
 
 /** The chat: a pinned comment, the stream, and a send box with a length counter. */
@@ -78,35 +78,26 @@ function CommentItem({ comment, state, actions }: RoomProps & { comment: LiveCom
   const mine = comment.author.userId === me.userId
   const authorIsHost = comment.author.userId === talk.hostId
   return (
-    <li data-testid="comment" className="flex gap-2">
-      <Avatar name={comment.author.name} photoUrl={comment.author.photoUrl} size={28} />
-      <div className="min-w-0 flex-1">
-        <p className="text-xs text-slate-500">
-          <span className="font-semibold text-slate-800">{comment.author.name}</span>
-          <VerifiedMark badge={comment.author.verified} />
-          {mine ? ' (you)' : ''} · <ClockTime iso={comment.createdAt} />
-        </p>
-        <p className="break-words whitespace-pre-wrap text-sm text-slate-900">{comment.body}</p>
-        {comment.held ? <HeldNote /> : null}
-        {moderator || mine ? (
-          <div className="mt-1 flex flex-wrap gap-1.5">
-            {moderator && talk.status === 'live' && !comment.pinned ? (
-              <button type="button" className={button.small} disabled={pending} onClick={() => void run(() => actions.pinComment(comment.id))}>
-                Pin
-              </button>
-            ) : null}
-            <button type="button" className={button.small} disabled={pending} onClick={() => void run(() => actions.deleteComment(comment.id))}>
-              Delete
+    <CommentLine testId="comment" comment={comment} you={mine} time={<ClockTime iso={comment.createdAt} />}>
+      {comment.held ? <HeldNote /> : null}
+      {moderator || mine ? (
+        <div className="mt-1 flex flex-wrap gap-1.5">
+          {moderator && talk.status === 'live' && !comment.pinned ? (
+            <button type="button" className={button.small} disabled={pending} onClick={() => void run(() => actions.pinComment(comment.id))}>
+              Pin
             </button>
-          </div>
-        ) : null}
-        {moderator && !mine && !authorIsHost && talk.status !== 'ended' ? (
-          <PersonControls person={comment.author} state={state} actions={actions} where="comments" />
-        ) : null}
-        {mine ? null : <ReportItem kind="comment" itemId={comment.id} actions={actions} />}
-        <ActionError error={error} className="mt-1" />
-      </div>
-    </li>
+          ) : null}
+          <button type="button" className={button.small} disabled={pending} onClick={() => void run(() => actions.deleteComment(comment.id))}>
+            Delete
+          </button>
+        </div>
+      ) : null}
+      {moderator && !mine && !authorIsHost && talk.status !== 'ended' ? (
+        <PersonControls person={comment.author} state={state} actions={actions} where="comments" />
+      ) : null}
+      {mine ? null : <ReportItem kind="comment" itemId={comment.id} actions={actions} />}
+      <ActionError error={error} className="mt-1" />
+    </CommentLine>
   )
 }
 
