@@ -3,7 +3,7 @@ import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import { activeUserSql, blockedBetweenSql, can, clubPageVisibleSql, clubRoles, requireSignedIn } from './access/index'
 import { db, type Database, type Transaction } from './client'
 import { PublicError } from './errors'
-import { GROUPED_EMAIL_DELAY_MS, queueEmailDelivery, queuePushDeliveries } from './notifications/deliveries'
+import { GROUPED_EMAIL_DELAY_MS, queueEmailDelivery, queuePushDeliveries, queueTextDeliveries } from './notifications/deliveries'
 import { KIND_RULES, describeNotice, type NoticeActor, type NoticeFacts, type NotificationKind, type TargetType } from './notifications/kinds'
 import { mayMessage } from './privacy/index'
 import { clubMembers, clubs, notifications, profiles, users } from './schema/index'
@@ -28,6 +28,7 @@ export {
   NOTIFICATION_DELIVERY_RETENTION_DAYS,
   NOTIFICATION_EMAIL_QUEUE,
   NOTIFICATION_PUSH_QUEUE,
+  NOTIFICATION_TEXT_QUEUE,
   claimDelivery,
   markDeliveryFailed,
   markDeliverySent,
@@ -57,7 +58,7 @@ export type NotifyInput = {
   expiresAt?: Date | null
 }
 
-export type NotifyResult = { id: string; grouped: boolean; emailed: boolean; pushed?: number } | null
+export type NotifyResult = { id: string; grouped: boolean; emailed: boolean; pushed?: number; texted?: number } | null
 
 const recipientViewer = (userId: string): NonNullable<Viewer> => ({ userId, role: 'member' })
 
@@ -154,7 +155,9 @@ export async function notify(tx: Transaction, input: NotifyInput): Promise<Notif
     const runAt = groupKey ? new Date(now.getTime() + GROUPED_EMAIL_DELAY_MS) : now
     pushed = await queuePushDeliveries(tx, { notificationId: id, userId: input.recipientId, runAt, expiresAt: input.expiresAt })
   }
-  return { id, grouped: false, emailed, pushed }
+  // Texts: only kinds that cannot wait, never grouped, each channel under its own choice.
+  const texted = rule.text ? await queueTextDeliveries(tx, { notificationId: id, userId: input.recipientId, category: rule.category, runAt: now, expiresAt: input.expiresAt }) : 0
+  return { id, grouped: false, emailed, pushed, texted }
 }
 
 /** Tells every member whose role manages the club's invitations (owner, admins), each with their own view. */

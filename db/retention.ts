@@ -118,6 +118,7 @@ export const userColumns: Record<string, ColumnRule> = {
   'email_digest_choices.user_id': { erase: 'delete' },
   'push_subscriptions.user_id': { erase: 'delete' },
   'sign_in_devices.user_id': { erase: 'delete' },
+  'phone_numbers.user_id': { erase: 'delete' },
   // Third-party apps (docs/apps.md): erasure revokes every grant and deletes every token; an erased
   // developer's apps go with them (their users' grants and tokens with the apps).
   'app_authorisations.user_id': { erase: 'delete' },
@@ -199,6 +200,7 @@ export const exportRedactedColumns: Record<string, string> = {
   'push_subscriptions.endpoint': 'The secret address a push service gave your browser: anyone holding it could send it notices.',
   'push_subscriptions.auth': 'The secret your browser decrypts push notices with.',
   'sign_in_devices.device_key': 'A scramble of the device name (already in the export).',
+  'phone_numbers.code_hash': 'A scramble of the confirmation code we texted you, kept until it is used or a new one replaces it.',
   'data_requests.export_file': 'The name of the file on our server.',
   'doctor_verifications.number_cipher': 'Your registration number, encrypted; number_masked shows its last four characters.',
   'doctor_verifications.document_path': 'The name of your document’s file on our server (deleted once your application was decided).',

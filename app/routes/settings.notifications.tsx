@@ -10,6 +10,8 @@ import { REMINDER_OFFSETS, type ReminderOffset } from '#db/notifications/reminde
 import { getCommunicationPreferences, updateCommunicationPreferences, type CommunicationChoices } from '#db/privacy/index'
 import { CHANNELS, OPTIONAL_KINDS, type Channel, type MessageKind } from '#db/privacy-choices'
 import { deliverableChannels } from '#server/notifications/channels'
+import { sendTextMessage, textChannelsConfigured } from '#server/notifications/sms'
+import { PHONE_CODE_MINUTES, confirmPhoneNumber, getPhoneNumber, removePhoneNumber, startPhoneConfirmation } from '#db/phone-numbers'
 import { listPushSubscriptions } from '#db/notifications/push-subscriptions'
 import { vapidKeys } from '#server/notifications/push'
 import { BrowserNotifications } from '~/components/browser-notifications'
@@ -47,12 +49,31 @@ const reminderChoices = () =>
     ...Object.fromEntries(REMINDER_OFFSETS.map((offset) => [reminderField(offset), ticked])),
   })
 
+/** Texts carry only the notices that cannot wait (db/notifications/kinds.ts, `text`): activity, never news or service. */
+const TEXT_CHANNELS: readonly Channel[] = ['sms', 'whatsapp']
+const textCell = (channel: Channel, kind: MessageKind) => TEXT_CHANNELS.includes(channel) && kind !== 'engagement'
+
+/** The member's phone for texts, where this server can send them; null where it cannot (then nothing about texts is shown). */
+async function textPhone(userId: string) {
+  const channels = textChannelsConfigured()
+  if (channels.length === 0) return null
+  const phone = await getPhoneNumber(userId)
+  return {
+    channels,
+    number: phone.number,
+    verifiedAt: phone.verifiedAt?.toISOString() ?? null,
+    pending: phone.pending ? { number: phone.pending.number, expiresAt: phone.pending.expiresAt.toISOString() } : null,
+  }
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { userId, viewer } = requireUser(context, request)
+  const phone = await textPhone(userId)
   // Only channels Rounds can deliver on are offered: a switch for the others would do nothing.
   return json({
     prefs: await getCommunicationPreferences(userId),
-    channels: deliverableChannels(),
+    channels: deliverableChannels({ phoneNumber: phone?.number }),
+    phone,
     // The times on offer come with the page: the list lives beside the queries, not in the browser bundle.
     reminders: { offered: [...REMINDER_OFFSETS] as number[], chosen: (await getReminderOffsets(viewer)) as number[] },
     push: await browserPush(userId),
@@ -97,20 +118,61 @@ async function saveReminders(viewer: ReturnType<typeof requireUser>['viewer'], f
   return json({ ok: true, message: chosen.length > 0 ? 'Reminder times saved.' : 'Saved: you will get no talk reminders.' })
 }
 
+const textChannelName = (channel: 'sms' | 'whatsapp') => (channel === 'sms' ? 'SMS' : 'WhatsApp')
+
+/** Adding, confirming and removing the phone number texts go to. */
+async function savePhone(userId: string, form: Record<string, unknown>) {
+  const channels = textChannelsConfigured()
+  if (channels.length === 0) return json({ where: 'phone' as const, ok: false, message: 'Text messages are not available here.' }, { status: 404 })
+  try {
+    if (form.intent === 'phone-remove') {
+      await removePhoneNumber(userId)
+      return json({ where: 'phone' as const, ok: true, message: 'Phone number removed: no more text messages.' })
+    }
+    if (form.intent === 'phone-confirm') {
+      const { number } = await confirmPhoneNumber(userId, form.code)
+      return json({ where: 'phone' as const, ok: true, message: `${number} is confirmed. Choose below what comes by text.` })
+    }
+    const { number, code } = await startPhoneConfirmation(userId, form.phone)
+    const channel = channels[0]
+    try {
+      await sendTextMessage({
+        channel,
+        to: number,
+        text: `Rounds: your code is ${code}. It works for ${PHONE_CODE_MINUTES} minutes. If you did not ask for it, ignore this message.`,
+        reference: `phone-code:${userId}:${Date.now()}`,
+      })
+    } catch (error) {
+      console.error('[rounds] A phone confirmation code could not be sent.', error)
+      return json({ where: 'phone' as const, ok: false, message: `We could not send a code to ${number} just now. Check the number and try again in a few minutes.` }, { status: 422 })
+    }
+    return json({ where: 'phone' as const, ok: true, message: `We sent a code by ${textChannelName(channel)} to ${number}. Enter it below.` })
+  } catch (error) {
+    if (!(error instanceof PublicError)) throw error
+    return json({ where: 'phone' as const, ok: false, message: error.message }, { status: error.status })
+  }
+}
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId, viewer } = requireUser(context, request)
   const form = Object.fromEntries(await readForm(request))
   if (form.intent === 'reminders') return saveReminders(viewer, form)
   if (form.intent === 'digest') return saveDigest(viewer, form)
+  if (form.intent === 'phone-send' || form.intent === 'phone-confirm' || form.intent === 'phone-remove') return savePhone(userId, form)
   const parsed = Choices.safeParse(form)
   if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
   // A channel not offered keeps what is stored, so the choice applies again once it can be delivered.
-  const offered = new Set(deliverableChannels())
+  const offered = new Set(deliverableChannels({ phoneNumber: (await getPhoneNumber(userId)).number }))
   const stored = await getCommunicationPreferences(userId)
   const choices = Object.fromEntries(
     CHANNELS.map((channel) => [
       channel,
-      Object.fromEntries(OPTIONAL_KINDS.map((kind) => [kind, offered.has(channel) ? parsed.data[fieldName(channel, kind)] === 'on' : stored[channel][kind]])),
+      Object.fromEntries(
+        OPTIONAL_KINDS.map((kind) => [
+          kind,
+          offered.has(channel) && !textCell(channel, kind) ? parsed.data[fieldName(channel, kind)] === 'on' : stored[channel][kind],
+        ]),
+      ),
     ]),
   ) as CommunicationChoices
   try {
@@ -123,7 +185,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NotificationSettingsRoute() {
-  const { prefs, channels, reminders, push, digest } = useLoaderData<typeof loader>()
+  const { prefs, channels, reminders, push, digest, phone } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   return (
     <div className="mx-auto max-w-2xl">
@@ -137,7 +199,7 @@ export default function NotificationSettingsRoute() {
           </Link>
           .
         </p>
-        {result ? (
+        {result && !('where' in result) ? (
           <p role={result.ok ? 'status' : 'alert'} className={`mt-4 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
             {result.message}
           </p>
@@ -169,7 +231,12 @@ export default function NotificationSettingsRoute() {
                       <span className="block text-xs text-slate-500">{kindLabels[kind].hint}</span>
                     </th>
                     <td className="px-2 py-3 text-center text-slate-600">{kind === 'promotional' ? '—' : 'Always'}</td>
-                    {channels.map((channel) => (
+                    {channels.map((channel) =>
+                      textCell(channel, kind) ? (
+                        <td key={channel} className="px-2 py-3 text-center text-slate-600">
+                          —
+                        </td>
+                      ) : (
                       <td key={channel} className="px-2 py-3 text-center">
                         <input
                           type="checkbox"
@@ -179,17 +246,24 @@ export default function NotificationSettingsRoute() {
                             : { name: fieldName(channel, kind), defaultChecked: prefs[channel][kind] })}
                         />
                       </td>
-                    ))}
+                      ),
+                    )}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+          {channels.some((channel) => TEXT_CHANNELS.includes(channel)) ? (
+            <p className="text-xs text-slate-500">
+              By text, only what cannot wait: talk reminders, a talk going live, and changes to talks you are going to.
+            </p>
+          ) : null}
           <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700">
             Save notification choices
           </button>
         </Form>
       </section>
+      {phone ? <TextMessagesPhone phone={phone} result={result && 'where' in result ? result : null} /> : null}
       {prefs.email.engagement ? (
         <section className="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-labelledby="email-digest">
           <h2 id="email-digest" className="text-xl font-semibold">
@@ -230,8 +304,8 @@ export default function NotificationSettingsRoute() {
           Talk reminders
         </h2>
         <p className="mt-2 text-slate-600">
-          Before a talk you are going to or hosting, we remind you in Rounds and, if activity emails are on, by email. Calendar files you download
-          carry the same reminders.
+          Before a talk you are going to or hosting, we remind you in Rounds and on each channel ticked for Activity above. Calendar files you
+          download carry the same reminders.
         </p>
         <Form method="post" className="mt-4 space-y-4" key={reminders.chosen.join(',')}>
           <input type="hidden" name="intent" value="reminders" />
@@ -253,6 +327,89 @@ export default function NotificationSettingsRoute() {
         </Form>
       </section>
     </div>
+  )
+}
+
+type TextPhone = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['phone']>
+
+const submitClass = 'rounded-md bg-brand-600 px-4 py-2 font-semibold text-white hover:bg-brand-700'
+const secondaryClass = 'rounded-md border border-slate-300 bg-white px-4 py-2 font-semibold text-slate-800 hover:bg-slate-50'
+
+/** The number texts go to: add one, confirm it with the code texted to it, change or remove it. */
+function TextMessagesPhone({ phone, result }: { phone: TextPhone; result: { ok: boolean; message: string } | null }) {
+  const names = phone.channels.map((channel) => (channel === 'sms' ? 'SMS' : 'WhatsApp')).join(' and ')
+  return (
+    <section className="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" aria-labelledby="text-messages">
+      <h2 id="text-messages" className="text-xl font-semibold">
+        Text messages
+      </h2>
+      {phone.number ? (
+        <p className="mt-2 text-slate-600">
+          {names} messages go to <span className="font-semibold text-slate-900">{phone.number}</span>, as you choose above. Only you see this number.
+        </p>
+      ) : (
+        <p className="mt-2 text-slate-600">
+          Get talk reminders by {names}: add your mobile number and confirm it with the code we text you. Only you see it.
+        </p>
+      )}
+      {result ? (
+        <p role={result.ok ? 'status' : 'alert'} className={`mt-4 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
+          {result.message}
+        </p>
+      ) : null}
+      {phone.pending ? (
+        <Form method="post" className="mt-4 space-y-3" key={`confirm-${phone.pending.number}`}>
+          <input type="hidden" name="intent" value="phone-confirm" />
+          <label className="block text-sm font-medium" htmlFor="phone-code">
+            Code sent to {phone.pending.number}
+          </label>
+          <input
+            id="phone-code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9 ]*"
+            maxLength={7}
+            required
+            className="block w-40 rounded-md border border-slate-300 px-3 py-2 tracking-widest"
+          />
+          <button type="submit" className={submitClass}>
+            Confirm number
+          </button>
+        </Form>
+      ) : null}
+      <Form method="post" className="mt-4 space-y-3" key={`send-${phone.number ?? ''}-${phone.pending?.number ?? ''}`}>
+        <input type="hidden" name="intent" value="phone-send" />
+        <label className="block text-sm font-medium" htmlFor="phone-number">
+          {phone.number ? 'Change to another number' : phone.pending ? 'Use another number' : 'Mobile number'}
+        </label>
+        <input
+          id="phone-number"
+          name="phone"
+          type="tel"
+          autoComplete="tel"
+          placeholder="+447700900123"
+          maxLength={24}
+          required
+          aria-describedby="phone-number-hint"
+          className="block w-full max-w-xs rounded-md border border-slate-300 px-3 py-2"
+        />
+        <p id="phone-number-hint" className="text-xs text-slate-500">
+          With its country code. We text a code to it; texts go to it only once you confirm.
+        </p>
+        <button type="submit" className={phone.pending ? secondaryClass : submitClass}>
+          {phone.pending ? 'Send a new code' : 'Send code'}
+        </button>
+      </Form>
+      {phone.number || phone.pending ? (
+        <Form method="post" className="mt-4">
+          <input type="hidden" name="intent" value="phone-remove" />
+          <button type="submit" className={secondaryClass}>
+            Remove phone number
+          </button>
+        </Form>
+      ) : null}
+    </section>
   )
 }
 

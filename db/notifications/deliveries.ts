@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq, inArray, lt, sql } from 'drizzle-orm'
+import { and, eq, inArray, lt, sql, type SQL } from 'drizzle-orm'
 import { db, type Database, type Transaction } from '../client'
 import { enqueueJob } from '../jobs'
 import { retentionRule } from '../retention-schedule'
 import type { MessageKind } from '../privacy-choices'
-import { communicationPreferences, jobs, notificationDeliveries, notifications, pushSubscriptions } from '../schema/index'
+import { communicationPreferences, jobs, notificationDeliveries, notifications, phoneNumbers, pushSubscriptions } from '../schema/index'
 import { pushSubscriptionIdsOf } from './push-subscriptions'
 
 /*
@@ -21,7 +21,7 @@ export const NOTIFICATION_EMAIL_QUEUE = 'notification.email'
 /** Grouped kinds wait this long before mailing, so a burst of follows becomes one mail. */
 export const GROUPED_EMAIL_DELAY_MS = 5 * 60 * 1000
 
-export type DeliveryChannel = 'email' | 'push'
+export type DeliveryChannel = 'email' | 'push' | 'sms' | 'whatsapp'
 
 /** Records an email to send and queues its job, in the transaction that wrote the notice. */
 export async function queueEmailDelivery(tx: Transaction, input: { notificationId: string; userId: string; runAt: Date }) {
@@ -97,12 +97,54 @@ export async function queuePushDeliveriesForNotices(
   return row?.queued ?? 0
 }
 
+export const NOTIFICATION_TEXT_QUEUE = 'notification.text'
+
+/**
+ * Statement parts (common table expressions) that record a text message on each of SMS and
+ * WhatsApp for every notice in `inserted` (id, user_id) whose recipient has a confirmed number
+ * and turned that channel on for `category` (off unless chosen, db/privacy/communication.ts), and
+ * queue one job each. `stamp`: when they are due; `expires`: the reminder's end, if any. The job
+ * (server/notifications/text.ts) checks the number, the choice and the channel again at send time.
+ */
+export function textDeliveryCtes(input: { category: MessageKind; stamp: SQL; expiresAt?: Date | null }): SQL {
+  const expires = input.expiresAt ? sql`, 'expiresAt', ${input.expiresAt.toISOString()}::text` : sql``
+  return sql`
+    text_deliveries as (
+      insert into ${notificationDeliveries} (id, notification_id, user_id, channel, destination, created_at)
+      select gen_random_uuid()::text, i.id, i.user_id, ch.channel, '', ${input.stamp}
+      from inserted i
+      join ${phoneNumbers} p on p.user_id = i.user_id and p.number is not null
+      cross join (values ('sms'), ('whatsapp')) as ch(channel)
+      where coalesce((select cp.enabled from ${communicationPreferences} cp
+        where cp.user_id = i.user_id and cp.channel::text = ch.channel and cp.kind = ${input.category}), false)
+      on conflict do nothing
+      returning id
+    ),
+    text_queued as (
+      insert into ${jobs} (queue, payload, run_at, singleton_key)
+      select ${NOTIFICATION_TEXT_QUEUE}, jsonb_build_object('deliveryId', d.id ${expires}), ${input.stamp}, 'notification-text:' || d.id
+      from text_deliveries d
+      returning id
+    )`
+}
+
+/** Records and queues the text messages of one notice, in the transaction that wrote it (textDeliveryCtes). Returns how many. */
+export async function queueTextDeliveries(tx: Transaction, input: { notificationId: string; userId: string; category: MessageKind; runAt: Date; expiresAt?: Date | null }) {
+  const stamp = sql`${input.runAt.toISOString()}::timestamptz`
+  const [row] = await tx.execute<{ queued: number }>(sql`
+    with inserted as (select ${input.notificationId}::text as id, ${input.userId}::text as user_id),
+    ${textDeliveryCtes({ category: input.category, stamp, expiresAt: input.expiresAt })}
+    select count(*)::int as queued from text_queued`)
+  return row?.queued ?? 0
+}
+
 export type ClaimedDelivery = {
   id: string
   notificationId: string
   userId: string
   attempts: number
-  /** Where on the channel ('' for email; a push subscription's id). */
+  channel: DeliveryChannel
+  /** Where on the channel ('' for email and texts; a push subscription's id). */
   destination: string
 }
 
@@ -120,9 +162,10 @@ export async function claimDelivery(deliveryId: string): Promise<ClaimedDelivery
       notificationId: notificationDeliveries.notificationId,
       userId: notificationDeliveries.userId,
       attempts: notificationDeliveries.attempts,
+      channel: notificationDeliveries.channel,
       destination: notificationDeliveries.destination,
     })
-  return row ?? null
+  return row ? { ...row, channel: row.channel as DeliveryChannel } : null
 }
 
 export async function markDeliverySent(deliveryId: string, providerId: string, at: Date) {

@@ -3,7 +3,7 @@ import { activeUserSql, presentToViewerSql, talkEntrySql } from '../access/index
 import type { Transaction } from '../client'
 import { clubs, communicationPreferences, jobs, notificationDeliveries, notifications, pushSubscriptions, talkRoles, talkRsvps, talks } from '../schema/index'
 import type { Viewer } from '../viewer'
-import { NOTIFICATION_EMAIL_QUEUE, NOTIFICATION_PUSH_QUEUE } from './deliveries'
+import { NOTIFICATION_EMAIL_QUEUE, NOTIFICATION_PUSH_QUEUE, textDeliveryCtes } from './deliveries'
 import { KIND_RULES } from './kinds'
 
 /*
@@ -37,7 +37,7 @@ export type TalkFanOut = {
   expiresAt?: Date
 }
 
-export type FanOutBatch = { last: string | null; seen: number; created: number; emailed: number; pushed: number }
+export type FanOutBatch = { last: string | null; seen: number; created: number; emailed: number; pushed: number; texted: number }
 
 // The recipient as a viewer, inside the statement: the db/access predicates take the column.
 const recipient = { userId: sql`a.user_id` as unknown as string, role: 'member' } as NonNullable<Viewer>
@@ -65,7 +65,7 @@ export async function fanOutTalkNoticeBatch(tx: Transaction, input: TalkFanOut, 
       : sql`coalesce((select cp.enabled from ${communicationPreferences} cp
           where cp.user_id = i.user_id and cp.channel = 'push' and cp.kind = ${rule.category}), ${rule.category === 'engagement'})`
   const expires = input.expiresAt ? sql`, 'expiresAt', ${input.expiresAt.toISOString()}::text` : sql``
-  const [row] = await tx.execute<{ last: string | null; seen: number; created: number; emailed: number; pushed: number }>(sql`
+  const [row] = await tx.execute<{ last: string | null; seen: number; created: number; emailed: number; pushed: number; texted: number }>(sql`
     with audience as (
       select x.user_id from (
         select r.user_id from ${talkRsvps} r where r.talk_id = ${input.talkId}
@@ -115,12 +115,20 @@ export async function fanOutTalkNoticeBatch(tx: Transaction, input: TalkFanOut, 
       insert into ${jobs} (queue, payload, run_at, singleton_key)
       select ${NOTIFICATION_PUSH_QUEUE}, jsonb_build_object('deliveryId', d.id ${expires}), ${stamp}, 'notification-push:' || d.id from push_deliveries d
       returning id
-    )
+    ),
+    ${rule.text ? textDeliveryCtes({ category: rule.category, stamp, expiresAt: input.expiresAt }) : sql`text_queued as (select null::text as id where false)`}
     select (select max(user_id) from audience) as last, (select count(*)::int from audience) as seen,
       (select count(*)::int from inserted) as created, (select count(*)::int from queued) as emailed,
-      (select count(*)::int from push_queued) as pushed`)
+      (select count(*)::int from push_queued) as pushed, (select count(*)::int from text_queued) as texted`)
   const seen = row?.seen ?? 0
-  return { last: seen < limit ? null : (row?.last ?? null), seen, created: row?.created ?? 0, emailed: row?.emailed ?? 0, pushed: row?.pushed ?? 0 }
+  return {
+    last: seen < limit ? null : (row?.last ?? null),
+    seen,
+    created: row?.created ?? 0,
+    emailed: row?.emailed ?? 0,
+    pushed: row?.pushed ?? 0,
+    texted: row?.texted ?? 0,
+  }
 }
 
 export const FAN_OUT_BATCH = 2000
@@ -135,6 +143,7 @@ export async function fanOutTalkNotice(
   let created = 0
   let emailed = 0
   let pushed = 0
+  let texted = 0
   for (;;) {
     options.signal?.throwIfAborted()
     const cursor: string | null = after
@@ -142,7 +151,8 @@ export async function fanOutTalkNotice(
     created += batch.created
     emailed += batch.emailed
     pushed += batch.pushed
-    if (batch.last === null) return { created, emailed, pushed }
+    texted += batch.texted
+    if (batch.last === null) return { created, emailed, pushed, texted }
     after = batch.last
   }
 }

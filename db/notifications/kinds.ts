@@ -52,6 +52,12 @@ export type KindRule = {
   push?: boolean
   /** Whether its email can wait for the person's daily digest, if they chose one (db/notifications/digest.ts). */
   digest?: boolean
+  /**
+   * Whether it also goes by text (SMS, WhatsApp) to a confirmed number, under that channel's
+   * choice: only what cannot wait for the person to open Rounds (a talk about to start, changed
+   * or cancelled). Texts carry engagement notices only, so a choice governs each.
+   */
+  text?: boolean
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -71,13 +77,13 @@ export const KIND_RULES: Record<NotificationKind, KindRule> = {
   policy: { category: 'service', email: true, needsActor: false },
   club_handover: { category: 'service', email: false, needsActor: false },
   verification_decided: { category: 'service', email: false, needsActor: false },
-  talk_changed: { category: 'engagement', email: true, needsActor: false },
-  talk_cancelled: { category: 'engagement', email: true, needsActor: false },
+  talk_changed: { category: 'engagement', email: true, needsActor: false, text: true },
+  talk_cancelled: { category: 'engagement', email: true, needsActor: false, text: true },
   moderation_action: { category: 'service', email: true, needsActor: false },
   report_outcome: { category: 'service', email: false, needsActor: false },
   // The talk's host is the actor: a host blocked, deactivated or erased since takes the notice away.
-  talk_reminder: { category: 'engagement', email: true, needsActor: true },
-  talk_live: { category: 'engagement', email: true, needsActor: true },
+  talk_reminder: { category: 'engagement', email: true, needsActor: true, text: true },
+  talk_live: { category: 'engagement', email: true, needsActor: true, text: true },
   privacy_incident: { category: 'service', email: true, needsActor: false },
   new_device_sign_in: { category: 'service', email: true, needsActor: false },
 }

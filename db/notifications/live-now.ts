@@ -47,7 +47,7 @@ export async function enqueueLiveNow(tx: Transaction, input: { talkId: string; o
 export async function sendLiveNow(payload: Record<string, unknown>, now: Date, signal?: AbortSignal, onlyUserIds?: string[]) {
   const talkId = String(payload.talkId)
   const openedBy = String(payload.openedBy)
-  const none = { created: 0, emailed: 0, pushed: 0 }
+  const none = { created: 0, emailed: 0, pushed: 0, texted: 0 }
   if (!/^[0-9a-f-]{36}$/i.test(talkId) || onlyUserIds?.length === 0) return none
   const [talk] = await db.select({ id: talks.id, title: talks.title, status: talks.status }).from(talks).where(eq(talks.id, talkId))
   if (!talk || talk.status !== 'live') return none

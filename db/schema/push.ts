@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 import { users } from './users'
 
 /*
@@ -61,3 +61,27 @@ export const signInDevices = pgTable(
   },
   (t) => [uniqueIndex('sign_in_devices_user_device_key').on(t.userId, t.deviceKey)],
 )
+
+/**
+ * The phone number a member confirmed for SMS and WhatsApp notices, and one waiting for its code.
+ * Texts go only to `number`, set when a code sent to `pending_number` comes back; a new number
+ * replaces it only once confirmed. The code is kept as a SHA-256 hash, and both the codes sent and
+ * the tries at each are counted.
+ */
+export const phoneNumbers = pgTable('phone_numbers', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** The confirmed number, E.164 ("+447700900123"); null until one is confirmed. */
+  number: text('number'),
+  verifiedAt: timestamp('verified_at', { withTimezone: true }),
+  /** A number waiting for its code, with the code's hash, its expiry and the wrong tries at it. */
+  pendingNumber: text('pending_number'),
+  codeHash: text('code_hash'),
+  codeExpiresAt: timestamp('code_expires_at', { withTimezone: true }),
+  codeAttempts: integer('code_attempts').notNull().default(0),
+  /** Codes sent since `codes_window_started_at`: at most a few an hour. */
+  codesSent: integer('codes_sent').notNull().default(0),
+  codesWindowStartedAt: timestamp('codes_window_started_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})

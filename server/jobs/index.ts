@@ -1,11 +1,12 @@
 import { scheduleJob } from '../../db/connection'
 import { sendMail } from '../mail/index'
-import { NOTIFICATION_EMAIL_QUEUE, NOTIFICATION_PUSH_QUEUE, pruneNotificationDeliveries } from '../../db/notifications'
+import { NOTIFICATION_EMAIL_QUEUE, NOTIFICATION_PUSH_QUEUE, NOTIFICATION_TEXT_QUEUE, pruneNotificationDeliveries } from '../../db/notifications'
 import { lapseOverdueVerifications } from '../../db/verification'
 import { NOTIFICATION_DIGEST_QUEUE } from '../../db/notifications/digest'
 import { sendDueDigests } from '../notifications/digest'
 import { sendNotificationEmail } from '../notifications/email'
 import { sendNotificationPush } from '../notifications/push'
+import { sendNotificationText } from '../notifications/text'
 import { flushAdEvents } from '../../db/ads/index'
 import { runAdsRollup } from './ads-rollup'
 import { deleteExpiredOauthRecords } from '../../db/apps/oidc-adapter'
@@ -23,6 +24,7 @@ export const queues: Record<string, QueueSpec> = {
   'erasure.run': { handler: async (payload, { now }) => void (await runErasure(payload, now)) },
   [NOTIFICATION_EMAIL_QUEUE]: { handler: sendNotificationEmail },
   [NOTIFICATION_PUSH_QUEUE]: { handler: sendNotificationPush },
+  [NOTIFICATION_TEXT_QUEUE]: { handler: sendNotificationText },
   // Hourly: the daily digests that are due where their people live.
   [NOTIFICATION_DIGEST_QUEUE]: { handler: sendDueDigests },
   // No longer scheduled: the daily retention job deletes old delivery logs. Kept for a job already queued.

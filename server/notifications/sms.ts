@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { storeDevTextMessage, type TextChannel } from '../../db/dev-text-messages'
+import { PhoneNumber } from '../../db/phone-numbers'
 import { config, type Config } from '../config'
 
 /*
@@ -23,9 +24,6 @@ export type TextMessage = { channel: TextChannel; to: string; text: string; refe
 
 /** The provider refused the message for good (a bad number, a blocked recipient): retrying would not help. */
 export class TextMessageRefused extends Error {}
-
-/** A phone number in E.164 form: "+" and 8 to 15 digits. */
-export const PhoneNumber = z.string().regex(/^\+[1-9]\d{7,14}$/, 'Enter the number with its country code, such as +447700900123.')
 
 /** Which text channels this server can deliver on: the provider's, or both into the local sink. */
 export function textChannelsConfigured(cfg: Config = config()): TextChannel[] {

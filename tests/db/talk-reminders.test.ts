@@ -337,9 +337,9 @@ describe('"live now"', () => {
       insert into talk_rsvps (talk_id, user_id) select ${talk.id}, id from people`
     await openTalk(as(host), talk.id)
     const first = await sendLiveNow({ talkId: talk.id, openedBy: host.id }, new Date())
-    expect(first).toEqual({ created: n, emailed: n, pushed: 0 })
+    expect(first).toEqual({ created: n, emailed: n, pushed: 0, texted: 0 })
     const again = await sendLiveNow({ talkId: talk.id, openedBy: host.id }, new Date())
-    expect(again).toEqual({ created: 0, emailed: 0, pushed: 0 })
+    expect(again).toEqual({ created: 0, emailed: 0, pushed: 0, texted: 0 })
   })
 
   it('tells the people a node names first (those connected to it), only those of the audience, and the full pass adds no second notice or mail', async () => {
@@ -351,13 +351,13 @@ describe('"live now"', () => {
 
     const connected = [going[0].id, going[1].id, stranger.id, host.id]
     const first = await sendLiveNow({ talkId: talk.id, openedBy: host.id }, new Date(), undefined, connected)
-    expect(first).toEqual({ created: 2, emailed: 2, pushed: 0 })
+    expect(first).toEqual({ created: 2, emailed: 2, pushed: 0, texted: 0 })
     expect((await listNotifications(as(stranger))).items.filter((n) => n.kind === 'talk_live')).toEqual([])
     expect((await listNotifications(as(going[2]))).items.filter((n) => n.kind === 'talk_live')).toEqual([])
-    expect(await sendLiveNow({ talkId: talk.id, openedBy: host.id }, new Date(), undefined, [])).toEqual({ created: 0, emailed: 0, pushed: 0 })
+    expect(await sendLiveNow({ talkId: talk.id, openedBy: host.id }, new Date(), undefined, [])).toEqual({ created: 0, emailed: 0, pushed: 0, texted: 0 })
 
     const rest = await sendLiveNow({ talkId: talk.id, openedBy: host.id }, new Date())
-    expect(rest).toEqual({ created: 1, emailed: 1, pushed: 0 })
+    expect(rest).toEqual({ created: 1, emailed: 1, pushed: 0, texted: 0 })
     await runAt(new Date())
     for (const d of going) expect((await mailSubjects(d)).filter((subject) => subject === '“Grand round” is live now')).toHaveLength(1)
     expect(await noticeCount('talk_live', talk.id)).toBe(3)

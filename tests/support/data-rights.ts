@@ -161,6 +161,9 @@ export const seeders: Record<string, Seeder> = {
   'push_subscriptions.user_id': ({ subject }) =>
     sql()`insert into push_subscriptions (id, user_id, endpoint, p256dh, auth, user_agent)
       values (${randomUUID()}, ${subject.id}, ${`https://push.example.org/${randomUUID()}`}, 'BPublicKey', 'AuthSecret', 'Firefox/128.0')`,
+  'phone_numbers.user_id': ({ subject }) =>
+    sql()`insert into phone_numbers (user_id, number, verified_at, pending_number, code_hash, code_expires_at, codes_sent, codes_window_started_at)
+      values (${subject.id}, '+447700900123', now(), '+447700900456', ${'a'.repeat(64)}, now() + interval '10 minutes', 1, now())`,
   'sign_in_devices.user_id': ({ subject }) =>
     sql()`insert into sign_in_devices (id, user_id, device_key, device_name) values (${randomUUID()}, ${subject.id}, ${randomUUID()}, 'Chrome on Android')`,
   // Third-party apps: the friend's app, which the subject tests, authorised and was read by.
