@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { PublicError } from '#db/errors'
 import { getReminderOffsets, setReminderOffsets } from '#db/notifications/reminders'
@@ -20,6 +20,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { SettingsNav } from '~/components/settings-nav'
 import { requireUser } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
+import { ActionMessage, useSettledActionData } from '~/utils/action-message'
 
 export const meta: MetaFunction = () => [{ title: 'Notifications — Rounds' }]
 
@@ -186,7 +187,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function NotificationSettingsRoute() {
   const { prefs, channels, reminders, push, digest, phone } = useLoaderData<typeof loader>()
-  const result = useActionData<typeof action>()
+  const result = useSettledActionData<typeof action>()
   return (
     <div className="mx-auto max-w-2xl">
       <SettingsNav />
@@ -199,11 +200,7 @@ export default function NotificationSettingsRoute() {
           </Link>
           .
         </p>
-        {result && !('where' in result) ? (
-          <p role={result.ok ? 'status' : 'alert'} className={`mt-4 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
-            {result.message}
-          </p>
-        ) : null}
+        <ActionMessage result={result && !('where' in result) ? result : undefined} className="mt-4" />
         <Form method="post" className="mt-4 space-y-4" key={JSON.stringify(prefs)}>
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
@@ -352,11 +349,7 @@ function TextMessagesPhone({ phone, result }: { phone: TextPhone; result: { ok: 
           Get talk reminders by {names}: add your mobile number and confirm it with the code we text you. Only you see it.
         </p>
       )}
-      {result ? (
-        <p role={result.ok ? 'status' : 'alert'} className={`mt-4 rounded-md p-3 ${result.ok ? 'bg-brand-50 text-brand-900' : 'bg-red-50 text-red-800'}`}>
-          {result.message}
-        </p>
-      ) : null}
+      <ActionMessage result={result ?? undefined} className="mt-4" />
       {phone.pending ? (
         <Form method="post" className="mt-4 space-y-3" key={`confirm-${phone.pending.number}`}>
           <input type="hidden" name="intent" value="phone-confirm" />
