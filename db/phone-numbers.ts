@@ -13,7 +13,7 @@ import { phoneNumbers, users } from './schema/index'
 
 /** A phone number in E.164 form: "+" and 8 to 15 digits. Spaces, dashes, dots and brackets are dropped first. */
 export const PhoneNumber = z
-  .string({ invalid_type_error: 'Enter a phone number.' })
+  .string({ required_error: 'Enter a phone number.', invalid_type_error: 'Enter a phone number.' })
   .transform((value) => value.replace(/[\s().-]/g, ''))
   .pipe(z.string().regex(/^\+[1-9]\d{7,14}$/, 'Enter the number with its country code, such as +447700900123.'))
 

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
+import { seriousViolations } from './accessibility'
 import { asha, CLUB, dayAhead, joinLiveTalk, newDoctor, setUpBrowser, signIn } from './support'
 
 const { newUserContext, expectBrowserErrors } = setUpBrowser()
@@ -142,6 +143,9 @@ describe('a live quiz in a talk', () => {
       const options = q.options ?? ['True', 'False']
       const votes = options.map((label) => [q.correct, tomsPicks[i]].filter((pick) => pick === label).length)
       for (const page of [host, fast]) await expectBarsDrawn(page, votes)
+      // The revealed question and its leaderboard, as the room and the host see them: not a page load,
+      // so checked here.
+      if (i === 0) for (const page of [host, fast]) expect(await seriousViolations(page)).toEqual([])
     }
 
     await controls.getByRole('button', { name: 'Finish' }).click()

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { seriousViolations } from './accessibility'
 import { asha, CLUB, newDoctor, openLiveTalk, setUpBrowser, signIn, signUpAndVerify } from './support'
 
 const { newUserContext } = setUpBrowser()
@@ -31,6 +32,8 @@ describe('reporting a comment that identifies a patient', () => {
 
     await onReporter.getByText('Report', { exact: true }).click()
     await onReporter.getByLabel('Why are you reporting this comment?').selectOption('patient_information')
+    // The report form open in the live room.
+    expect(await seriousViolations(reporter.page)).toEqual([])
     await onReporter.getByRole('button', { name: 'Send report' }).click()
     // Gone from the other screens within a second; its author still sees it.
     await onHost.waitFor({ state: 'detached', timeout: 1000 })

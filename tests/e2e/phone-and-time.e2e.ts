@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
+import { seriousViolations } from './accessibility'
 import { asha, CLUB, dayAhead, newDoctor, screenshot, setUpBrowser, signIn, signUpAndVerify, talkIdOf, type Doctor } from './support'
 
 const { newUserContext } = setUpBrowser()
@@ -91,6 +92,7 @@ describe('on a phone', () => {
     await mainNav(page).getByRole('link', { name: 'Clubs' }).waitFor()
     expect(await page.getByTestId('header-menu').getAttribute('open')).not.toBeNull()
     expect(await page.getByRole('search').isVisible()).toBe(true)
+    expect(await seriousViolations(page)).toEqual([])
     await screenshot(page, 'phone-header-open')
     await mainNav(page).getByRole('link', { name: 'Clubs' }).click()
     await page.waitForURL((url) => url.pathname === '/clubs')

@@ -76,6 +76,9 @@ describe('a phone number for text messages', () => {
       expect(refused.status).toBe(400)
       expect(refused.data).toMatchObject({ ok: false, message: expect.stringContaining('country code') })
     }
+    const missing = await page.post({ intent: 'phone-send' })
+    expect(missing.status).toBe(400)
+    expect(missing.data).toMatchObject({ ok: false, message: 'Enter a phone number.' })
     const nul = await page.post({ intent: 'phone-send', phone: '+447700900123\u0000' })
     expect(nul.status).toBe(400)
     expect(String(nul.data)).toMatch(/unusual character/)
