@@ -23,6 +23,7 @@
  *    whether their ack (the server broadcasts right after acking) came before or after the client's
  *    `connect` event.
  *
+ * 100 doctors outside the room have blocked every sender, so block filtering runs on every comment.
  * Targets: every client held, p95 < 250 ms, our deliveries/s ≥ 0.7× bare.
  * Exit code 0 when the bench ran (targets PASS or FAIL), 1 when it could not run.
  */
@@ -55,6 +56,8 @@ const OUTAGE_COMMENTS = Number(values['outage-comments'])
 const FRESH = Number(values.fresh)
 const JOIN_ONLY = values.only === 'join'
 if (values.only !== undefined && !JOIN_ONLY) throw new Error('--only takes one value: join')
+/** Doctors, not in the room, who have each blocked every sender. */
+const BLOCKERS = 100
 const P95_TARGET_MS = 250
 const RATIO_TARGET = 0.7
 const HOST_EMAIL = 'asha.rao@demo.rounds.local'
@@ -218,6 +221,23 @@ async function main() {
     s as (insert into sessions (id, user_id, expires_at, created_at) select encode(sha256(convert_to(sid, 'UTF8')), 'hex'), id, now() + interval '14 days', now() from n)
     select g, sid from n order by g`
   const cookies = rows.map((r) => `rounds_session=${r.sid}`)
+  // Block filtering has work to do: BLOCKERS doctors outside the room have each blocked every
+  // sender, so each comment's "not to receive" read returns them and its broadcast passes their
+  // rooms by. They hold no socket, so every delivery the clients count is still due.
+  const [blocks] = await sql<{ n: number }[]>`
+    with b as (
+      select gen_random_uuid()::text as id, g from generate_series(1, ${BLOCKERS}::int) g),
+    u as (
+      insert into users (id, email, password_hash, date_of_birth, email_verified_at, created_at)
+      select id, 'bench-blocker-' || g || '@bench.rounds.local', '!bench', '1985-01-01', now(), now() - interval '30 days' from b
+      returning id),
+    senders as (select id from users
+      where (case when email ~ '^bench-[0-9]+@bench[.]rounds[.]local$' then split_part(split_part(email, '@', 1), '-', 2)::int end) > ${CLIENTS}::int),
+    r as (
+      insert into person_relations (user_id, other_id, kind)
+      select u.id, senders.id, 'block' from u, senders
+      returning 1)
+    select count(*)::int as n from r`
   const [talk] = await sql<{ talkId: string; hostSid: string }[]>`
     with h as (select id from users where email = ${HOST_EMAIL}),
     c as (select id from clubs where slug = ${CLUB_SLUG}),
@@ -232,7 +252,7 @@ async function main() {
       returning id)
     select t.id as "talkId", k.sid as "hostSid" from t, s, k`
   if (!talk) throw new BenchError(`The demo host ${HOST_EMAIL} or club ${CLUB_SLUG} is missing`)
-  console.log(`${people} users with sessions and the talk ready at ${Math.round(performance.now() - t0)} ms`)
+  console.log(`${people} users with sessions, ${blocks?.n ?? 0} blocks of the senders, and the talk ready at ${Math.round(performance.now() - t0)} ms`)
 
   const base: Omit<ClientsConfig, 'url' | 'origin' | 'label' | 'hostCookie' | 'reconnect'> = {
     talkId: talk.talkId,
