@@ -4,8 +4,9 @@ import { db, type Database, type Transaction } from '../client'
 import { enqueueJob } from '../jobs'
 import { retentionRule } from '../retention-schedule'
 import type { MessageKind } from '../privacy-choices'
-import { communicationPreferences, jobs, notificationDeliveries, notifications, phoneNumbers, pushSubscriptions } from '../schema/index'
+import { jobs, notificationDeliveries, notifications, phoneNumbers, pushSubscriptions } from '../schema/index'
 import { pushSubscriptionIdsOf } from './push-subscriptions'
+import { mayMessageSql } from '../privacy/communication'
 
 /*
  * The delivery log: one row per notice and channel, with every attempt counted. The email job
@@ -73,11 +74,7 @@ export async function queuePushDeliveriesForNotices(
 ) {
   if (input.notificationIds.length === 0) return 0
   const stamp = sql`${input.runAt.toISOString()}::timestamptz`
-  const allowed =
-    input.category === 'service'
-      ? sql`true`
-      : sql`coalesce((select cp.enabled from ${communicationPreferences} cp
-          where cp.user_id = n.user_id and cp.channel = 'push' and cp.kind = ${input.category}), ${input.category === 'engagement'})`
+  const allowed = mayMessageSql(sql`n.user_id`, 'push', input.category)
   const expires = input.expiresAt ? sql`, 'expiresAt', ${input.expiresAt.toISOString()}::text` : sql``
   const [row] = await tx.execute<{ queued: number }>(sql`
     with deliveries as (
@@ -115,8 +112,7 @@ export function textDeliveryCtes(input: { category: MessageKind; stamp: SQL; exp
       from inserted i
       join ${phoneNumbers} p on p.user_id = i.user_id and p.number is not null
       cross join (values ('sms'), ('whatsapp')) as ch(channel)
-      where coalesce((select cp.enabled from ${communicationPreferences} cp
-        where cp.user_id = i.user_id and cp.channel::text = ch.channel and cp.kind = ${input.category}), false)
+      where ${mayMessageSql(sql`i.user_id`, sql`ch.channel`, input.category)}
       on conflict do nothing
       returning id
     ),

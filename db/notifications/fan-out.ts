@@ -1,10 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { activeUserSql, presentToViewerSql, talkEntrySql } from '../access/index'
 import type { Transaction } from '../client'
-import { clubs, communicationPreferences, jobs, notificationDeliveries, notifications, pushSubscriptions, talkRoles, talkRsvps, talks } from '../schema/index'
+import { clubs, jobs, notificationDeliveries, notifications, pushSubscriptions, talkRoles, talkRsvps, talks } from '../schema/index'
 import type { Viewer } from '../viewer'
 import { NOTIFICATION_EMAIL_QUEUE, NOTIFICATION_PUSH_QUEUE, textDeliveryCtes } from './deliveries'
 import { KIND_RULES } from './kinds'
+import { mayMessageSql } from '../privacy/communication'
 
 /*
  * One notice about a talk to many people, written set-based: each batch is one statement that
@@ -52,18 +53,10 @@ export async function fanOutTalkNoticeBatch(tx: Transaction, input: TalkFanOut, 
   // One array parameter however many people: the statement is parsed and planned as quickly for 2,000.
   const only = input.onlyUserIds ? sql`and x.user_id = any(${sql.param(input.onlyUserIds)}::text[])` : sql``
   const host = input.includeHost ? sql`union select t.host_id from ${talks} t where t.id = ${input.talkId}` : sql``
-  // Email engagement notices are on unless turned off (db/privacy/communication.ts, DEFAULT_CHOICES).
-  const emailAllowed =
-    rule.category === 'service'
-      ? sql`true`
-      : sql`coalesce((select cp.enabled from ${communicationPreferences} cp
-          where cp.user_id = i.user_id and cp.channel = 'email' and cp.kind = ${rule.category}), ${rule.category === 'engagement'})`
-  // Push goes to each browser the person subscribed, under their push preference (server/notifications/push.ts sends).
-  const pushAllowed =
-    rule.category === 'service'
-      ? sql`true`
-      : sql`coalesce((select cp.enabled from ${communicationPreferences} cp
-          where cp.user_id = i.user_id and cp.channel = 'push' and cp.kind = ${rule.category}), ${rule.category === 'engagement'})`
+  // Each channel under the person's choice for it, or its default (db/privacy/communication.ts).
+  const emailAllowed = mayMessageSql(sql`i.user_id`, 'email', rule.category)
+  // Push goes to each browser the person subscribed (server/notifications/push.ts sends).
+  const pushAllowed = mayMessageSql(sql`i.user_id`, 'push', rule.category)
   const expires = input.expiresAt ? sql`, 'expiresAt', ${input.expiresAt.toISOString()}::text` : sql``
   const [row] = await tx.execute<{ last: string | null; seen: number; created: number; emailed: number; pushed: number; texted: number }>(sql`
     with audience as (

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
 import { db, type Database, type Transaction } from '../client'
 import { PublicError } from '../errors'
 import { CHANNELS, OPTIONAL_KINDS, type Channel, type MessageKind, type OptionalKind } from '../privacy-choices'
@@ -61,6 +61,22 @@ export async function mayMessage(userId: string, channel: Channel, kind: Message
     .from(communicationPreferences)
     .where(and(eq(communicationPreferences.userId, userId), eq(communicationPreferences.channel, channel), eq(communicationPreferences.kind, kind)))
   return row ? row.enabled : DEFAULT_CHOICES[channel][kind]
+}
+
+/**
+ * `mayMessage` inside a statement, for notices written many at a time: whether a message of this
+ * kind may go to the person `userId` (a column) on `channel` (a literal or a column), with the same
+ * defaults when nothing is stored.
+ */
+export function mayMessageSql(userId: SQL, channel: Channel | SQL, kind: MessageKind): SQL {
+  if (kind === 'service') return sql`true`
+  const on = sql`${channel}::text`
+  const fallback = sql.join(
+    CHANNELS.map((c) => sql`when ${c}::text then ${sql.raw(String(DEFAULT_CHOICES[c][kind]))}`),
+    sql` `,
+  )
+  return sql`coalesce((select cp.enabled from ${communicationPreferences} cp
+    where cp.user_id = ${userId} and cp.channel::text = ${on} and cp.kind = ${kind}), case ${on} ${fallback} else false end)`
 }
 
 /** The account an address belongs to, for mail sent by address. */
