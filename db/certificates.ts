@@ -148,16 +148,9 @@ type TalkRow = {
   removed: boolean
 }
 
-type CertificateRow = {
-  id: string
+/** A stored certificate as read: its facts (without the holder's name) and its standing. */
+type CertificateRow = Omit<CertificateFacts, 'holderName'> & {
   talkId: string | null
-  talkTitle: string
-  clubName: string
-  heldAt: string
-  minutes: number
-  credits: string | null
-  creditProvider: string | null
-  issuedAt: string
   revokedAt: string | null
   revokeReason: string | null
 }

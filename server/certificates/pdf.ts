@@ -4,6 +4,7 @@ import { inflateSync } from 'node:zlib'
 import * as fontkit from 'fontkit'
 import PDFDocument from 'pdfkit'
 import QRCode from 'qrcode'
+import type { CertificateFacts } from '../../db/certificates'
 
 /*
  * The attendance certificate as a PDF (docs/decisions/029-attendance-certificates.md).
@@ -16,18 +17,10 @@ import QRCode from 'qrcode'
  * verify link.
  */
 
-export type CertificatePdfInput = {
-  id: string
+/** The certificate's facts (db/certificates.ts), with what printing adds. */
+export type CertificatePdfInput = CertificateFacts & {
   /** The number as printed, in groups. */
   number: string
-  holderName: string
-  talkTitle: string
-  clubName: string
-  heldAt: string
-  minutes: number
-  credits: string | null
-  creditProvider: string | null
-  issuedAt: string
   verifyUrl: string
   timeZone: string
 }
