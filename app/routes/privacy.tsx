@@ -3,31 +3,26 @@ import { json } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { z } from 'zod'
-import { PublicError } from '#db/errors'
-import { acknowledgePolicy, acknowledgedVersions, currentPolicy, getPolicyVersion, listPolicyVersions } from '#db/privacy/index'
+import { acknowledgedVersions, currentPolicy, getPolicyVersion, listPolicyVersions } from '#db/privacy/index'
 import { listMyIncidents } from '#db/privacy/index'
 import { GeneralErrorBoundary } from '~/components/error-boundary'
 import { MyIncidents } from '~/components/my-incidents'
 import { GrievanceContact, RetentionTable } from '~/components/privacy-office'
 import { requireUser } from '~/utils/auth.server'
-import { readForm } from '~/utils/form.server'
-import { grievanceOfficer, grievanceTopicOptions, retentionRows } from '~/utils/privacy-office.server'
+import { acknowledgePolicyFromForm, grievanceOfficer, grievanceTopicOptions, policyVersionField, retentionRows } from '~/utils/privacy-office.server'
 
 export const meta: MetaFunction = () => [{ title: 'Privacy policy — Rounds' }]
 
-const versionField = z
-  .string({ required_error: 'Choose a policy version.', invalid_type_error: 'Choose a policy version.' })
-  .regex(/^[0-9A-Za-z.-]{1,20}$/, 'That is not a policy version.')
 
 const Acknowledge = z.object({
   intent: z.literal('acknowledge', { errorMap: () => ({ message: 'Choose “I have read it”.' }) }),
-  version: versionField,
+  version: policyVersionField,
 })
 
 /** The policy in force, or the version asked for (`?version=`, such as an announced change). */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const asked = new URL(request.url).searchParams.get('version')
-  const wanted = asked === null ? null : versionField.safeParse(asked)
+  const wanted = asked === null ? null : policyVersionField.safeParse(asked)
   if (wanted && !wanted.success) throw new Response('There is no policy with that version.', { status: 404 })
   const [policy, versions, acknowledged] = await Promise.all([
     wanted ? getPolicyVersion(wanted.data) : currentPolicy(),
@@ -53,14 +48,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** "I have read it": records the acknowledgement and clears the notice. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const { userId } = requireUser(context, request)
-  const parsed = Acknowledge.safeParse(Object.fromEntries(await readForm(request)))
-  if (!parsed.success) return json({ ok: false, message: parsed.error.issues[0].message }, { status: 400 })
-  try {
-    await acknowledgePolicy(userId, parsed.data.version)
-  } catch (error) {
-    if (!(error instanceof PublicError)) throw error
-    return json({ ok: false, message: error.message }, { status: error.status })
-  }
+  const outcome = await acknowledgePolicyFromForm(userId, request, Acknowledge)
+  if ('refused' in outcome) return outcome.refused
   return json({ ok: true, message: 'Thank you. We have noted that you read this version.' })
 }
 
