@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import { activeUserSql } from '../access/people'
-import { isAppScope, mayAuthoriseApp, type AppScope, type AppStatus } from '../access/apps'
+import { isAppScope, mayAuthoriseApp, type AppScope } from '../access/apps'
 import { db, type Database, type Transaction } from '../client'
 import { PublicError } from '../errors'
 import { isId } from '../ids'
 import { appAuthorisations, appDataReads, apps, appTesters, clubMembers, clubs, oauthRecords, profiles, users } from '../schema/index'
 import type { Viewer } from '../viewer'
+import type { AppListing } from './registry'
 
 // Apps as a member sees them: the consent screen, connected apps, revoking, what apps read.
 
-export type ConsentApp = {
-  id: string
-  clientId: string
-  name: string
-  description: string
-  homepageUrl: string
-  privacyUrl: string
-  logoUrl: string | null
-  status: AppStatus
-  developer: { handle: string; name: string }
-}
+export type ConsentApp = AppListing & { developer: { handle: string; name: string } }
 
 /** The app behind a client id, as the consent screen shows it; null when unknown. */
 export async function findAppForConsent(clientId: string): Promise<ConsentApp | null> {

@@ -23,16 +23,11 @@ export type AppInput = {
   redirectUris: string[]
 }
 
-export type DeveloperApp = {
-  id: string
-  clientId: string
-  name: string
-  description: string
-  homepageUrl: string
-  privacyUrl: string
-  logoUrl: string | null
+/** What a developer describes their app with, its ids and its review state: what every view of an app shows. */
+export type AppListing = Omit<AppInput, 'redirectUris'> & { id: string; clientId: string; status: AppStatus }
+
+export type DeveloperApp = AppListing & {
   redirectUris: string[]
-  status: AppStatus
   suspendedReason: string | null
   secretRotatedAt: Date
   createdAt: Date
