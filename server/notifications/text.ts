@@ -46,7 +46,7 @@ export const sendNotificationText: JobHandler = async (payload, { job, now }) =>
     await markDeliverySkipped(delivery.id, 'Nothing in it may be shown to the recipient any more.')
     return
   }
-  if (!(await mayMessage(notice.userId, channel, notice.category === 'service' ? 'engagement' : notice.category))) {
+  if (!(await mayMessage(notice.userId, channel, notice.category))) {
     await markDeliverySkipped(delivery.id, 'Turned off in Settings → Notifications.')
     return
   }
